@@ -1,0 +1,53 @@
+//! # qencode-cdn
+//!
+//! One implementation of everything a backend does with the Qencode Content
+//! Delivery API: RS256 signed playback tokens, playback and storage URLs,
+//! signed cookies, and token verification with explanations.
+//!
+//! ```
+//! use qencode_cdn::{Signer, SignOptions, Verifier};
+//! use std::time::Duration;
+//! # let pem = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/keys/rsa2048.pkcs1.pem")).unwrap();
+//! // Load the key once (PEM, DER, env-mangled PEM, base64 …) and sign many times.
+//! let signer = Signer::from_pem("ec25a6a6-b31e-4ac9-af01-711460421c6b", &pem)?;
+//! let url = signer.signed_storage_url("my-bucket", "us-west", "videos/intro.mp4",
+//!     &SignOptions::new().expires_in(Duration::from_secs(600)))?;
+//! assert!(Verifier::from_signer(&signer)?.explain(&url).ok);
+//! # Ok::<(), qencode_cdn::Error>(())
+//! ```
+//!
+//! ## Crypto backends
+//! `aws-lc` (default): aws-lc-rs, constant-time RSA, the parsed key kept and
+//! reused, so signing runs at the speed of a bare RSA signature. `rust-crypto`:
+//! the pure-Rust `rsa` crate for targets where aws-lc cannot build; slower,
+//! and RUSTSEC-2023-0071 (Marvin) is still listed against it without a
+//! patched version. Both give byte-identical tokens.
+#![deny(missing_docs)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+mod backend;
+pub mod cookie;
+mod error;
+mod explain;
+pub mod keys;
+mod signed;
+pub mod time;
+mod token;
+pub mod url;
+mod verify;
+
+pub use backend::Backend;
+pub use cookie::{COOKIE_NAME, CookieOptions, SameSite, SignedCookie};
+pub use error::{Error, ErrorCode, HttpFailure, Result};
+pub use explain::{Explanation, explain_url};
+pub use token::{
+    Clock, DEFAULT_EXPIRES_IN, Expiry, FixedClock, RESERVED_CLAIMS, SignOptions, Signer, SystemClock, TokenTimes,
+};
+pub use url::{
+    KNOWN_REGIONS, ParsedUrl, UrlForm, live_custom_domain_url, live_playback_url, parse_url, storage_custom_domain_url,
+    storage_url, with_token,
+};
+pub use verify::{Check, Claims, MAX_TOKEN_LEN, Resource, VerifiedToken, Verifier, VerifyOptions, decode_unverified};
+
+/// This crate's version.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

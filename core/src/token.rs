@@ -1,0 +1,456 @@
+//! RS256 signed playback tokens: [`Signer`], [`SignOptions`], [`Expiry`].
+//!
+//! A token is a JWT with header `{"alg":"RS256","typ":"JWT","kid":<key id>}`
+//! and payload `{"uri":…,"exp":…,"nbf":…,<custom claims sorted by name>}`.
+//! RS256 is deterministic: the same key, claims and clock give the same bytes
+//! in every language.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Map, Value};
+
+use crate::backend::{Backend, SigningKey};
+use crate::error::{Error, Result};
+use crate::keys::{self, PublicKeyParts};
+
+/// Lifetime of a token when the caller says nothing: one hour, as in the
+/// reference's samples.
+pub const DEFAULT_EXPIRES_IN: u64 = 3600;
+
+/// Claim names the library writes itself; custom claims may not use them.
+pub const RESERVED_CLAIMS: [&str; 3] = ["uri", "exp", "nbf"];
+
+/// A source of the current Unix time in seconds. Inject one to pin time in tests.
+///
+/// ```
+/// use qencode_cdn::{Clock, FixedClock};
+/// assert_eq!(FixedClock(1_700_000_000).now_unix(), 1_700_000_000);
+/// ```
+pub trait Clock: Send + Sync + 'static {
+    /// Seconds since the Unix epoch.
+    fn now_unix(&self) -> i64;
+}
+
+/// The system clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_unix(&self) -> i64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0)
+    }
+}
+
+/// A clock that always says the same time.
+#[derive(Debug, Clone, Copy)]
+pub struct FixedClock(pub i64);
+
+impl Clock for FixedClock {
+    fn now_unix(&self) -> i64 {
+        self.0
+    }
+}
+
+/// When a token expires. The default is [`DEFAULT_EXPIRES_IN`] seconds from now.
+/// A token without `exp` must be asked for by name with [`Expiry::Never`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expiry {
+    /// This many seconds after the signing time (must be positive).
+    In(u64),
+    /// At this absolute Unix time (must be positive).
+    At(i64),
+    /// No `exp` claim: the token never expires. Ask for it only on purpose.
+    Never,
+}
+
+impl Default for Expiry {
+    fn default() -> Self {
+        Expiry::In(DEFAULT_EXPIRES_IN)
+    }
+}
+
+impl Expiry {
+    /// The one place where the bindings' loose options (`expires_in`,
+    /// `expires_at`, `never_expires`) become an `Expiry`.
+    ///
+    /// `expires_at` wins over `expires_in`; neither gives the default;
+    /// `never_expires` together with either is a contradiction; zero or
+    /// negative values are refused (they arrive by accident from missing
+    /// configuration and must never mean "forever").
+    ///
+    /// ```
+    /// use qencode_cdn::Expiry;
+    /// assert_eq!(Expiry::resolve(None, None, false).unwrap(), Expiry::In(3600));
+    /// assert_eq!(Expiry::resolve(Some(60), Some(2_000_000_000), false).unwrap(), Expiry::At(2_000_000_000));
+    /// assert_eq!(Expiry::resolve(None, None, true).unwrap(), Expiry::Never);
+    /// assert!(Expiry::resolve(Some(0), None, false).is_err());
+    /// ```
+    pub fn resolve(expires_in: Option<i64>, expires_at: Option<i64>, never_expires: bool) -> Result<Expiry> {
+        if never_expires {
+            if expires_in.is_some() || expires_at.is_some() {
+                return Err(Error::invalid_argument(
+                    "never_expires cannot be combined with expires_in or expires_at",
+                ));
+            }
+            return Ok(Expiry::Never);
+        }
+        if let Some(at) = expires_at {
+            if at <= 0 {
+                return Err(Error::invalid_argument(format!(
+                    "expires_at must be a positive Unix time, got {at}; for a token without expiry ask for never_expires explicitly"
+                )));
+            }
+            return Ok(Expiry::At(at));
+        }
+        if let Some(secs) = expires_in {
+            if secs <= 0 {
+                return Err(Error::invalid_argument(format!(
+                    "expires_in must be a positive number of seconds, got {secs}; for a token without expiry ask for never_expires explicitly"
+                )));
+            }
+            return Ok(Expiry::In(secs as u64));
+        }
+        Ok(Expiry::default())
+    }
+}
+
+/// Options of one signature. Build with the methods; the default expires in
+/// one hour, has no `nbf` and no custom claims.
+///
+/// ```
+/// use qencode_cdn::SignOptions;
+/// use std::time::Duration;
+/// let opts = SignOptions::new()
+///     .expires_in(Duration::from_secs(600))
+///     .not_before(1_700_000_000)
+///     .claim("viewer", "u-42");
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SignOptions {
+    expiry: Expiry,
+    not_before: Option<i64>,
+    claims: Map<String, Value>,
+    now: Option<i64>,
+}
+
+impl SignOptions {
+    /// The defaults: expires in [`DEFAULT_EXPIRES_IN`] seconds.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Expire this long after signing (whole seconds; must be at least one).
+    pub fn expires_in(mut self, d: Duration) -> Self {
+        self.expiry = Expiry::In(d.as_secs());
+        self
+    }
+
+    /// Expire at this Unix time.
+    pub fn expires_at(mut self, unix: i64) -> Self {
+        self.expiry = Expiry::At(unix);
+        self
+    }
+
+    /// Sets the expiry directly.
+    pub fn expiry(mut self, expiry: Expiry) -> Self {
+        self.expiry = expiry;
+        self
+    }
+
+    /// No `exp` claim: the token never expires. Only when you mean it.
+    pub fn never_expires(mut self) -> Self {
+        self.expiry = Expiry::Never;
+        self
+    }
+
+    /// `nbf`: not valid before this Unix time.
+    pub fn not_before(mut self, unix: i64) -> Self {
+        self.not_before = Some(unix);
+        self
+    }
+
+    /// Adds one custom claim (any JSON value).
+    pub fn claim(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.claims.insert(name.into(), value.into());
+        self
+    }
+
+    /// Adds custom claims from a JSON object.
+    pub fn claims(mut self, claims: Map<String, Value>) -> Self {
+        self.claims.extend(claims);
+        self
+    }
+
+    /// Signs as if the time were `unix` (for tests and reproducible vectors);
+    /// otherwise the signer's clock is used.
+    pub fn now(mut self, unix: i64) -> Self {
+        self.now = Some(unix);
+        self
+    }
+
+    /// The expiry these options ask for.
+    pub fn get_expiry(&self) -> Expiry {
+        self.expiry
+    }
+}
+
+/// The computed times of a token: what `exp` and `nbf` will be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenTimes {
+    /// The signing time used.
+    pub now: i64,
+    /// `exp`, unless the token never expires.
+    pub exp: Option<i64>,
+    /// `nbf`, when asked for.
+    pub nbf: Option<i64>,
+}
+
+/// A signing key loaded once and used for many tokens. Cheap to clone
+/// (shared), `Send + Sync`.
+///
+/// ```
+/// use qencode_cdn::{Signer, SignOptions, FixedClock};
+/// # let pem = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/keys/rsa2048.pkcs1.pem")).unwrap();
+/// let signer = Signer::from_pem("ec25a6a6-b31e-4ac9-af01-711460421c6b", &pem)?;
+/// let token = signer.sign("my-playback-id", &SignOptions::new())?;
+/// assert_eq!(token.split('.').count(), 3);
+/// # Ok::<(), qencode_cdn::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Signer {
+    inner: Arc<SignerInner>,
+    clock: Arc<dyn Clock>,
+}
+
+struct SignerInner {
+    kid: String,
+    header_b64: String,
+    key: SigningKey,
+    sig_len: usize,
+    public: PublicKeyParts,
+    backend: Backend,
+}
+
+impl fmt::Debug for Signer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Signer")
+            .field("key_id", &self.inner.kid)
+            .field("bits", &self.inner.public.bits())
+            .field("backend", &self.inner.backend)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Signer {
+    /// Loads a private key (any accepted form, see [`crate::keys`]) with the
+    /// default backend and the system clock.
+    pub fn from_pem(key_id: &str, private_key: impl AsRef<[u8]>) -> Result<Self> {
+        Self::with_backend(key_id, private_key, Backend::default())
+    }
+
+    /// Same as [`Signer::from_pem`]; the name says any form is fine (DER, base64…).
+    pub fn from_key(key_id: &str, private_key: impl AsRef<[u8]>) -> Result<Self> {
+        Self::from_pem(key_id, private_key)
+    }
+
+    /// Loads a private key for an explicit backend.
+    pub fn with_backend(key_id: &str, private_key: impl AsRef<[u8]>, backend: Backend) -> Result<Self> {
+        validate_key_id(key_id)?;
+        let der = keys::load_private_key(private_key.as_ref())?;
+        let key = SigningKey::new(backend, &der)?;
+        let sig_len = key.signature_len(&der.public);
+        // Field order is fixed by building the string ourselves: alg, typ, kid.
+        let mut header_json = String::from("{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":");
+        push_json_string(&mut header_json, key_id);
+        header_json.push('}');
+        Ok(Signer {
+            inner: Arc::new(SignerInner {
+                kid: key_id.to_string(),
+                header_b64: URL_SAFE_NO_PAD.encode(header_json.as_bytes()),
+                key,
+                sig_len,
+                public: der.public.clone(),
+                backend,
+            }),
+            clock: Arc::new(SystemClock),
+        })
+    }
+
+    /// Returns a signer sharing this key that reads time from `clock`.
+    pub fn with_clock(&self, clock: impl Clock) -> Self {
+        Signer {
+            inner: self.inner.clone(),
+            clock: Arc::new(clock),
+        }
+    }
+
+    /// The signing key id (the JWT `kid` header).
+    pub fn key_id(&self) -> &str {
+        &self.inner.kid
+    }
+
+    /// The RSA modulus size in bits.
+    pub fn key_bits(&self) -> usize {
+        self.inner.public.bits()
+    }
+
+    /// The backend this signer uses.
+    pub fn backend(&self) -> Backend {
+        self.inner.backend
+    }
+
+    /// The public key as SubjectPublicKeyInfo PEM (`-----BEGIN PUBLIC KEY-----`).
+    pub fn public_key_pem(&self) -> Result<String> {
+        self.inner.public.to_spki_pem()
+    }
+
+    /// The public key as SubjectPublicKeyInfo DER.
+    pub fn public_key_der(&self) -> Result<Vec<u8>> {
+        self.inner.public.to_spki_der()
+    }
+
+    /// The public key as a JWK JSON string (with `kid`, `alg`, `use`).
+    pub fn public_key_jwk(&self) -> String {
+        self.inner.public.to_jwk(Some(&self.inner.kid)).to_string()
+    }
+
+    pub(crate) fn public_parts(&self) -> &PublicKeyParts {
+        &self.inner.public
+    }
+
+    /// The current time according to this signer's clock.
+    pub fn now_unix(&self) -> i64 {
+        self.clock.now_unix()
+    }
+
+    /// The `exp`/`nbf` these options give, checked (`exp > nbf`, reserved
+    /// claim names) without signing.
+    pub fn times(&self, opts: &SignOptions) -> Result<TokenTimes> {
+        let now = opts.now.unwrap_or_else(|| self.clock.now_unix());
+        let exp = match opts.expiry {
+            Expiry::In(0) => {
+                return Err(Error::invalid_argument(
+                    "expires_in must be at least one second; for a token without expiry use never_expires",
+                ));
+            }
+            Expiry::In(secs) => Some(
+                now.checked_add(i64::try_from(secs).map_err(|_| Error::invalid_argument("expires_in is too large"))?)
+                    .ok_or_else(|| Error::invalid_argument("expires_in is too large"))?,
+            ),
+            Expiry::At(at) if at <= 0 => {
+                return Err(Error::invalid_argument(
+                    "expires_at must be a positive Unix time; for a token without expiry use never_expires",
+                ));
+            }
+            Expiry::At(at) => Some(at),
+            Expiry::Never => None,
+        };
+        if let Some(nbf) = opts.not_before {
+            if nbf < 0 {
+                return Err(Error::invalid_argument("not_before must not be negative"));
+            }
+            if let Some(exp) = exp {
+                if exp <= nbf {
+                    return Err(Error::invalid_argument(format!(
+                        "the token would expire (exp {exp}) before it becomes valid (nbf {nbf})"
+                    )));
+                }
+            }
+        }
+        for name in RESERVED_CLAIMS {
+            if opts.claims.contains_key(name) {
+                return Err(Error::invalid_argument(format!(
+                    "`{name}` cannot be a custom claim; it is set by the signer"
+                )));
+            }
+        }
+        Ok(TokenTimes {
+            now,
+            exp,
+            nbf: opts.not_before,
+        })
+    }
+
+    /// Signs a token for `uri` (a playback id, an object key or key prefix,
+    /// or `""` for a whole bucket).
+    pub fn sign(&self, uri: &str, opts: &SignOptions) -> Result<String> {
+        let times = self.times(opts)?;
+        let payload = payload_json(uri, times.exp, times.nbf, &opts.claims)?;
+        self.sign_payload(payload.as_bytes())
+    }
+
+    /// Signs an already serialised payload. Header is fixed.
+    fn sign_payload(&self, payload: &[u8]) -> Result<String> {
+        let i = &self.inner;
+        let payload_b64_len = base64::encoded_len(payload.len(), false).unwrap_or(0);
+        let sig_b64_len = base64::encoded_len(i.sig_len, false).unwrap_or(0);
+        let mut out = String::with_capacity(i.header_b64.len() + 2 + payload_b64_len + sig_b64_len);
+        out.push_str(&i.header_b64);
+        out.push('.');
+        URL_SAFE_NO_PAD.encode_string(payload, &mut out);
+        let mut sig = [0u8; keys::MAX_RSA_BITS / 8];
+        let sig = &mut sig[..i.sig_len];
+        i.key.sign(out.as_bytes(), sig)?;
+        out.push('.');
+        URL_SAFE_NO_PAD.encode_string(&*sig, &mut out);
+        Ok(out)
+    }
+}
+
+fn validate_key_id(kid: &str) -> Result<()> {
+    if kid.is_empty() {
+        return Err(Error::invalid_argument("the signing key id (kid) is empty"));
+    }
+    if kid.len() > 256 || kid.chars().any(|c| c.is_control()) {
+        return Err(Error::invalid_argument(
+            "the signing key id (kid) must be at most 256 characters without control characters",
+        ));
+    }
+    Ok(())
+}
+
+/// Serialises the payload: `uri`, `exp`, `nbf`, then custom claims sorted by
+/// name (serde_json's map is ordered), so every language gets the same bytes.
+pub(crate) fn payload_json(
+    uri: &str,
+    exp: Option<i64>,
+    nbf: Option<i64>,
+    claims: &Map<String, Value>,
+) -> Result<String> {
+    let mut s = String::with_capacity(32 + uri.len() + if claims.is_empty() { 0 } else { 64 });
+    s.push_str("{\"uri\":");
+    push_json_string(&mut s, uri);
+    if let Some(exp) = exp {
+        s.push_str(",\"exp\":");
+        s.push_str(&exp.to_string());
+    }
+    if let Some(nbf) = nbf {
+        s.push_str(",\"nbf\":");
+        s.push_str(&nbf.to_string());
+    }
+    for (k, v) in claims {
+        s.push(',');
+        push_json_string(&mut s, k);
+        s.push(':');
+        let v = serde_json::to_string(v)
+            .map_err(|e| Error::invalid_argument(format!("claim `{k}` cannot be serialised: {e}")))?;
+        s.push_str(&v);
+    }
+    s.push('}');
+    Ok(s)
+}
+
+pub(crate) fn push_json_string(out: &mut String, s: &str) {
+    // serde_json's escaping, without an intermediate Value.
+    match serde_json::to_string(s) {
+        Ok(quoted) => out.push_str(&quoted),
+        Err(_) => out.push_str("\"\""),
+    }
+}
