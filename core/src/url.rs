@@ -65,13 +65,12 @@ pub fn validate_domain(domain: &str) -> Result<()> {
     if domain.is_empty() || domain.len() > 253 {
         return Err(bad(format!("domain `{shown}` must be 1 to 253 characters")));
     }
-    let labels: Vec<&str> = domain.split('.').collect();
-    if labels.len() < 2 {
+    if !domain.contains('.') {
         return Err(bad(format!(
             "domain `{shown}` needs at least two labels, like `cdn.example.com`"
         )));
     }
-    for label in labels {
+    for label in domain.split('.') {
         let ok = !label.is_empty()
             && label.len() <= 63
             && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
