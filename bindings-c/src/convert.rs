@@ -1,0 +1,117 @@
+//! Argument conversion at the boundary: C strings, byte buffers, out-pointers.
+//! Every failure here is `INVALID_ARGUMENT` with a message that names the
+//! parameter and never repeats its content (it may be a secret).
+
+use std::ffi::{CStr, CString, c_char};
+
+use qcdn::{Error, ErrorCode};
+
+pub(crate) fn invalid(msg: impl Into<String>) -> Error {
+    Error::with_code(ErrorCode::InvalidArgument, msg)
+}
+
+/// A required C string as `&str`.
+///
+/// # Safety
+/// `p` is NULL or a NUL-terminated string valid for the lifetime used.
+pub(crate) unsafe fn req_str<'a>(p: *const c_char, name: &str) -> Result<&'a str, Error> {
+    if p.is_null() {
+        return Err(invalid(format!("`{name}` is NULL but a string is required")));
+    }
+    // SAFETY: non-NULL and NUL-terminated per the caller's contract.
+    let c = unsafe { CStr::from_ptr(p) };
+    c.to_str().map_err(|_| invalid(format!("`{name}` is not valid UTF-8")))
+}
+
+/// An optional C string: NULL gives `None`.
+///
+/// # Safety
+/// As [`req_str`].
+pub(crate) unsafe fn opt_str<'a>(p: *const c_char, name: &str) -> Result<Option<&'a str>, Error> {
+    if p.is_null() {
+        Ok(None)
+    } else {
+        // SAFETY: forwarded contract.
+        unsafe { req_str(p, name) }.map(Some)
+    }
+}
+
+/// A required byte buffer of `len` bytes (`len` may not be 0).
+///
+/// # Safety
+/// `p` is NULL or points to `len` readable bytes.
+pub(crate) unsafe fn req_bytes<'a>(p: *const u8, len: usize, name: &str) -> Result<&'a [u8], Error> {
+    if p.is_null() {
+        return Err(invalid(format!("`{name}` is NULL but bytes are required")));
+    }
+    if len == 0 {
+        return Err(invalid(format!("`{name}` is empty (length 0)")));
+    }
+    if len > isize::MAX as usize {
+        return Err(invalid(format!("`{name}` length is too large")));
+    }
+    // SAFETY: non-NULL, `len` readable bytes per the caller's contract.
+    Ok(unsafe { std::slice::from_raw_parts(p, len) })
+}
+
+/// Checks that a required out-pointer is not NULL.
+pub(crate) fn req_out<T>(p: *mut T, name: &str) -> Result<(), Error> {
+    if p.is_null() {
+        Err(invalid(format!("`{name}` is NULL but an output pointer is required")))
+    } else {
+        Ok(())
+    }
+}
+
+/// A required `const` handle as a reference.
+///
+/// # Safety
+/// `p` is NULL or a live handle of this type.
+pub(crate) unsafe fn req_ref<'a, T>(p: *const T, name: &str) -> Result<&'a T, Error> {
+    if p.is_null() {
+        return Err(invalid(format!("`{name}` is NULL")));
+    }
+    // SAFETY: a live handle per the caller's contract.
+    Ok(unsafe { &*p })
+}
+
+/// A Rust string as a C string for the caller to free with `qcdn_string_free`.
+pub(crate) fn to_c_string(s: String) -> Result<*mut c_char, Error> {
+    CString::new(s)
+        .map(CString::into_raw)
+        .map_err(|_| Error::with_code(ErrorCode::Internal, "a result string holds a NUL byte"))
+}
+
+/// Writes a string result to an out-pointer checked by [`req_out`].
+///
+/// # Safety
+/// `out` is non-NULL and writable.
+pub(crate) unsafe fn write_string(out: *mut *mut c_char, s: String) -> Result<(), Error> {
+    let c = to_c_string(s)?;
+    // SAFETY: checked non-NULL and writable by the caller.
+    unsafe { *out = c };
+    Ok(())
+}
+
+/// Writes a string result to an optional out-pointer (NULL: discarded).
+///
+/// # Safety
+/// `out` is NULL or writable.
+pub(crate) unsafe fn write_opt_string(out: *mut *mut c_char, s: String) -> Result<(), Error> {
+    if out.is_null() {
+        return Ok(());
+    }
+    // SAFETY: non-NULL and writable per the caller's contract.
+    unsafe { write_string(out, s) }
+}
+
+/// A range-checked enum value arriving from C as `uint32_t`.
+pub(crate) fn enum_value<T: Copy>(value: u32, table: &[(u32, T)], name: &str) -> Result<T, Error> {
+    table.iter().find(|(n, _)| *n == value).map(|(_, v)| *v).ok_or_else(|| {
+        let allowed: Vec<String> = table.iter().map(|(n, _)| n.to_string()).collect();
+        invalid(format!(
+            "`{name}` has the value {value}, which is not one of {}",
+            allowed.join(", ")
+        ))
+    })
+}
