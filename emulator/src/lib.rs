@@ -1,1 +1,435 @@
-//! Placeholder; see the issue that builds this crate.
+//! # qencode-cdn-emulator
+//!
+//! A local fake of the Qencode Content Delivery API **and** of its playback
+//! edge, for tests and demos: a real HTTP/1.1 server on loopback with the
+//! access-token endpoint, every management endpoint of the reference with
+//! in-memory state, signing keys with real RSA keys, edge hosts (chosen by the
+//! `Host` header) that check signed tokens, an admin API under `/_emulator/`
+//! for fixtures and faults, and counters.
+//!
+//! It is a second, independent reading of the reference: it shares no
+//! request or response types with the client (it uses the core only to
+//! verify tokens).
+//!
+//! ```
+//! use qencode_cdn_emulator::{Emulator, EmulatorConfig};
+//! let emu = Emulator::start(EmulatorConfig { signing_key_bits: 2048, ..Default::default() })?;
+//! assert!(emu.url().starts_with("http://127.0.0.1:"));
+//! emu.add_stream("stream-1", "abc123");
+//! let page = emu.fetch("https://play-abc123.qencode.com/qhls/qlive/playlist.m3u8", None)?;
+//! assert_eq!(page.status, 200); // no signing key on the stream yet: open
+//! # Ok::<(), std::io::Error>(())
+//! ```
+#![deny(missing_docs)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+mod admin;
+mod api;
+mod edge;
+mod fetch;
+mod keys;
+mod server;
+mod state;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+pub use edge::REASON_HEADER;
+
+use crate::keys::AccessTokens;
+use crate::server::{Handler, Reply, Request, Response, Server};
+use crate::state::{PendingFault, State};
+
+/// The API key the emulator accepts when none is configured.
+pub const DEFAULT_API_KEY: &str = "emulator-api-key";
+
+/// Body field that names the bucket when creating a signing key for a media
+/// storage bucket. **A guess**: the reference shows `stream_id` and
+/// `domain_id` but is silent about buckets. Change it here (and in the
+/// client's constant of the same name) when the real name is known.
+pub const BUCKET_FIELD: &str = "bucket_name";
+
+/// The CORS headers a bucket policy may set (the reference's list); any
+/// other header name is refused with 400.
+pub const SUPPORTED_CORS_HEADERS: [&str; 6] = [
+    "Access-Control-Allow-Origin",
+    "Access-Control-Allow-Methods",
+    "Access-Control-Allow-Headers",
+    "Access-Control-Expose-Headers",
+    "Access-Control-Max-Age",
+    "Access-Control-Allow-Credentials",
+];
+
+/// How to start an emulator.
+///
+/// ```
+/// use qencode_cdn_emulator::EmulatorConfig;
+/// use std::time::Duration;
+/// let cfg = EmulatorConfig { signing_key_bits: 2048, token_lifetime: Duration::from_secs(2), ..Default::default() };
+/// assert_eq!(cfg.max_domains, 20);
+/// ```
+#[derive(Clone)]
+pub struct EmulatorConfig {
+    /// Address to listen on; default `127.0.0.1:0` (any free port).
+    pub listen: SocketAddr,
+    /// API keys accepted by `POST /v1/access_token/{api_key}`; default [`DEFAULT_API_KEY`].
+    pub api_keys: Vec<String>,
+    /// Lifetime of an access token; default 24 h (the reference's). Short values force renewal in tests.
+    pub token_lifetime: Duration,
+    /// Size of generated signing keys: 2048, 3072, 4096 (default) or 8192 bits.
+    pub signing_key_bits: usize,
+    /// Most custom domains at once; default 20 (the reference's limit).
+    pub max_domains: usize,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        EmulatorConfig {
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            api_keys: vec![DEFAULT_API_KEY.to_string()],
+            token_lifetime: Duration::from_secs(24 * 3600),
+            signing_key_bits: 4096,
+            max_domains: 20,
+        }
+    }
+}
+
+impl fmt::Debug for EmulatorConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EmulatorConfig")
+            .field("listen", &self.listen)
+            .field("api_keys", &format_args!("<{} redacted>", self.api_keys.len()))
+            .field("token_lifetime", &self.token_lifetime)
+            .field("signing_key_bits", &self.signing_key_bits)
+            .field("max_domains", &self.max_domains)
+            .finish()
+    }
+}
+
+/// What to do to the next matching requests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FaultKind {
+    /// Answer with this status and a JSON error body (and `Retry-After` when given, in seconds).
+    Status {
+        /// HTTP status, 100 to 599.
+        status: u16,
+        /// `Retry-After` seconds.
+        retry_after: Option<u64>,
+    },
+    /// Wait this long, then answer normally (other connections are not held up).
+    Delay(Duration),
+    /// Close the TCP connection without answering (the request is not processed).
+    Drop,
+    /// Process the request, announce the whole body in `Content-Length`, send half of it and close.
+    Truncate,
+    /// Answer 200 with the non-JSON body `<html>oops</html>` (the request is not processed).
+    NotJson,
+}
+
+/// A fault injected on a route for its next `times` requests.
+///
+/// `route` is `"*"` (every API and edge request), or `"METHOD /path"` where
+/// METHOD may be `*` and a `*` path segment matches any one segment
+/// (`"GET /v1/domains/*"`), or an edge pattern such as `"GET edge:storage"`.
+/// The admin API is never faulted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fault {
+    /// Which requests.
+    pub route: String,
+    /// How many of them.
+    pub times: u32,
+    /// What happens.
+    pub kind: FaultKind,
+}
+
+/// Request counters since start or the last reset.
+///
+/// `requests` keys are `"METHOD /path-pattern"` with `*` for path
+/// parameters (`"GET /v1/domains/*"`, `"POST /v1/access_token/*"`); edge
+/// requests are counted as `"GET edge:live"`, `edge:live_custom_domain`,
+/// `edge:storage`, `edge:storage_custom_domain`; admin requests are not
+/// counted. Faulted requests are counted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counters {
+    /// Requests per route pattern.
+    pub requests: BTreeMap<String, u64>,
+    /// Requests to the access-token endpoint (any outcome).
+    pub token_requests: u64,
+    /// TCP connections accepted.
+    pub connections: u64,
+}
+
+impl Counters {
+    /// The JSON form served by `GET /_emulator/counters`.
+    pub fn to_json(&self) -> Value {
+        json!({"requests": self.requests, "token_requests": self.token_requests, "connections": self.connections})
+    }
+}
+
+/// The answer of the edge to [`Emulator::fetch`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EdgeResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The `X-Qencode-Emulator-Reason` header (why the edge refused).
+    pub reason: Option<String>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+/// State shared by the server threads and the [`Emulator`] handle.
+pub(crate) struct Shared {
+    pub(crate) config: EmulatorConfig,
+    pub(crate) tokens: AccessTokens,
+    state: Mutex<State>,
+}
+
+impl Shared {
+    /// The state, recovered if a thread panicked while holding it.
+    pub(crate) fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn add_stream(&self, stream_id: &str, playback_id: &str) {
+        self.state()
+            .streams
+            .insert(stream_id.to_string(), playback_id.to_string());
+    }
+
+    pub(crate) fn add_object(&self, bucket: &str, key: &str, body: Vec<u8>) {
+        let key = key.strip_prefix('/').unwrap_or(key);
+        self.state().bucket(bucket).objects.insert(key.to_string(), body);
+    }
+
+    pub(crate) fn map_storage_domain(&self, domain: &str, bucket: &str) {
+        self.state()
+            .domain_buckets
+            .insert(domain.trim().to_ascii_lowercase(), bucket.to_string());
+    }
+
+    pub(crate) fn inject_fault(&self, fault: Fault) {
+        if fault.times > 0 {
+            let remaining = fault.times;
+            self.state().faults.push(PendingFault { fault, remaining });
+        }
+    }
+
+    pub(crate) fn counters(&self) -> Counters {
+        self.state().counters.clone()
+    }
+
+    pub(crate) fn reset(&self) {
+        *self.state() = State::default();
+    }
+
+    /// Counts the request, takes a matching fault, and answers with `normal` unless the fault says otherwise.
+    fn answer(&self, req: &Request, route: &str, is_token: bool, normal: impl FnOnce() -> Response) -> Reply {
+        let fault = {
+            let mut state = self.state();
+            state.count(route);
+            if is_token {
+                state.counters.token_requests += 1;
+            }
+            state.take_fault(&req.method, &req.path, route)
+        };
+        match fault.map(|f| f.kind) {
+            None => Reply::Send(normal()),
+            Some(FaultKind::Status { status, retry_after }) => {
+                let mut r = Response::error(status, &format!("injected fault: HTTP {status}"));
+                if let Some(secs) = retry_after {
+                    r = r.with_header("Retry-After", &secs.to_string());
+                }
+                Reply::Send(r)
+            }
+            Some(FaultKind::Delay(d)) => {
+                std::thread::sleep(d);
+                Reply::Send(normal())
+            }
+            Some(FaultKind::Drop) => Reply::Drop,
+            Some(FaultKind::Truncate) => Reply::Truncate(normal()),
+            Some(FaultKind::NotJson) => Reply::Send(Response::bytes(200, "text/html", b"<html>oops</html>".to_vec())),
+        }
+    }
+}
+
+impl Handler for Shared {
+    fn on_connection(&self) {
+        self.state().counters.connections += 1;
+    }
+
+    fn handle(&self, req: &Request) -> Reply {
+        let target = edge::classify(req.header("host"), &self.state());
+        if let Some(target) = target {
+            let route = format!("{} {}", req.method, target.pattern());
+            return self.answer(req, &route, false, || edge::handle(&self.state(), req, &target));
+        }
+        if req.path == "/_emulator" || req.path.starts_with("/_emulator/") {
+            return Reply::Send(admin::handle(self, req));
+        }
+        let route = api::Route::parse(&req.path);
+        let key = format!("{} {}", req.method, route.pattern().unwrap_or(&req.path));
+        let is_token = matches!(route, api::Route::Token(_));
+        self.answer(req, &key, is_token, || api::handle(self, req, &route))
+    }
+}
+
+/// A running emulator. Dropping it (or [`Emulator::stop`]) stops the server
+/// and frees the port.
+///
+/// ```
+/// use qencode_cdn_emulator::{Emulator, EmulatorConfig};
+/// let emu = Emulator::start(EmulatorConfig::default())?;
+/// let port = emu.port();
+/// assert_eq!(emu.url(), format!("http://127.0.0.1:{port}"));
+/// emu.stop();
+/// // The port is free again.
+/// std::net::TcpListener::bind(("127.0.0.1", port))?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub struct Emulator {
+    shared: Arc<Shared>,
+    server: Server,
+    url: String,
+}
+
+impl fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Emulator")
+            .field("url", &self.url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Emulator {
+    /// Starts the server on `config.listen` (port 0: any free port).
+    ///
+    /// Errors: the address cannot be bound; no API key; a signing key size
+    /// other than 2048, 3072, 4096 or 8192 (`InvalidInput`).
+    pub fn start(config: EmulatorConfig) -> io::Result<Emulator> {
+        if keys::key_size(config.signing_key_bits).is_none() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "signing_key_bits must be 2048, 3072, 4096 or 8192, got {}",
+                    config.signing_key_bits
+                ),
+            ));
+        }
+        if config.api_keys.is_empty() || config.api_keys.iter().any(|k| k.is_empty()) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "at least one non-empty API key is required",
+            ));
+        }
+        let shared = Arc::new(Shared {
+            tokens: AccessTokens::new()?,
+            config,
+            state: Mutex::new(State::default()),
+        });
+        let server = Server::start(shared.config.listen, shared.clone())?;
+        let mut addr = server.local_addr();
+        if addr.ip().is_unspecified() {
+            addr.set_ip(Ipv4Addr::LOCALHOST.into());
+        }
+        Ok(Emulator {
+            shared,
+            server,
+            url: format!("http://{addr}"),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`: both the client's `api_url` and `auth_url`.
+    pub fn url(&self) -> String {
+        self.url.clone()
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.server.local_addr().port()
+    }
+
+    /// The first configured API key.
+    pub fn api_key(&self) -> &str {
+        self.shared.config.api_keys.first().map(String::as_str).unwrap_or("")
+    }
+
+    /// Adds (or replaces) a live stream: `stream_id` is what signing keys
+    /// name, `playback_id` what playback URLs name.
+    pub fn add_stream(&self, stream_id: &str, playback_id: &str) {
+        self.shared.add_stream(stream_id, playback_id);
+    }
+
+    /// Stores an object in a bucket (a leading `/` of the key is dropped).
+    pub fn add_object(&self, bucket: &str, key: &str, body: Vec<u8>) {
+        self.shared.add_object(bucket, key, body);
+    }
+
+    /// Says which bucket a storage custom domain serves (the reference does
+    /// not say how the real service maps them). Also `POST /_emulator/domain-buckets`.
+    pub fn map_storage_domain(&self, domain: &str, bucket: &str) {
+        self.shared.map_storage_domain(domain, bucket);
+    }
+
+    /// Injects a fault for the next `fault.times` matching requests.
+    pub fn inject_fault(&self, fault: Fault) {
+        self.shared.inject_fault(fault);
+    }
+
+    /// The counters now.
+    pub fn counters(&self) -> Counters {
+        self.shared.counters()
+    }
+
+    /// Forgets everything: domains, TLS subscriptions, signing keys, buckets,
+    /// streams, faults and counters. Issued access tokens stay valid.
+    pub fn reset(&self) {
+        self.shared.reset();
+    }
+
+    /// GETs a playback/storage URL (`https://…` of any of the four forms)
+    /// against the emulated edge: sends it to this server with the URL's host
+    /// in `Host`. `cookie` is either a token (sent as the
+    /// `Qencode-Auth-Token` cookie) or a cookie header such as
+    /// `Qencode-Auth-Token=…` (a `Set-Cookie` value works too).
+    pub fn fetch(&self, url: &str, cookie: Option<&str>) -> io::Result<EdgeResponse> {
+        let mut addr = self.server.local_addr();
+        if addr.ip().is_unspecified() {
+            addr.set_ip(Ipv4Addr::LOCALHOST.into());
+        }
+        fetch::fetch(addr, url, cookie)
+    }
+
+    /// Stops the server and frees the port (the same as dropping it).
+    pub fn stop(self) {
+        drop(self);
+    }
+}
+
+/// The first line [`run_foreground`] prints, before the URL.
+pub const LISTENING_PREFIX: &str = "qencode-cdn emulator listening on ";
+
+/// Runs an emulator in the foreground (for `qcdn emulator` and the
+/// `qencode-cdn-emulator` binary): prints
+/// `qencode-cdn emulator listening on http://127.0.0.1:PORT`, then the API
+/// keys one per line, flushes, and serves until the process is killed.
+pub fn run_foreground(config: EmulatorConfig) -> io::Result<()> {
+    use std::io::Write as _;
+    let emulator = Emulator::start(config)?;
+    {
+        let mut out = io::stdout().lock();
+        writeln!(out, "{LISTENING_PREFIX}{}", emulator.url())?;
+        for key in &emulator.shared.config.api_keys {
+            writeln!(out, "{key}")?;
+        }
+        out.flush()?;
+    }
+    loop {
+        std::thread::park();
+    }
+}
