@@ -6,7 +6,7 @@ use std::ffi::{CStr, c_char};
 use qcdn::{Error, ErrorCode};
 
 /// The result of every fallible function: `QCDN_OK` (0) or one of the error
-/// codes of DESIGN.md §5. The numbers are fixed forever (they equal
+/// codes of the error table shared by every language. The numbers are fixed forever (they equal
 /// `qencode_cdn::ErrorCode::as_u32`); new codes get new numbers.
 #[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,7 +83,7 @@ impl qcdn_status {
             .unwrap_or(qcdn_status::QCDN_ERR_INTERNAL)
     }
 
-    /// The stable name: `"OK"` or the code string of DESIGN.md §5.
+    /// The stable name: `"OK"` or the code string shared by every language.
     fn name(self) -> &'static CStr {
         match self {
             qcdn_status::QCDN_OK => c"OK",
@@ -142,8 +142,8 @@ pub(crate) fn finish(result: std::thread::Result<Result<(), Error>>) -> qcdn_sta
     }
 }
 
-/// The name of a status: `"OK"`, `"INVALID_ARGUMENT"`, … the code strings of
-/// DESIGN.md §5 shared by every language. An unknown number gives
+/// The name of a status: `"OK"`, `"INVALID_ARGUMENT"`, … the code strings
+/// shared by every language. An unknown number gives
 /// `"UNKNOWN"`. A static string, never freed.
 #[unsafe(no_mangle)]
 pub extern "C" fn qcdn_status_str(status: u32) -> *const c_char {
