@@ -1,1 +1,26 @@
-//! Placeholder; see the issue that builds this crate.
+//! Node.js binding of `qencode-cdn` (napi-rs). Argument conversion, error
+//! mapping and moving blocking work off the event loop; nothing else. The
+//! public JS API is the wrapper in `lib/` around this native module.
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod error;
+mod options;
+mod token;
+mod urls;
+
+use napi_derive::napi;
+
+/// This package's version (the core's).
+#[napi(catch_unwind)]
+pub fn version() -> String {
+    qencode_cdn::VERSION.to_string()
+}
+
+/// Every DESIGN §5 error code, in table order (the wrapper checks it maps each).
+#[napi(catch_unwind)]
+pub fn error_codes() -> Vec<String> {
+    qencode_cdn::ErrorCode::ALL
+        .iter()
+        .map(|c| c.as_str().to_string())
+        .collect()
+}
