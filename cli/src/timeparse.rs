@@ -28,7 +28,7 @@ pub fn parse_duration(input: &str) -> Result<i64, CliError> {
             return Err(bad());
         }
         let n: i64 = rest[..digits].parse().map_err(|_| bad())?;
-        rest = &rest[digits..];
+        rest = rest[digits..].trim_start();
         let unit_len = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
         let unit = &rest[..unit_len];
         rest = rest[unit_len..].trim_start();
