@@ -1,1 +1,36 @@
-//! Placeholder; see the issue that builds this crate.
+//! The native module `qencode_cdn._native`: argument conversion, error
+//! mapping and GIL release around the `qencode-cdn` core. No logic the core
+//! could hold lives here. The public API is the `qencode_cdn` package.
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
+mod convert;
+mod errors;
+mod signer;
+mod urls;
+mod verifier;
+
+use pyo3::prelude::*;
+
+/// Native core of `qencode_cdn`; import the package, not this module.
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", qencode_cdn::VERSION)?;
+    m.add("DEFAULT_EXPIRES_IN", qencode_cdn::DEFAULT_EXPIRES_IN)?;
+    m.add("COOKIE_NAME", qencode_cdn::COOKIE_NAME)?;
+    m.add_class::<signer::Signer>()?;
+    m.add_class::<signer::SignedCookie>()?;
+    m.add_class::<verifier::Verifier>()?;
+    m.add_class::<verifier::Resource>()?;
+    m.add_class::<verifier::Explanation>()?;
+    m.add_class::<verifier::Check>()?;
+    m.add_function(wrap_pyfunction!(verifier::decode_unverified, m)?)?;
+    m.add_function(wrap_pyfunction!(urls::live_playback_url, m)?)?;
+    m.add_function(wrap_pyfunction!(urls::live_custom_domain_url, m)?)?;
+    m.add_function(wrap_pyfunction!(urls::storage_url, m)?)?;
+    m.add_function(wrap_pyfunction!(urls::storage_custom_domain_url, m)?)?;
+    m.add_function(wrap_pyfunction!(urls::with_token, m)?)?;
+    m.add_function(wrap_pyfunction!(errors::_error_table, m)?)?;
+    m.add_function(wrap_pyfunction!(errors::_raise_error_for_tests, m)?)?;
+    m.add_function(wrap_pyfunction!(errors::_raise_panic_for_tests, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,86 @@
+"""qencode-cdn: Qencode Content Delivery for Python.
+
+RS256 signed playback tokens, playback and storage URLs, signed cookies,
+token verification with explanations, and a client of the management API,
+all from one Rust core shared with the Rust, C and Node libraries.
+
+>>> from qencode_cdn import live_playback_url
+>>> live_playback_url("abc123")
+'https://play-abc123.qencode.com/qhls/qlive/playlist.m3u8'
+"""
+
+from __future__ import annotations
+
+from ._errors import (
+    ApiError,
+    DecodeError,
+    InternalError,
+    InvalidArgumentError,
+    InvalidKeyError,
+    InvalidSignatureError,
+    MalformedTokenError,
+    NotFoundError,
+    QencodeError,
+    QencodeTimeoutError,
+    RateLimitedError,
+    TokenError,
+    TokenExpiredError,
+    TokenNotYetValidError,
+    TransportError,
+    UnauthorizedError,
+    UnknownKeyIdError,
+    UriMismatchError,
+)
+from ._native import (
+    COOKIE_NAME,
+    DEFAULT_EXPIRES_IN,
+    Check,
+    Explanation,
+    Resource,
+    SignedCookie,
+    Signer,
+    Verifier,
+    __version__,
+    decode_unverified,
+    live_custom_domain_url,
+    live_playback_url,
+    storage_custom_domain_url,
+    storage_url,
+    with_token,
+)
+
+__all__ = [
+    "COOKIE_NAME",
+    "DEFAULT_EXPIRES_IN",
+    "ApiError",
+    "Check",
+    "DecodeError",
+    "Explanation",
+    "InternalError",
+    "InvalidArgumentError",
+    "InvalidKeyError",
+    "InvalidSignatureError",
+    "MalformedTokenError",
+    "NotFoundError",
+    "QencodeError",
+    "QencodeTimeoutError",
+    "RateLimitedError",
+    "Resource",
+    "SignedCookie",
+    "Signer",
+    "TokenError",
+    "TokenExpiredError",
+    "TokenNotYetValidError",
+    "TransportError",
+    "UnauthorizedError",
+    "UnknownKeyIdError",
+    "UriMismatchError",
+    "Verifier",
+    "__version__",
+    "decode_unverified",
+    "live_custom_domain_url",
+    "live_playback_url",
+    "storage_custom_domain_url",
+    "storage_url",
+    "with_token",
+]
