@@ -121,6 +121,15 @@ fn dispatch(shared: &Shared, req: &Request, route: &Route) -> ApiResult {
             method_not_allowed(m)
         };
     }
+    if *route == Route::Unknown && !req.path.starts_with("/v1/") {
+        return Err(ApiError(
+            404,
+            format!(
+                "no route {} (not an API path, and the Host is not an edge host)",
+                req.path
+            ),
+        ));
+    }
     if let Err(e) = shared.tokens.check_header(req.header("authorization")) {
         return Err(ApiError(401, e.message().to_string()));
     }

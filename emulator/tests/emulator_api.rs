@@ -18,10 +18,7 @@ struct Reply {
 }
 
 fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into()
+    ureq::Agent::config_builder().http_status_as_error(false).build().into()
 }
 
 fn send(agent: &ureq::Agent, method: &str, url: &str, bearer: Option<&str>, body: Option<&str>) -> Reply {
@@ -123,14 +120,21 @@ fn access_token_is_a_jwt_with_exp_for_configured_keys_only() {
     let parts: Vec<&str> = api.token.split('.').collect();
     assert_eq!(parts.len(), 3);
     use base64::Engine as _;
-    let payload: Value =
-        serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
+    let payload: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(parts[1])
+            .unwrap(),
+    )
+    .unwrap();
     let exp = payload["exp"].as_i64().unwrap();
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs() as i64;
-    assert!((exp - now - 24 * 3600).abs() <= 2, "default lifetime is 24 h: exp={exp} now={now}");
+    assert!(
+        (exp - now - 24 * 3600).abs() <= 2,
+        "default lifetime is 24 h: exp={exp} now={now}"
+    );
     assert!(!api.token.contains(DEFAULT_API_KEY));
 
     let wrong = send(
@@ -218,7 +222,10 @@ fn domains_create_get_list_filter_delete() {
 
     let all = api.call("GET", "/v1/domains", None);
     assert_eq!(all.json, json!({"domains": [live, storage]}));
-    assert_eq!(api.call("GET", "/v1/domains/live", None).json, json!({"domains": [live]}));
+    assert_eq!(
+        api.call("GET", "/v1/domains/live", None).json,
+        json!({"domains": [live]})
+    );
     assert_eq!(
         api.call("GET", "/v1/domains/storage", None).json,
         json!({"domains": [storage]})
@@ -388,8 +395,14 @@ fn signing_keys_for_stream_domain_and_bucket_hand_out_the_private_key_once() {
     assert!(renamed.json["signing_key"].get("private_key").is_none());
     let got = api.call("GET", &format!("/v1/signing-keys/{id}"), None);
     assert_eq!(got.json["signing_key"]["name"], "My signing key");
-    assert_error(&api.call("PUT", &format!("/v1/signing-keys/{id}"), Some(json!({}))), 400);
-    assert_error(&api.call("PUT", "/v1/signing-keys/nope", Some(json!({"name": "x"}))), 404);
+    assert_error(
+        &api.call("PUT", &format!("/v1/signing-keys/{id}"), Some(json!({}))),
+        400,
+    );
+    assert_error(
+        &api.call("PUT", "/v1/signing-keys/nope", Some(json!({"name": "x"}))),
+        404,
+    );
 
     let del = api.call("DELETE", &format!("/v1/signing-keys/{id}"), None);
     assert_eq!((del.status, del.json), (200, json!({"status": "ok"})));
@@ -461,14 +474,20 @@ fn bucket_cors_set_get_delete_header_and_delete_all() {
         "https://media-storage.us-west.qencode.com",
         "a refused request changes nothing"
     );
-    assert_error(&api.call("POST", cors, Some(json!({"Access-Control-Max-Age": [1]}))), 400);
+    assert_error(
+        &api.call("POST", cors, Some(json!({"Access-Control-Max-Age": [1]}))),
+        400,
+    );
 
     let one = api.call("DELETE", &format!("{cors}/Access-Control-Allow-Origin"), None);
     assert_eq!((one.status, one.json), (200, json!({"status": "ok"})));
     let got = api.call("GET", cors, None).json;
     assert!(got.get("Access-Control-Allow-Origin").is_none());
     assert_eq!(got.as_object().unwrap().len(), 5);
-    assert_error(&api.call("DELETE", &format!("{cors}/Access-Control-Allow-Origin"), None), 404);
+    assert_error(
+        &api.call("DELETE", &format!("{cors}/Access-Control-Allow-Origin"), None),
+        404,
+    );
     assert_error(&api.call("DELETE", &format!("{cors}/X-Frame-Options"), None), 400);
 
     let all = api.call("DELETE", cors, None);
