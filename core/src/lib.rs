@@ -26,6 +26,8 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 mod backend;
+#[cfg(feature = "client")]
+pub mod client;
 pub mod cookie;
 mod error;
 mod explain;
@@ -37,6 +39,11 @@ pub mod url;
 mod verify;
 
 pub use backend::Backend;
+#[cfg(feature = "client")]
+pub use client::{
+    BUCKET_FIELD, BucketPolicy, Client, ClientBuilder, DEFAULT_API_URL, DEFAULT_AUTH_URL, Domain, DomainType,
+    NewSigningKey, SecretString, SigningKey, SigningKeyTarget, TlsStatus, TlsSubscription,
+};
 pub use cookie::{COOKIE_NAME, CookieOptions, SameSite, SignedCookie};
 pub use error::{Error, ErrorCode, HttpFailure, Result};
 pub use explain::{Explanation, explain_url};

@@ -1,0 +1,405 @@
+//! One HTTP exchange with ureq, the retry loop around it, and the mapping of
+//! every failure to the error table.
+
+use std::io::Read;
+use std::sync::Arc;
+use std::time::Duration;
+
+use ureq::http::{self, Method};
+use ureq::tls::{RootCerts, TlsConfig, TlsProvider};
+use zeroize::Zeroizing;
+
+use super::auth::TokenCache;
+use super::retry::{Idempotency, RETRY_AFTER_MAX, backoff, parse_retry_after};
+use crate::error::{Error, ErrorCode, HttpFailure, Result};
+
+/// The largest success body we read (lists of keys and domains are far smaller).
+pub(crate) const MAX_BODY_BYTES: u64 = 8 * 1024 * 1024;
+/// How much of an error body we read.
+const MAX_ERROR_READ: u64 = 64 * 1024;
+/// How much of an error body we keep in [`HttpFailure::body`].
+pub(crate) const MAX_ERROR_BODY_CHARS: usize = 4096;
+/// How much of the server's message we keep in [`HttpFailure::message`].
+pub(crate) const MAX_MESSAGE_CHARS: usize = 500;
+/// Response headers that carry a request id, first match wins.
+pub(crate) const REQUEST_ID_HEADERS: [&str; 5] = [
+    "x-request-id",
+    "x-amzn-requestid",
+    "x-amz-request-id",
+    "request-id",
+    "x-correlation-id",
+];
+/// What replaces a secret in any text we keep.
+pub(crate) const REDACTED: &str = "<redacted>";
+
+/// The connection pool, TLS and timeouts: one per [`Client`](super::Client).
+pub(crate) struct Transport {
+    agent: ureq::Agent,
+    timeout: Duration,
+    max_retries: u32,
+}
+
+/// One API request, described once and sent as many times as retries allow.
+pub(crate) struct Request {
+    pub method: Method,
+    /// The full URL (may hold the API key: never shown).
+    pub url: String,
+    /// `METHOD /path` for messages, secrets already replaced.
+    pub shown: String,
+    /// A JSON body.
+    pub body: Option<Vec<u8>>,
+    pub idempotency: Idempotency,
+}
+
+/// How one attempt ended.
+enum Attempt {
+    Success(Zeroizing<Vec<u8>>),
+    Status(HttpFailure),
+    Failed {
+        error: Error,
+        /// The request cannot have reached the server (DNS, connection refused).
+        before_send: bool,
+        /// A transient failure worth another try.
+        transient: bool,
+    },
+}
+
+impl Transport {
+    /// Builds the agent: rustls on aws-lc-rs, the platform's verifier (the
+    /// system trust store), proxies from the environment, no redirects.
+    pub(crate) fn new(connect_timeout: Duration, timeout: Duration, max_retries: u32, user_agent: &str) -> Self {
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let tls = TlsConfig::builder()
+            .provider(TlsProvider::Rustls)
+            .root_certs(RootCerts::PlatformVerifier)
+            .unversioned_rustls_crypto_provider(provider)
+            .build();
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .timeout_global(Some(timeout))
+            .timeout_connect(Some(connect_timeout))
+            .user_agent(user_agent)
+            .tls_config(tls)
+            .build();
+        Transport {
+            agent: config.new_agent(),
+            timeout,
+            max_retries,
+        }
+    }
+
+    /// Sends `req` with retries. With `tokens`, adds the bearer token and
+    /// renews it once after a 401/403. `secrets` are scrubbed from every
+    /// message and body we keep.
+    pub(crate) fn run(
+        &self,
+        req: &Request,
+        tokens: Option<&TokenCache>,
+        secrets: &[&str],
+    ) -> Result<Zeroizing<Vec<u8>>> {
+        let mut retries = 0u32;
+        let mut renewed = false;
+        let mut rejected: Option<u64> = None;
+        loop {
+            let bearer = match tokens {
+                Some(cache) => Some(cache.get(self, rejected)?),
+                None => None,
+            };
+            let token_text = bearer.as_ref().map(|t| t.secret.expose_secret()).unwrap_or("");
+            let mut all_secrets: Vec<&str> = secrets.to_vec();
+            all_secrets.push(token_text);
+
+            let attempt = self.attempt(req, bearer.as_ref().map(|t| t.secret.expose_secret()), &all_secrets);
+            let can_retry = retries < self.max_retries;
+            let safe = req.idempotency == Idempotency::Safe;
+            match attempt {
+                Attempt::Success(body) => return Ok(body),
+                Attempt::Status(failure) => match failure.status {
+                    401 | 403 if bearer.is_some() && !renewed => {
+                        renewed = true;
+                        rejected = bearer.as_ref().map(|t| t.generation);
+                    }
+                    401 | 403 => return Err(http_error(ErrorCode::Unauthorized, failure)),
+                    404 => return Err(http_error(ErrorCode::NotFound, failure)),
+                    429 => {
+                        let wait = failure.retry_after.unwrap_or_else(|| backoff(retries));
+                        if !(safe && can_retry && wait <= RETRY_AFTER_MAX) {
+                            return Err(http_error(ErrorCode::RateLimited, failure));
+                        }
+                        std::thread::sleep(wait);
+                        retries += 1;
+                    }
+                    502..=504 if safe && can_retry => {
+                        std::thread::sleep(backoff(retries));
+                        retries += 1;
+                    }
+                    _ => return Err(http_error(ErrorCode::ApiError, failure)),
+                },
+                Attempt::Failed {
+                    error,
+                    before_send,
+                    transient,
+                } => {
+                    if transient && can_retry && (safe || before_send) {
+                        std::thread::sleep(backoff(retries));
+                        retries += 1;
+                    } else {
+                        return Err(error);
+                    }
+                }
+            }
+        }
+    }
+
+    fn attempt(&self, req: &Request, bearer: Option<&str>, secrets: &[&str]) -> Attempt {
+        let mut builder = http::Request::builder()
+            .method(req.method.clone())
+            .uri(req.url.as_str())
+            .header("Accept", "application/json");
+        if let Some(token) = bearer {
+            builder = builder.header("Authorization", format!("Bearer {token}"));
+        }
+        let sent = match &req.body {
+            Some(body) => builder
+                .header("Content-Type", "application/json")
+                .body(body.as_slice())
+                .map(|r| self.agent.run(r)),
+            None => builder.body(()).map(|r| self.agent.run(r)),
+        };
+        let response = match sent {
+            Err(_) => {
+                return Attempt::Failed {
+                    error: Error::Internal(format!("{}: the request could not be built", req.shown)),
+                    before_send: true,
+                    transient: false,
+                };
+            }
+            Ok(Err(e)) => return self.failed(req, e, secrets),
+            Ok(Ok(response)) => response,
+        };
+        let status = response.status().as_u16();
+        let request_id = REQUEST_ID_HEADERS.iter().find_map(|name| {
+            response
+                .headers()
+                .get(*name)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| scrub(&cap(v, 200), secrets))
+        });
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_retry_after);
+        let mut body = response.into_body();
+        if (200..300).contains(&status) {
+            match body.with_config().limit(MAX_BODY_BYTES).read_to_vec() {
+                Ok(bytes) => Attempt::Success(Zeroizing::new(bytes)),
+                Err(ureq::Error::BodyExceedsLimit(_)) => Attempt::Failed {
+                    error: Error::Decode(format!(
+                        "{}: the response body is larger than {MAX_BODY_BYTES} bytes",
+                        req.shown
+                    )),
+                    before_send: false,
+                    transient: false,
+                },
+                Err(e) => self.failed(req, e, secrets),
+            }
+        } else {
+            let mut bytes = Zeroizing::new(Vec::new());
+            // A failure to read the rest of an error body does not change the answer.
+            let _ = body.as_reader().take(MAX_ERROR_READ).read_to_end(&mut bytes);
+            let text = String::from_utf8_lossy(&bytes);
+            let message = server_message(&text).unwrap_or_else(|| {
+                http::StatusCode::from_u16(status)
+                    .ok()
+                    .and_then(|s| s.canonical_reason())
+                    .unwrap_or("no message")
+                    .to_string()
+            });
+            Attempt::Status(HttpFailure {
+                status,
+                message: format!("{} ({})", scrub(&cap(&message, MAX_MESSAGE_CHARS), secrets), req.shown),
+                body: scrub(&cap(&text, MAX_ERROR_BODY_CHARS), secrets),
+                request_id,
+                retry_after,
+            })
+        }
+    }
+
+    fn failed(&self, req: &Request, e: ureq::Error, secrets: &[&str]) -> Attempt {
+        use std::io::ErrorKind as K;
+        let what = &req.shown;
+        let (error, before_send, transient) = match e {
+            ureq::Error::Timeout(t) => {
+                let before = matches!(t, ureq::Timeout::Resolve | ureq::Timeout::Connect);
+                (
+                    Error::Timeout(format!("{what}: no complete answer within {:?} ({t})", self.timeout)),
+                    before,
+                    false,
+                )
+            }
+            ureq::Error::HostNotFound => (Error::Transport(format!("{what}: host not found")), true, true),
+            ureq::Error::ConnectionFailed => (Error::Transport(format!("{what}: connection failed")), true, true),
+            ureq::Error::ConnectProxyFailed(m) => (
+                Error::Transport(format!(
+                    "{what}: the proxy refused the connection: {}",
+                    scrub(&m, secrets)
+                )),
+                true,
+                false,
+            ),
+            ureq::Error::Io(io) => match io.kind() {
+                K::TimedOut | K::WouldBlock => (
+                    Error::Timeout(format!("{what}: no complete answer within {:?}", self.timeout)),
+                    false,
+                    false,
+                ),
+                K::ConnectionRefused | K::AddrNotAvailable | K::NetworkUnreachable | K::HostUnreachable => (
+                    Error::Transport(format!(
+                        "{what}: could not connect: {}",
+                        scrub(&io.to_string(), secrets)
+                    )),
+                    true,
+                    true,
+                ),
+                K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof | K::NotConnected => (
+                    Error::Transport(format!(
+                        "{what}: the connection was closed before a complete answer ({})",
+                        scrub(&io.to_string(), secrets)
+                    )),
+                    false,
+                    true,
+                ),
+                _ => (
+                    Error::Transport(format!("{what}: {}", scrub(&io.to_string(), secrets))),
+                    false,
+                    false,
+                ),
+            },
+            ureq::Error::Protocol(p) => (
+                Error::Transport(format!(
+                    "{what}: the server's answer is not valid HTTP ({})",
+                    scrub(&p.to_string(), secrets)
+                )),
+                false,
+                false,
+            ),
+            ureq::Error::Tls(m) => (Error::Transport(format!("{what}: TLS: {m}")), true, false),
+            ureq::Error::Rustls(r) => (
+                Error::Transport(format!("{what}: TLS: {}", scrub(&r.to_string(), secrets))),
+                true,
+                false,
+            ),
+            ureq::Error::LargeResponseHeader(..) | ureq::Error::BodyExceedsLimit(_) => (
+                Error::Decode(format!("{what}: the response is larger than this client accepts")),
+                false,
+                false,
+            ),
+            other => (
+                Error::Transport(format!("{what}: {}", scrub(&other.to_string(), secrets))),
+                false,
+                false,
+            ),
+        };
+        Attempt::Failed {
+            error,
+            before_send,
+            transient,
+        }
+    }
+}
+
+fn http_error(code: ErrorCode, failure: HttpFailure) -> Error {
+    Error::Http {
+        code,
+        http: Box::new(failure),
+    }
+}
+
+/// The server's own message: a JSON `error`/`message`/`detail` string (or
+/// such an object's `message`), else the start of a non-empty body.
+fn server_message(body: &str) -> Option<String> {
+    if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(body) {
+        for field in ["error", "message", "detail", "error_description"] {
+            match map.get(field) {
+                Some(serde_json::Value::String(s)) if !s.is_empty() => return Some(s.clone()),
+                Some(serde_json::Value::Object(inner)) => {
+                    if let Some(serde_json::Value::String(s)) = inner.get("message") {
+                        return Some(s.clone());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let trimmed = body.trim();
+    (!trimmed.is_empty()).then(|| trimmed.chars().map(|c| if c.is_control() { ' ' } else { c }).collect())
+}
+
+/// The first `max` characters of `s`, with `…` when cut.
+pub(crate) fn cap(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+/// Replaces every secret (and its percent-encoded form) by `<redacted>`.
+pub(crate) fn scrub(text: &str, secrets: &[&str]) -> String {
+    let mut out = text.to_string();
+    for secret in secrets.iter().filter(|s| s.len() >= 4) {
+        out = out.replace(secret, REDACTED);
+        let encoded = super::validate::segment(secret);
+        if encoded != *secret {
+            out = out.replace(&encoded, REDACTED);
+        }
+    }
+    out
+}
+
+/// A decode failure, described without quoting the body (it may hold a key).
+pub(crate) fn decode_error(req_shown: &str, what: &str, e: &serde_json::Error) -> Error {
+    let kind = match e.classify() {
+        serde_json::error::Category::Io => "unreadable",
+        serde_json::error::Category::Syntax => "not JSON",
+        serde_json::error::Category::Data => "JSON of the wrong shape",
+        serde_json::error::Category::Eof => "truncated JSON",
+    };
+    Error::Decode(format!(
+        "{req_shown}: expected {what}, got {kind} (line {}, column {})",
+        e.line(),
+        e.column()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_messages_are_found() {
+        assert_eq!(
+            server_message(r#"{"error":"domain limit reached"}"#).unwrap(),
+            "domain limit reached"
+        );
+        assert_eq!(server_message(r#"{"detail":"Not found."}"#).unwrap(), "Not found.");
+        assert_eq!(server_message(r#"{"error":{"message":"nested"}}"#).unwrap(), "nested");
+        assert_eq!(
+            server_message("<html>\nBad gateway</html>").unwrap(),
+            "<html> Bad gateway</html>"
+        );
+        assert_eq!(server_message("   "), None);
+    }
+
+    #[test]
+    fn caps_and_scrubs() {
+        assert_eq!(cap("héllo", 2), "hé…");
+        assert_eq!(cap("hi", 2), "hi");
+        assert_eq!(
+            scrub("key my/key+1 or my%2Fkey%2B1 and tok", &["my/key+1", "", "tok"]),
+            "key <redacted> or <redacted> and tok"
+        );
+    }
+}
