@@ -21,9 +21,9 @@ pub struct Cli {
 /// The top-level commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    // LATER /// Walk the whole customer flow against an in-process emulator (no account needed).
-    // LATER #[command(after_help = "Example:\n  cargo run --release -p qencode-cdn-cli -- demo")]
-    // LATER Demo(DemoArgs),
+    /// Walk the whole customer flow against an in-process emulator (no account needed).
+    #[command(after_help = "Example:\n  cargo run --release -p qencode-cdn-cli -- demo")]
+    Demo(DemoArgs),
     /// Sign, decode and verify playback tokens.
     #[command(
         subcommand,
@@ -44,21 +44,21 @@ pub enum Command {
     /// Work with signing keys on disk.
     #[command(subcommand, after_help = "Example:\n  qcdn keys public --key signing-key.pem")]
     Keys(KeysCmd),
-    // LATER /// Playback domains (API).
-    // LATER #[command(after_help = "Example:\n  QENCODE_API_KEY=... qcdn domains list --output table")]
-    // LATER Domains(DomainsArgs),
-    // LATER /// TLS subscriptions for playback domains (API).
-    // LATER #[command(after_help = "Example:\n  qcdn tls create aeac03d6-beb0-4638-a094-fbc35653f931")]
-    // LATER Tls(TlsArgs),
-    // LATER /// Signing keys for streams, domains and buckets (API).
-    // LATER #[command(after_help = "Example:\n  qcdn signing-keys create --bucket my-bucket --out bucket-key.pem")]
-    // LATER SigningKeys(SigningKeysArgs),
-    // LATER /// Media storage buckets: access policy, CORS, cache purge (API).
-    // LATER #[command(after_help = "Example:\n  qcdn buckets policy my-bucket authenticated")]
-    // LATER Buckets(BucketsArgs),
-    // LATER /// Run the local emulator of the API and the playback edge until Ctrl-C.
-    // LATER #[command(after_help = "Example:\n  qcdn emulator --listen 127.0.0.1:8765 --api-key my-test-key")]
-    // LATER Emulator(EmulatorArgs),
+    /// Playback domains (API).
+    #[command(after_help = "Example:\n  QENCODE_API_KEY=... qcdn domains list --output table")]
+    Domains(DomainsArgs),
+    /// TLS subscriptions for playback domains (API).
+    #[command(after_help = "Example:\n  qcdn tls create aeac03d6-beb0-4638-a094-fbc35653f931")]
+    Tls(TlsArgs),
+    /// Signing keys for streams, domains and buckets (API).
+    #[command(after_help = "Example:\n  qcdn signing-keys create --bucket my-bucket --out bucket-key.pem")]
+    SigningKeys(SigningKeysArgs),
+    /// Media storage buckets: access policy, CORS, cache purge (API).
+    #[command(after_help = "Example:\n  qcdn buckets policy my-bucket authenticated")]
+    Buckets(BucketsArgs),
+    /// Run the local emulator of the API and the playback edge until Ctrl-C.
+    #[command(after_help = "Example:\n  qcdn emulator --listen 127.0.0.1:8765 --api-key my-test-key")]
+    Emulator(EmulatorArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Example:\n  qcdn completions bash > ~/.local/share/bash-completion/completions/qcdn\n  qcdn completions zsh > \"${fpath[1]}/_qcdn\""
@@ -439,6 +439,7 @@ pub struct SigningKeysArgs {
 pub enum SigningKeysCmd {
     /// Create a signing key for a stream, a domain or a bucket; the private key goes to --out (mode 0600).
     #[command(
+        group = clap::ArgGroup::new("target").required(true).multiple(false),
         after_help = "Examples:\n  qcdn signing-keys create --stream 1f1ab6a3-d867-4787-b882-7f2fb1203634 --out stream-key.pem\n  qcdn signing-keys create --bucket my-bucket --out bucket-key.pem\n\nThe API returns the private key only once. It is written to --out (never overwriting a file)\nand printed only with --print-private-key."
     )]
     Create {

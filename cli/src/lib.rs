@@ -34,6 +34,10 @@ pub fn main() -> ExitCode {
             .map(|s| s.to_string())
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".into());
+        if msg.contains("Broken pipe") {
+            // `qcdn … | head`: the reader went away; stop quietly like other Unix tools.
+            std::process::exit(141);
+        }
         eprintln!("error: INTERNAL: a bug in qcdn: {msg}");
     }));
     let cli = match Cli::try_parse() {
@@ -62,6 +66,12 @@ pub fn run(command: &Command) -> CliResult {
         Command::Keys(KeysCmd::Public { key, jwk, key_id }) => {
             cmd::keys::public(key.as_deref(), *jwk, key_id.as_deref())
         }
+        Command::Demo(a) => cmd::demo::run(a),
+        Command::Domains(a) => cmd::api::domains(a),
+        Command::Tls(a) => cmd::api::tls(a),
+        Command::SigningKeys(a) => cmd::api::signing_keys(a),
+        Command::Buckets(a) => cmd::api::buckets(a),
+        Command::Emulator(a) => cmd::emulator::run(a),
         Command::Completions(a) => {
             clap_complete::generate(a.shell, &mut Cli::command(), "qcdn", &mut std::io::stdout());
             Ok(EXIT_OK)
