@@ -8,7 +8,7 @@ working. Messages never contain keys, API keys or access tokens.
 
 from __future__ import annotations
 
-from typing import ClassVar, Optional
+from typing import ClassVar
 
 __all__ = [
     "ApiError",
@@ -39,7 +39,7 @@ class QencodeError(Exception):
     code: str
     message: str
 
-    def __init__(self, message: str = "", *, code: Optional[str] = None) -> None:
+    def __init__(self, message: str = "", *, code: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.code = code if code is not None else type(self).default_code
@@ -116,18 +116,18 @@ class ApiError(QencodeError):
     """API_ERROR: a non-success answer of the API; ``.status`` and ``.body`` say which."""
 
     default_code = "API_ERROR"
-    status: Optional[int]
-    body: Optional[str]
-    request_id: Optional[str]
+    status: int | None
+    body: str | None
+    request_id: str | None
 
     def __init__(
         self,
         message: str = "",
         *,
-        code: Optional[str] = None,
-        status: Optional[int] = None,
-        body: Optional[str] = None,
-        request_id: Optional[str] = None,
+        code: str | None = None,
+        status: int | None = None,
+        body: str | None = None,
+        request_id: str | None = None,
     ) -> None:
         super().__init__(message, code=code)
         self.status = status
@@ -154,17 +154,17 @@ class RateLimitedError(ApiError):
     """RATE_LIMITED: 429 after the retries; ``.retry_after`` is the server's hint in seconds."""
 
     default_code = "RATE_LIMITED"
-    retry_after: Optional[float]
+    retry_after: float | None
 
     def __init__(
         self,
         message: str = "",
         *,
-        code: Optional[str] = None,
-        status: Optional[int] = None,
-        body: Optional[str] = None,
-        request_id: Optional[str] = None,
-        retry_after: Optional[float] = None,
+        code: str | None = None,
+        status: int | None = None,
+        body: str | None = None,
+        request_id: str | None = None,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message, code=code, status=status, body=body, request_id=request_id)
         self.retry_after = retry_after

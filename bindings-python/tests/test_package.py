@@ -1,0 +1,42 @@
+"""The package under test is the installed wheel, typed, and documented."""
+
+from __future__ import annotations
+
+import inspect
+import pathlib
+
+import qencode_cdn
+from qencode_cdn import _native
+
+
+def test_the_installed_wheel_is_imported_not_the_source_folder() -> None:
+    path = pathlib.Path(qencode_cdn.__file__).resolve()
+    assert "site-packages" in path.parts, path
+    assert (path.parent / "py.typed").exists()
+    assert (path.parent / "_native.pyi").exists()
+
+
+def test_native_module_is_private_and_abi3() -> None:
+    native_file = pathlib.Path(_native.__file__)
+    assert native_file.name.endswith(".abi3.so") or native_file.suffix == ".pyd", native_file.name
+
+
+def test_every_public_name_has_a_docstring() -> None:
+    missing = []
+    for name in qencode_cdn.__all__:
+        obj = getattr(qencode_cdn, name)
+        if name.isupper() or name.startswith("__"):
+            continue
+        if not (obj.__doc__ or "").strip():
+            missing.append(name)
+        if inspect.isclass(obj):
+            for attr, member in vars(obj).items():
+                if attr.startswith("_"):
+                    continue
+                if not (getattr(member, "__doc__", None) or "").strip():
+                    missing.append(f"{name}.{attr}")
+    assert missing == []
+
+
+def test_version_is_the_core_version() -> None:
+    assert qencode_cdn.__version__.count(".") == 2
