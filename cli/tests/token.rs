@@ -408,18 +408,3 @@ fn keys_public_prints_the_spki_pem_or_a_jwk() {
         "INVALID_KEY",
     );
 }
-
-/// A fresh directory under the target dir (no tempfile crate needed).
-fn tempdir() -> String {
-    let d = format!(
-        "{}/qcdn-test-{}-{}",
-        std::env::temp_dir().display(),
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    );
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}

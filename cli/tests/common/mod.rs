@@ -94,3 +94,18 @@ pub fn now() -> i64 {
         .unwrap()
         .as_secs() as i64
 }
+
+/// A fresh directory under the system temp dir (no tempfile crate needed).
+pub fn tempdir() -> String {
+    let d = format!(
+        "{}/qcdn-test-{}-{}",
+        std::env::temp_dir().display(),
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
