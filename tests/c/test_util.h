@@ -37,7 +37,7 @@ static int test_failed;
     } while (0)
 
 /* The last error message of this thread (static buffer, overwritten by the next call). */
-static const char *last_error(void) {
+static inline const char *last_error(void) {
     static char buf[2048];
     size_t needed = 0;
     if (qcdn_last_error_message(buf, sizeof buf, &needed) != QCDN_OK) {
@@ -50,7 +50,7 @@ static const char *last_error(void) {
  * last error message contains it. */
 #define CHECK_STATUS(status, want, fragment) check_status_at(__FILE__, __LINE__, #status, (status), (want), (fragment))
 
-static void check_status_at(const char *file, int line, const char *expr, qcdn_status got, qcdn_status want,
+static inline void check_status_at(const char *file, int line, const char *expr, qcdn_status got, qcdn_status want,
                             const char *fragment) {
     if (got != want) {
         test_failed++;
@@ -70,7 +70,7 @@ static void check_status_at(const char *file, int line, const char *expr, qcdn_s
 }
 
 /* Reads a whole file (NUL-terminated too); exits on failure. Free with free(). */
-static unsigned char *read_file(const char *path, size_t *len) {
+static inline unsigned char *read_file(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
         fprintf(stderr, "cannot open %s\n", path);
@@ -96,13 +96,13 @@ static unsigned char *read_file(const char *path, size_t *len) {
 
 /* Reads `rel` below the repository root given as argv[1] (or $QCDN_ROOT). */
 static const char *test_root = ".";
-static unsigned char *read_repo_file(const char *rel, size_t *len) {
+static inline unsigned char *read_repo_file(const char *rel, size_t *len) {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", test_root, rel);
     return read_file(path, len);
 }
 
-static void test_init(int argc, char **argv) {
+static inline void test_init(int argc, char **argv) {
     const char *env = getenv("QCDN_ROOT");
     if (argc > 1) {
         test_root = argv[1];
@@ -111,7 +111,7 @@ static void test_init(int argc, char **argv) {
     }
 }
 
-static int test_summary(const char *name) {
+static inline int test_summary(const char *name) {
     printf("%s: %d passed, %d failed\n", name, test_passed, test_failed);
     return test_failed == 0 && test_passed > 0 ? 0 : 1;
 }

@@ -1,0 +1,327 @@
+// qencode_cdn.hpp — header-only C++17 wrapper of qencode_cdn.h.
+//
+// RAII handles (Signer, Verifier, Client; movable, not copyable), std::string
+// results, and exceptions: every failure throws qencode_cdn::Error, which
+// carries the qcdn_status code (status()), its name (code_name(), e.g.
+// "INVALID_KEY") and the library's message (what()). Handles may be shared
+// between threads exactly as the C handles may (const methods only).
+//
+//   #include <qencode_cdn.hpp>
+//   auto signer = qencode_cdn::Signer::from_key("key-id", pem);
+//   std::string url = signer.signed_storage_url("my-bucket", "us-west", "videos/a.mp4",
+//                                               qencode_cdn::SignOptions().expires_in(600));
+//
+// Link exactly as for C (-lqencode_cdn, pkg-config qencode_cdn).
+#ifndef QENCODE_CDN_HPP
+#define QENCODE_CDN_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "qencode_cdn.h"
+
+namespace qencode_cdn {
+
+/// A failed call: the status code and the library's message.
+class Error : public std::runtime_error {
+  public:
+    Error(qcdn_status status, const std::string &message) : std::runtime_error(message), status_(status) {}
+    /// The C status (QCDN_ERR_*).
+    qcdn_status status() const noexcept { return status_; }
+    /// The code string shared by every language, e.g. "TOKEN_EXPIRED".
+    std::string code_name() const { return qcdn_status_str(status_); }
+
+  private:
+    qcdn_status status_;
+};
+
+namespace detail {
+
+/// The last error message of this thread, whatever its length.
+inline std::string last_error_message() {
+    std::size_t needed = 0;
+    if (qcdn_last_error_message(nullptr, 0, &needed) != QCDN_OK || needed == 0) return std::string();
+    std::vector<char> buf(needed);
+    if (qcdn_last_error_message(buf.data(), buf.size(), &needed) != QCDN_OK) return std::string();
+    return std::string(buf.data());
+}
+
+/// Throws Error unless `status` is QCDN_OK.
+inline void check(qcdn_status status) {
+    if (status != QCDN_OK) throw Error(status, last_error_message());
+}
+
+struct StringDeleter {
+    void operator()(char *s) const noexcept { qcdn_string_free(s); }
+};
+
+/// Runs `call(&out)`, throws on failure, and returns the library string as a std::string.
+template <typename F> std::string take_string(F &&call) {
+    char *out = nullptr;
+    check(call(&out));
+    std::unique_ptr<char, StringDeleter> guard(out);
+    return std::string(out != nullptr ? out : "");
+}
+
+/// NULL for an empty optional, else the string's C pointer.
+inline const char *opt(const std::optional<std::string> &s) { return s ? s->c_str() : nullptr; }
+
+}  // namespace detail
+
+/// The library's version string, e.g. "0.1.0".
+inline std::string version() { return qcdn_version(); }
+
+/// Options of one signature; the default expires in 3600 s. "Never expires"
+/// must be asked for with never_expires().
+class SignOptions {
+  public:
+    SignOptions() : o_(qcdn_sign_options_default()) {}
+    /// exp = signing time + seconds (must be positive).
+    SignOptions &expires_in(std::int64_t seconds) {
+        o_.expires_in = seconds;
+        return *this;
+    }
+    /// exp = this Unix time (wins over expires_in).
+    SignOptions &expires_at(std::int64_t unix_seconds) {
+        o_.expires_at = unix_seconds;
+        return *this;
+    }
+    /// nbf = this Unix time.
+    SignOptions &not_before(std::int64_t unix_seconds) {
+        o_.has_not_before = true;
+        o_.not_before = unix_seconds;
+        return *this;
+    }
+    /// No exp claim at all. Only on purpose.
+    SignOptions &never_expires() {
+        o_.never_expires = true;
+        o_.expires_in = 0;
+        o_.expires_at = 0;
+        return *this;
+    }
+    /// Custom claims as a JSON object text.
+    SignOptions &claims_json(std::string json) {
+        claims_ = std::move(json);
+        return *this;
+    }
+    /// Pins the signing time (tests, reproducible tokens).
+    SignOptions &now(std::int64_t unix_seconds) {
+        o_.now = unix_seconds;
+        return *this;
+    }
+    /// The C struct, valid while this object lives and is not modified.
+    const qcdn_sign_options *c_options() const {
+        c_ = o_;
+        c_.claims_json = detail::opt(claims_);
+        return &c_;
+    }
+
+  private:
+    qcdn_sign_options o_;
+    std::optional<std::string> claims_;
+    mutable qcdn_sign_options c_{};
+};
+
+/// The cookie's SameSite attribute.
+enum class SameSite : std::uint32_t { Lax = QCDN_SAME_SITE_LAX, Strict = QCDN_SAME_SITE_STRICT, None = QCDN_SAME_SITE_NONE };
+
+/// Attributes of the signed cookie; the defaults are host-only, Path from the
+/// token's uri, Secure, HttpOnly, SameSite=Lax.
+struct CookieOptions {
+    std::optional<std::string> domain;
+    std::optional<std::string> path;
+    SameSite same_site = SameSite::Lax;
+    bool secure = true;
+    bool http_only = true;
+
+    /// The C struct, valid while this object lives and is not modified.
+    qcdn_cookie_options c_options() const {
+        qcdn_cookie_options o{};
+        o.domain = detail::opt(domain);
+        o.path = detail::opt(path);
+        o.same_site = static_cast<std::uint32_t>(same_site);
+        o.insecure = !secure;
+        o.script_readable = !http_only;
+        return o;
+    }
+};
+
+/// Options of one verification.
+struct VerifyOptions {
+    /// Expected kid; empty = the verifier's own.
+    std::optional<std::string> key_id;
+    /// Seconds of clock skew tolerated.
+    std::uint32_t leeway_secs = 0;
+    /// Verify as if the time were this Unix second; 0 = the system clock.
+    std::int64_t now = 0;
+
+    qcdn_verify_options c_options() const {
+        qcdn_verify_options o{};
+        o.key_id = detail::opt(key_id);
+        o.leeway_secs = leeway_secs;
+        o.now = now;
+        return o;
+    }
+};
+
+/// What a token is checked against in Verifier::covers.
+enum class ResourceKind : std::uint32_t { Live = QCDN_RESOURCE_LIVE, Storage = QCDN_RESOURCE_STORAGE };
+
+/// A signing key loaded once; sign many times, from many threads.
+class Signer {
+  public:
+    /// Loads a private key in any accepted form (PEM, DER, env-mangled PEM, base64).
+    static Signer from_key(const std::string &key_id, std::string_view key) {
+        qcdn_signer *s = nullptr;
+        detail::check(qcdn_signer_new(key_id.c_str(), reinterpret_cast<const std::uint8_t *>(key.data()), key.size(), &s));
+        return Signer(s);
+    }
+
+    /// A token for `uri`.
+    std::string sign(const std::string &uri, const SignOptions &options = SignOptions()) const {
+        return detail::take_string([&](char **out) { return qcdn_signer_sign(get(), uri.c_str(), options.c_options(), out); });
+    }
+    /// The public key as SPKI PEM.
+    std::string public_key_pem() const {
+        return detail::take_string([&](char **out) { return qcdn_signer_public_key_pem(get(), out); });
+    }
+    /// The key id (kid).
+    std::string key_id() const {
+        return detail::take_string([&](char **out) { return qcdn_signer_key_id(get(), out); });
+    }
+    /// Signed live playback URL on the default host.
+    std::string signed_live_url(const std::string &playback_id, const SignOptions &options = SignOptions()) const {
+        return detail::take_string(
+            [&](char **out) { return qcdn_signer_signed_live_url(get(), playback_id.c_str(), options.c_options(), out); });
+    }
+    /// Signed live playback URL on a custom domain.
+    std::string signed_live_custom_domain_url(const std::string &domain, const std::string &playback_id,
+                                              const SignOptions &options = SignOptions()) const {
+        return detail::take_string([&](char **out) {
+            return qcdn_signer_signed_live_custom_domain_url(get(), domain.c_str(), playback_id.c_str(), options.c_options(),
+                                                             out);
+        });
+    }
+    /// Signed storage URL on the default host.
+    std::string signed_storage_url(const std::string &bucket, const std::string &region, const std::string &key,
+                                   const SignOptions &options = SignOptions()) const {
+        return detail::take_string([&](char **out) {
+            return qcdn_signer_signed_storage_url(get(), bucket.c_str(), region.c_str(), key.c_str(), options.c_options(),
+                                                  out);
+        });
+    }
+    /// Signed storage URL on a custom domain.
+    std::string signed_storage_custom_domain_url(const std::string &domain, const std::string &key,
+                                                 const SignOptions &options = SignOptions()) const {
+        return detail::take_string([&](char **out) {
+            return qcdn_signer_signed_storage_custom_domain_url(get(), domain.c_str(), key.c_str(), options.c_options(),
+                                                                out);
+        });
+    }
+    /// Signs `uri` and sets it as the `auth` parameter of any URL.
+    std::string sign_url(const std::string &url, const std::string &uri, const SignOptions &options = SignOptions()) const {
+        return detail::take_string(
+            [&](char **out) { return qcdn_signer_sign_url(get(), url.c_str(), uri.c_str(), options.c_options(), out); });
+    }
+    /// The value of a Set-Cookie header carrying a token for `uri`.
+    std::string signed_cookie(const std::string &uri, const SignOptions &options = SignOptions(),
+                              const CookieOptions &cookie = CookieOptions()) const {
+        qcdn_cookie_options co = cookie.c_options();
+        return detail::take_string(
+            [&](char **out) { return qcdn_signer_signed_cookie(get(), uri.c_str(), options.c_options(), &co, out); });
+    }
+
+    /// The C handle (still owned by this object).
+    const qcdn_signer *get() const noexcept { return handle_.get(); }
+
+  private:
+    struct Deleter {
+        void operator()(qcdn_signer *s) const noexcept { qcdn_signer_free(s); }
+    };
+    explicit Signer(qcdn_signer *s) : handle_(s) {}
+    std::unique_ptr<qcdn_signer, Deleter> handle_;
+};
+
+/// Checks tokens against one public key, from many threads.
+class Verifier {
+  public:
+    /// From a public key (SPKI/PKCS#1 PEM or DER, base64, JWK) or a private key.
+    static Verifier from_public_key(std::string_view key) {
+        qcdn_verifier *v = nullptr;
+        detail::check(qcdn_verifier_new(reinterpret_cast<const std::uint8_t *>(key.data()), key.size(), &v));
+        return Verifier(v);
+    }
+    /// The verifier of a signer's own tokens (expects its kid).
+    static Verifier from_signer(const Signer &signer) {
+        qcdn_verifier *v = nullptr;
+        detail::check(qcdn_verifier_from_signer(signer.get(), &v));
+        return Verifier(v);
+    }
+    /// Verifies and returns `{"kid":…,"claims":{…}}`; throws Error with the verification status.
+    std::string verify(const std::string &token, const VerifyOptions &options = VerifyOptions()) const {
+        qcdn_verify_options o = options.c_options();
+        return detail::take_string([&](char **out) { return qcdn_verifier_verify(get(), token.c_str(), &o, out); });
+    }
+    /// Verifies, then tells whether the token grants the resource.
+    bool covers(const std::string &token, ResourceKind kind, const std::string &resource,
+                const VerifyOptions &options = VerifyOptions()) const {
+        qcdn_verify_options o = options.c_options();
+        bool result = false;
+        detail::check(qcdn_verifier_covers(get(), token.c_str(), static_cast<std::uint32_t>(kind), resource.c_str(), &o,
+                                           &result));
+        return result;
+    }
+    /// Why a signed URL would be accepted or refused, as JSON (`"ok"`, `"checks"`).
+    std::string explain(const std::string &url, const VerifyOptions &options = VerifyOptions()) const {
+        qcdn_verify_options o = options.c_options();
+        return detail::take_string([&](char **out) { return qcdn_verifier_explain(get(), url.c_str(), &o, out); });
+    }
+
+    /// The C handle (still owned by this object).
+    const qcdn_verifier *get() const noexcept { return handle_.get(); }
+
+  private:
+    struct Deleter {
+        void operator()(qcdn_verifier *v) const noexcept { qcdn_verifier_free(v); }
+    };
+    explicit Verifier(qcdn_verifier *v) : handle_(v) {}
+    std::unique_ptr<qcdn_verifier, Deleter> handle_;
+};
+
+/// `https://play-{playback_id}.qencode.com/qhls/qlive/playlist.m3u8[?auth=token]`
+inline std::string live_playback_url(const std::string &playback_id, const std::optional<std::string> &token = std::nullopt) {
+    return detail::take_string([&](char **out) { return qcdn_live_playback_url(playback_id.c_str(), detail::opt(token), out); });
+}
+/// `https://{domain}/{playback_id}.m3u8[?auth=token]`
+inline std::string live_custom_domain_url(const std::string &domain, const std::string &playback_id,
+                                          const std::optional<std::string> &token = std::nullopt) {
+    return detail::take_string([&](char **out) {
+        return qcdn_live_custom_domain_url(domain.c_str(), playback_id.c_str(), detail::opt(token), out);
+    });
+}
+/// `https://{bucket}.media-storage.{region}.qencode.com/{key}[?auth=token]`
+inline std::string storage_url(const std::string &bucket, const std::string &region, const std::string &key,
+                               const std::optional<std::string> &token = std::nullopt) {
+    return detail::take_string([&](char **out) {
+        return qcdn_storage_url(bucket.c_str(), region.c_str(), key.c_str(), detail::opt(token), out);
+    });
+}
+/// `https://{domain}/{key}[?auth=token]`
+inline std::string storage_custom_domain_url(const std::string &domain, const std::string &key,
+                                             const std::optional<std::string> &token = std::nullopt) {
+    return detail::take_string([&](char **out) {
+        return qcdn_storage_custom_domain_url(domain.c_str(), key.c_str(), detail::opt(token), out);
+    });
+}
+
+}  // namespace qencode_cdn
+
+#endif  // QENCODE_CDN_HPP

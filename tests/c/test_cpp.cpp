@@ -1,0 +1,143 @@
+// The header-only C++17 wrapper (include/qencode_cdn.hpp): RAII handles,
+// std::string results, exceptions carrying the status. Usage: test_cpp REPO_ROOT
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "qencode_cdn.hpp"
+
+namespace q = qencode_cdn;
+
+static int passed = 0;
+static int failed = 0;
+static std::string root = ".";
+
+#define EXPECT(cond)                                                                      \
+    do {                                                                                  \
+        if (cond) {                                                                       \
+            passed++;                                                                     \
+        } else {                                                                          \
+            failed++;                                                                     \
+            std::cerr << __FILE__ << ":" << __LINE__ << ": EXPECT failed: " #cond "\n"; \
+        }                                                                                 \
+    } while (0)
+
+// Runs `f`, expects it to throw q::Error with `status`, returns the message.
+template <typename F> static std::string expect_error(F &&f, qcdn_status status) {
+    try {
+        f();
+    } catch (const q::Error &e) {
+        EXPECT(e.status() == status);
+        if (e.status() != status) std::cerr << "  got " << e.code_name() << ": " << e.what() << "\n";
+        return e.what();
+    }
+    failed++;
+    std::cerr << "expected a q::Error with status " << qcdn_status_str(status) << "\n";
+    return std::string();
+}
+
+static std::string read(const std::string &rel) {
+    std::ifstream f(root + "/" + rel, std::ios::binary);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+}
+
+int main(int argc, char **argv) {
+    if (argc > 1) root = argv[1];
+    EXPECT(q::version() == qcdn_version());
+
+    const std::string pem = read("tests/keys/rsa2048.pkcs1.pem");
+    q::Signer signer = q::Signer::from_key("key-1", pem);
+    EXPECT(signer.key_id() == "key-1");
+    EXPECT(signer.public_key_pem().rfind("-----BEGIN PUBLIC KEY-----", 0) == 0);
+
+    // Same bytes as the C API for the same options.
+    const auto opts = q::SignOptions().now(1700000000).expires_in(600).claims_json(R"({"viewer":"u-42"})");
+    const std::string token = signer.sign("videos/a/", opts);
+    char *c_token = nullptr;
+    EXPECT(qcdn_signer_sign(signer.get(), "videos/a/", opts.c_options(), &c_token) == QCDN_OK);
+    EXPECT(c_token != nullptr && token == c_token);
+    qcdn_string_free(c_token);
+
+    const q::Verifier verifier = q::Verifier::from_signer(signer);
+    q::VerifyOptions vo;
+    vo.now = 1700000100;
+    const std::string claims = verifier.verify(token, vo);
+    EXPECT(claims.find("\"viewer\":\"u-42\"") != std::string::npos);
+    EXPECT(claims.find("\"exp\":1700000600") != std::string::npos);
+    EXPECT(verifier.covers(token, q::ResourceKind::Storage, "videos/a/x.mp4", vo));
+    EXPECT(!verifier.covers(token, q::ResourceKind::Storage, "videos/b/x.mp4", vo));
+
+    // Exceptions carry the status and the message.
+    vo.now = 1700000601;
+    std::string msg = expect_error([&] { verifier.verify(token, vo); }, QCDN_ERR_TOKEN_EXPIRED);
+    EXPECT(msg.find("TOKEN_EXPIRED: ") == 0);
+    msg = expect_error([&] { q::Signer::from_key("k", read("tests/keys/rsa1024.pkcs1.pem")); }, QCDN_ERR_INVALID_KEY);
+    EXPECT(msg.find("2048") != std::string::npos);
+    expect_error([&] { q::Signer::from_key("k", ""); }, QCDN_ERR_INVALID_ARGUMENT);
+    expect_error([&] { signer.sign("u", q::SignOptions().expires_in(-1)); }, QCDN_ERR_INVALID_ARGUMENT);
+    try {
+        q::storage_url("my-bucket", "mars", "k");
+        failed++;
+    } catch (const q::Error &e) {
+        EXPECT(e.code_name() == "INVALID_ARGUMENT");
+        EXPECT(std::string(e.what()).find("mars") != std::string::npos);
+    }
+
+    // never_expires: no exp.
+    const std::string forever = signer.sign("abc", q::SignOptions().never_expires());
+    EXPECT(verifier.verify(forever).find("\"exp\"") == std::string::npos);
+
+    // URLs.
+    EXPECT(q::live_playback_url("abc123") == "https://play-abc123.qencode.com/qhls/qlive/playlist.m3u8");
+    EXPECT(q::live_custom_domain_url("live.example.com", "abc123", std::string("h.p.s")) ==
+           "https://live.example.com/abc123.m3u8?auth=h.p.s");
+    EXPECT(q::storage_url("my-bucket", "us-west", "videos/a b.mp4") ==
+           "https://my-bucket.media-storage.us-west.qencode.com/videos/a%20b.mp4");
+    EXPECT(q::storage_custom_domain_url("media.example.com", "x.mp4") == "https://media.example.com/x.mp4");
+    const std::string url = signer.signed_storage_url("my-bucket", "us-west", "videos/a/x.mp4");
+    EXPECT(verifier.explain(url).find("\"ok\":true") != std::string::npos);
+    EXPECT(verifier.explain(signer.signed_live_url("abc123")).find("\"ok\":true") != std::string::npos);
+    EXPECT(verifier.explain(signer.signed_live_custom_domain_url("live.example.com", "abc123")).find("\"ok\":true") !=
+           std::string::npos);
+    EXPECT(verifier.explain(signer.signed_storage_custom_domain_url("media.example.com", "a/b.mp4")).find("\"ok\":true") !=
+           std::string::npos);
+    EXPECT(signer.sign_url("https://a.example.com/x.mp4", "x.mp4", opts) == "https://a.example.com/x.mp4?auth=" +
+                                                                                  signer.sign("x.mp4", opts));
+
+    // Cookie.
+    q::CookieOptions co;
+    co.domain = "example.com";
+    co.same_site = q::SameSite::Strict;
+    const std::string cookie = signer.signed_cookie("videos/a/", q::SignOptions().now(1700000000), co);
+    EXPECT(cookie == "Qencode-Auth-Token=" + signer.sign("videos/a/", q::SignOptions().now(1700000000)) +
+                         "; Domain=example.com; Path=/videos/a/; Max-Age=3600; Secure; HttpOnly; SameSite=Strict");
+
+    // A verifier from the public key, shared by threads.
+    const q::Verifier from_pem = q::Verifier::from_public_key(read("tests/keys/rsa2048.spki.pem"));
+    std::vector<std::thread> threads;
+    std::vector<int> ok(4, 0);
+    for (int i = 0; i < 4; i++) {
+        threads.emplace_back([&, i] {
+            for (int r = 0; r < 10; r++) {
+                const std::string t = signer.sign("live-" + std::to_string(i));
+                if (from_pem.covers(t, q::ResourceKind::Live, "live-" + std::to_string(i))) ok[i]++;
+            }
+        });
+    }
+    for (auto &t : threads) t.join();
+    for (int i = 0; i < 4; i++) EXPECT(ok[i] == 10);
+
+    // Handles move.
+    q::Signer moved = std::move(signer);
+    EXPECT(moved.key_id() == "key-1");
+
+    std::printf("test_cpp: %d passed, %d failed\n", passed, failed);
+    return failed == 0 && passed > 0 ? 0 : 1;
+}

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# C and C++: the generated header is up to date; the C library builds; the C
+# tests (golden vectors, bad inputs, threads, client against the emulator)
+# pass twice — under AddressSanitizer + UndefinedBehaviorSanitizer and under
+# valgrind (zero errors, zero definite/indirect leaks); the C++ wrapper test;
+# pkg-config and CMake builds of the example.
+set -euo pipefail
+cd "${QCDN_ROOT:?run through tests/run.sh}"
+target=${CARGO_TARGET_DIR:-$QCDN_ROOT/target}
+build=$target/c-tests
+mkdir -p "$build"
+step() { echo "--- c: $*"; }
+
+# Tools on a clean Debian machine (apt-get update only when something is missing).
+missing=()
+command -v gcc >/dev/null || missing+=(gcc)
+command -v g++ >/dev/null || missing+=(g++)
+command -v valgrind >/dev/null || missing+=(valgrind)
+command -v pkg-config >/dev/null || missing+=(pkg-config)
+command -v cmake >/dev/null || missing+=(cmake)
+command -v make >/dev/null || missing+=(make)
+command -v python3 >/dev/null || missing+=(python3)
+if [ ${#missing[@]} -gt 0 ]; then
+  step "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+step "header drift check (pinned cbindgen)"
+scripts/gen-header --check
+
+step "building libqencode_cdn (debug) and the emulator"
+cargo build --locked -q -p qencode-cdn-ffi
+cargo build --locked -q -p qencode-cdn-emulator --bin qencode-cdn-emulator
+lib=$target/debug
+[ -f "$lib/libqencode_cdn.so" ] && [ -f "$lib/libqencode_cdn.a" ]
+
+version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+python3 tests/c/gen_vectors.py tests/vectors/tokens.json "$build/vectors.inc"
+
+cflags=(-std=c11 -Wall -Wextra -Werror -pedantic -g -pthread "-DEXPECTED_VERSION=\"$version\""
+  -Iinclude -I"$build" -Itests/c)
+link=(-L"$lib" -lqencode_cdn -Wl,-rpath,"$lib")
+san=(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+valgrind=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect
+  --show-leak-kinds=definite,indirect --error-exitcode=1)
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+step "sanitizer and valgrind canaries (a leaked library string must be caught)"
+gcc "${cflags[@]}" "${san[@]}" tests/c/canary_leak.c "${link[@]}" -o "$build/canary_leak.asan"
+gcc "${cflags[@]}" tests/c/canary_leak.c "${link[@]}" -o "$build/canary_leak"
+ldd "$build/canary_leak.asan" | grep -q libasan || { echo "ASan runtime not linked"; exit 1; }
+ldd "$build/canary_leak.asan" | grep -q libubsan || { echo "UBSan runtime not linked"; exit 1; }
+if "$build/canary_leak.asan" . >"$build/canary.asan.log" 2>&1; then
+  echo "LeakSanitizer missed a leaked token"; cat "$build/canary.asan.log"; exit 1
+fi
+grep -q "LeakSanitizer: detected memory leaks" "$build/canary.asan.log"
+if "${valgrind[@]}" "$build/canary_leak" . >"$build/canary.valgrind.log" 2>&1; then
+  echo "valgrind missed a leaked token"; cat "$build/canary.valgrind.log"; exit 1
+fi
+grep -q "definitely lost" "$build/canary.valgrind.log"
+
+tests=(test_sign test_errors test_threads)
+if [ -f tests/c/test_client.c ]; then tests+=(test_client); fi
+export QCDN_EMULATOR_BIN=$target/debug/qencode-cdn-emulator
+for t in "${tests[@]}"; do
+  step "$t: build (plain and ASan+UBSan)"
+  gcc "${cflags[@]}" "tests/c/$t.c" "${link[@]}" -o "$build/$t"
+  gcc "${cflags[@]}" "${san[@]}" "tests/c/$t.c" "${link[@]}" -o "$build/$t.asan"
+  step "$t under ASan+UBSan"
+  "$build/$t.asan" .
+  step "$t under valgrind"
+  "${valgrind[@]}" "$build/$t" .
+done
+
+step "C++17 wrapper (qencode_cdn.hpp), plain and ASan+UBSan"
+cxxflags=(-std=c++17 -Wall -Wextra -Werror -pedantic -g -pthread -Iinclude -Itests/c)
+g++ "${cxxflags[@]}" tests/c/test_cpp.cpp "${link[@]}" -o "$build/test_cpp"
+g++ "${cxxflags[@]}" "${san[@]}" tests/c/test_cpp.cpp "${link[@]}" -o "$build/test_cpp.asan"
+"$build/test_cpp.asan" .
+"${valgrind[@]}" "$build/test_cpp" .
+
+step "pkg-config: static and shared link of examples/c/sign_url.c"
+prefix=$build/prefix
+rm -rf "$prefix"
+bindings-c/install.sh --prefix "$prefix" --profile debug >/dev/null
+export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
+[ "$(pkg-config --modversion qencode_cdn)" = "$version" ]
+# shellcheck disable=SC2046
+gcc -std=c11 -Wall -Wextra -Werror -pedantic examples/c/sign_url.c $(pkg-config --cflags --libs qencode_cdn) \
+  -Wl,-rpath,"$prefix/lib" -o "$build/sign_url_shared"
+# Static: the archive, then the native libraries it needs (listed in the .pc file).
+# shellcheck disable=SC2046
+gcc -std=c11 -Wall -Wextra -Werror -pedantic examples/c/sign_url.c $(pkg-config --cflags qencode_cdn) \
+  -L"$(pkg-config --variable=libdir qencode_cdn)" -Wl,-Bstatic -lqencode_cdn -Wl,-Bdynamic \
+  $(pkg-config --variable=native_static_libs qencode_cdn) -o "$build/sign_url_static"
+if ldd "$build/sign_url_static" | grep -q qencode_cdn; then echo "static example links the shared library"; exit 1; fi
+for exe in sign_url_shared sign_url_static; do
+  out=$("$build/$exe" tests/keys/rsa2048.pkcs1.pem)
+  case "$out" in https://my-bucket.media-storage.us-west.qencode.com/videos/intro.mp4\?auth=ey*) ;;
+    *) echo "$exe printed: $out"; exit 1 ;; esac
+done
+
+step "CMake example (find_package via pkg-config)"
+rm -rf "$build/cmake"
+cmake -S examples/c -B "$build/cmake" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build "$build/cmake" >/dev/null
+"$build/cmake/sign_url" tests/keys/rsa2048.pkcs1.pem | grep -q '^https://my-bucket.media-storage.us-west.qencode.com/videos/intro.mp4?auth=ey'
+
+step "all C/C++ checks passed"
