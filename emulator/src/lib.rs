@@ -20,6 +20,47 @@
 //! assert_eq!(page.status, 200); // no signing key on the stream yet: open
 //! # Ok::<(), std::io::Error>(())
 //! ```
+//!
+//! ## Management API (bearer token required except on the token route)
+//!
+//! | route | answer |
+//! |---|---|
+//! | `POST /v1/access_token/{api_key}` | `{"access_token": <HS256 JWT with exp>}`; unknown key 401 |
+//! | `POST /v1/domains` `{"name","type"}` | `{"domain": {...}}`; duplicate 409, over the limit 400 |
+//! | `GET /v1/domains`, `/v1/domains/live`, `/v1/domains/storage` | `{"domains": [...]}` |
+//! | `GET`/`DELETE /v1/domains/{id}` | `{"domain": {...}}` / `{"status":"ok"}` |
+//! | `POST /v1/tls/subscriptions` `{"domain_id"}`, `GET` (list), `GET`/`DELETE …/{id}` | `{"tls_subscription": {...}}` (status `pending`) |
+//! | `POST /v1/signing-keys` `{"stream_id"}` \| `{"domain_id"}` \| `{`[`BUCKET_FIELD`]`}` | `{"signing_key": {..., "private_key"}}` (only here) |
+//! | `GET /v1/signing-keys[/{id}]`, `PUT …/{id}` `{"name"}`, `DELETE …/{id}` | `{"signing_keys": [...]}` / `{"signing_key": {...}}` |
+//! | `PUT /v1/buckets/{b}/policy/{public\|authenticated}` | `{"status":"ok"}` |
+//! | `POST`/`GET`/`DELETE /v1/buckets/{b}/cors`, `DELETE …/cors/{header}` | the header map for `GET`; [`SUPPORTED_CORS_HEADERS`] only |
+//! | `POST /v1/buckets/{b}/cache/purge_all`, `POST …/cache/purge` `{"path"}` | `{"status":"ok"}` |
+//!
+//! Errors are `{"error": "<message>"}`: 400 bad input or malformed JSON,
+//! 401 bad bearer, 404 unknown id, 405 wrong method, 409 duplicate domain.
+//!
+//! ## Edge (chosen by the `Host` header)
+//!
+//! `play-{playback_id}.qencode.com/qhls/qlive/playlist.m3u8`, a registered
+//! live domain `/{playback_id}.m3u8`, `{bucket}.media-storage.{region}.qencode.com/{key}`
+//! and a registered storage domain `/{key}` (mapped to a bucket with
+//! [`Emulator::map_storage_domain`]). The token comes from `?auth=` or the
+//! `Qencode-Auth-Token` cookie. A stream (or live domain) with signing keys
+//! needs a token by one of its keys whose `uri` is the playback id; a bucket
+//! with the `authenticated` policy needs a token by one of its keys whose
+//! `uri` is a prefix of the key. Refusals are 403 with [`REASON_HEADER`]
+//! starting with an error code (`MISSING_TOKEN`, `MALFORMED_TOKEN`,
+//! `UNKNOWN_KEY_ID`, `INVALID_SIGNATURE`, `TOKEN_EXPIRED`,
+//! `TOKEN_NOT_YET_VALID`, `URI_MISMATCH`).
+//!
+//! ## Admin API (`/_emulator/`, no auth, never faulted or counted)
+//!
+//! `POST /_emulator/streams` `{"stream_id","playback_id"}`,
+//! `POST /_emulator/objects` `{"bucket","key","body"}` (UTF-8 text),
+//! `POST /_emulator/domain-buckets` `{"domain","bucket"}`,
+//! `POST /_emulator/faults` `{"route","times","kind","status"?,"retry_after"?,"delay_ms"?}`
+//! (kind `status` \| `delay` \| `drop` \| `truncate` \| `not_json`; see [`Fault`]),
+//! `GET /_emulator/counters` (see [`Counters`]), `POST /_emulator/reset`.
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 

@@ -21,6 +21,8 @@ const MAX_BODY: usize = 16 * 1024 * 1024;
 const MAX_HEADERS: usize = 64;
 /// A connection idle this long between requests is closed.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(120);
+/// Most connections served at once (one thread each); more are answered 503 and closed.
+const MAX_CONNECTIONS: usize = 1024;
 
 /// One parsed request.
 #[derive(Debug)]
@@ -215,6 +217,13 @@ fn accept_loop(listener: TcpListener, handler: Arc<dyn Handler>, shutdown: Arc<A
             }
         };
         handler.on_connection();
+        if lock(&connections).len() >= MAX_CONNECTIONS {
+            let mut stream = stream;
+            let busy = Response::error(503, "too many open connections").with_header("Retry-After", "1");
+            let _ = write_response(&mut stream, &busy, false, false);
+            let _ = stream.shutdown(Shutdown::Both);
+            continue;
+        }
         let id = next_id.fetch_add(1, Ordering::Relaxed);
         if let Ok(clone) = stream.try_clone() {
             lock(&connections).insert(id, clone);
@@ -265,7 +274,10 @@ fn serve_connection(mut stream: TcpStream, handler: &dyn Handler) {
         };
         let keep_alive = request.keep_alive();
         let head_only = request.method == "HEAD";
-        match handler.handle(&request) {
+        // A bug in a handler answers 500 instead of killing the connection thread silently.
+        let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler.handle(&request)))
+            .unwrap_or_else(|_| Reply::Send(Response::error(500, "internal emulator error")));
+        match reply {
             Reply::Send(response) => {
                 if write_response(&mut stream, &response, keep_alive, head_only).is_err() || !keep_alive {
                     let _ = stream.shutdown(Shutdown::Both);
