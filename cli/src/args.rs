@@ -237,6 +237,7 @@ pub enum UrlCmd {
         /// The bucket.
         bucket: String,
         /// The object key.
+        #[arg(value_name = "KEY")]
         key_path: String,
         /// The bucket's region: us-west or eu-central.
         #[arg(long)]
@@ -253,6 +254,7 @@ pub enum UrlCmd {
         /// The custom storage domain.
         domain: String,
         /// The object key.
+        #[arg(value_name = "KEY")]
         key_path: String,
         /// Signing.
         #[command(flatten)]
@@ -326,19 +328,31 @@ pub enum OutputFormat {
 #[derive(Debug, Args, Clone)]
 pub struct ApiArgs {
     /// A file holding the API key. Default: the QENCODE_API_KEY variable.
-    #[arg(long, value_name = "FILE", global = true)]
+    #[arg(long, value_name = "FILE", global = true, help_heading = "API options")]
     pub api_key_file: Option<String>,
     /// The management API's base URL (an emulator: http://127.0.0.1:8765).
-    #[arg(long, value_name = "URL", env = "QENCODE_API_URL", global = true)]
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "QENCODE_API_URL",
+        global = true,
+        help_heading = "API options"
+    )]
     pub api_url: Option<String>,
     /// The access-token endpoint's base URL (for the emulator, the same as --api-url).
-    #[arg(long, value_name = "URL", env = "QENCODE_AUTH_URL", global = true)]
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "QENCODE_AUTH_URL",
+        global = true,
+        help_heading = "API options"
+    )]
     pub auth_url: Option<String>,
     /// Whole-request timeout: 30s, 1m, 90.
-    #[arg(long, value_name = "DURATION", global = true)]
+    #[arg(long, value_name = "DURATION", global = true, help_heading = "API options")]
     pub timeout: Option<String>,
     /// Output: json (default) or table.
-    #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Json, global = true)]
+    #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Json, global = true, help_heading = "API options")]
     pub output: OutputFormat,
 }
 
