@@ -9,6 +9,58 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** One management-API client (one API key, one cached access token). */
+export declare class NativeClient {
+  constructor(apiKey: string, options?: NativeClientOptions | undefined | null)
+  /** The API key from `QENCODE_API_KEY`. */
+  static fromEnv(options?: NativeClientOptions | undefined | null): NativeClient
+  get apiUrl(): string
+  get authUrl(): string
+  get userAgent(): string
+  createDomain(name: string, kind: string): Promise<any>
+  getDomain(id: string): Promise<any>
+  listDomains(kind?: string | undefined | null): Promise<any>
+  deleteDomain(id: string): Promise<any>
+  createTlsSubscription(domainId: string): Promise<any>
+  getTlsSubscription(id: string): Promise<any>
+  listTlsSubscriptions(): Promise<any>
+  deleteTlsSubscription(id: string): Promise<any>
+  /** `kind` is `stream`, `domain` or `bucket`; `id` the stream id, domain id or bucket name. */
+  createSigningKey(kind: string, id: string): Promise<any>
+  getSigningKey(id: string): Promise<any>
+  listSigningKeys(): Promise<any>
+  renameSigningKey(id: string, name: string): Promise<any>
+  deleteSigningKey(id: string): Promise<any>
+  setBucketPolicy(bucket: string, policy: string): Promise<any>
+  setBucketCors(bucket: string, cors: Record<string, string>): Promise<any>
+  getBucketCors(bucket: string): Promise<any>
+  deleteBucketCors(bucket: string): Promise<any>
+  deleteBucketCorsHeader(bucket: string, header: string): Promise<any>
+  purgeBucketCache(bucket: string): Promise<any>
+  purgeObjectCache(bucket: string, path: string): Promise<any>
+}
+
+/** A running emulator on 127.0.0.1 (a free port). */
+export declare class NativeEmulator {
+  constructor(options?: NativeEmulatorOptions | undefined | null)
+  /** `http://127.0.0.1:PORT`: both `apiUrl` and `authUrl` of a client. */
+  get url(): string
+  get port(): number
+  /** The first configured API key (a test value, not a secret). */
+  get apiKey(): string
+  addStream(streamId: string, playbackId: string): void
+  addObject(bucket: string, key: string, body: Buffer): void
+  mapStorageDomain(domain: string, bucket: string): void
+  injectFault(fault: NativeFault): void
+  /** `{ requests: { "METHOD /pattern": n }, token_requests, connections }`. */
+  counters(): { requests: Record<string, number>, token_requests: number, connections: number }
+  reset(): void
+  /** GETs a playback/storage URL against the emulated edge (on the libuv pool). */
+  fetch(url: string, cookie?: string | undefined | null): Promise<NativeEdgeResponse>
+  /** Stops the server and frees the port. Idempotent. */
+  stop(): void
+}
+
 /** A signing key loaded once (`qencode_cdn::Signer`). */
 export declare class NativeSigner {
   /** Loads a private key (PEM, DER, env-mangled PEM, base64 of a PEM). */
@@ -44,12 +96,24 @@ export declare class NativeVerifier {
   explain(url: string, options?: NativeVerifyOptions | undefined | null): Record<string, unknown>
 }
 
+/** Header and claims of a token, without checking anything (for debugging). */
+export declare function decodeUnverified(token: string): { header: Record<string, unknown>, claims: Record<string, unknown> }
+
 /** Every DESIGN §5 error code, in table order (the wrapper checks it maps each). */
 export declare function errorCodes(): Array<string>
 
 export declare function liveCustomDomainUrl(domain: string, playbackId: string, token?: string | undefined | null): string
 
 export declare function livePlaybackUrl(playbackId: string, token?: string | undefined | null): string
+
+/** Client options (JS: `{ apiUrl, authUrl, timeoutMs, connectTimeoutMs, maxRetries }`). */
+export interface NativeClientOptions {
+  apiUrl?: string
+  authUrl?: string
+  timeoutMs?: number
+  connectTimeoutMs?: number
+  maxRetries?: number
+}
 
 /** Cookie attributes. */
 export interface NativeCookieOptions {
@@ -58,6 +122,32 @@ export interface NativeCookieOptions {
   sameSite?: string
   secure?: boolean
   httpOnly?: boolean
+}
+
+/** The edge's answer to `fetch`. */
+export interface NativeEdgeResponse {
+  status: number
+  reason?: string
+  body: Buffer
+}
+
+/** Emulator settings (JS: `{ apiKeys, tokenLifetimeMs, signingKeyBits, maxDomains }`). */
+export interface NativeEmulatorOptions {
+  apiKeys?: Array<string>
+  tokenLifetimeMs?: number
+  signingKeyBits?: number
+  maxDomains?: number
+}
+
+/** A fault (JS: `{ route, times, kind, status, retryAfter, delayMs }`, as the admin API's JSON). */
+export interface NativeFault {
+  route: string
+  times?: number
+  /** `status`, `delay`, `drop`, `truncate` or `not_json`. */
+  kind: string
+  status?: number
+  retryAfter?: number
+  delayMs?: number
 }
 
 /** Sign options, after the wrapper's checks (all times in Unix seconds). */
@@ -81,6 +171,18 @@ export interface NativeVerifyOptions {
   resourceValue?: string
   now?: number
 }
+
+/** Panics inside the binding (synchronously, or on the pool when `onPool`). */
+export declare function panicForTests(): void
+
+/** Panics inside a task on the libuv pool. */
+export declare function panicOnPoolForTests(): Promise<void>
+
+/** Throws the error of `code` (a DESIGN §5 string) as the binding would. */
+export declare function raiseErrorForTests(code: string, message: string, status?: number | undefined | null, retryAfter?: number | undefined | null): void
+
+/** Rejects with the error of `code` from the libuv pool, as client calls do. */
+export declare function rejectErrorForTests(code: string, message: string, status?: number | undefined | null, retryAfter?: number | undefined | null): Promise<void>
 
 export declare function storageCustomDomainUrl(domain: string, key: string, token?: string | undefined | null): string
 

@@ -835,11 +835,18 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.NativeClient = nativeBinding.NativeClient
+module.exports.NativeEmulator = nativeBinding.NativeEmulator
 module.exports.NativeSigner = nativeBinding.NativeSigner
 module.exports.NativeVerifier = nativeBinding.NativeVerifier
+module.exports.decodeUnverified = nativeBinding.decodeUnverified
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.liveCustomDomainUrl = nativeBinding.liveCustomDomainUrl
 module.exports.livePlaybackUrl = nativeBinding.livePlaybackUrl
+module.exports.panicForTests = nativeBinding.panicForTests
+module.exports.panicOnPoolForTests = nativeBinding.panicOnPoolForTests
+module.exports.raiseErrorForTests = nativeBinding.raiseErrorForTests
+module.exports.rejectErrorForTests = nativeBinding.rejectErrorForTests
 module.exports.storageCustomDomainUrl = nativeBinding.storageCustomDomainUrl
 module.exports.storageUrl = nativeBinding.storageUrl
 module.exports.version = nativeBinding.version

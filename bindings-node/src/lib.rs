@@ -3,10 +3,12 @@
 //! public JS API is the wrapper in `lib/` around this native module.
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod error;
-mod options;
-mod token;
-mod urls;
+pub mod client;
+pub mod error;
+pub mod options;
+pub mod testing;
+pub mod token;
+pub mod urls;
 
 use napi_derive::napi;
 
@@ -23,4 +25,18 @@ pub fn error_codes() -> Vec<String> {
         .iter()
         .map(|c| c.as_str().to_string())
         .collect()
+}
+
+/// Header and claims of a token, without checking anything (for debugging).
+#[napi(
+    catch_unwind,
+    ts_return_type = "{ header: Record<string, unknown>, claims: Record<string, unknown> }"
+)]
+pub fn decode_unverified(token: String) -> napi::Result<client::Json, error::Code> {
+    error::guard(|| {
+        let (header, claims) = qencode_cdn::decode_unverified(&token)?;
+        Ok(client::Json(
+            serde_json::json!({ "header": header, "claims": token::to_value(&claims)? }),
+        ))
+    })
 }

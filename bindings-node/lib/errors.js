@@ -1,0 +1,148 @@
+'use strict'
+// Error classes of DESIGN.md §5 and the conversion of native errors into them.
+// A native error carries `code` (the §5 string) and, for HTTP failures,
+// `status`, `body`, `requestId` and `retryAfter`. Errors raised by napi-rs's
+// own argument conversion (codes such as `StringExpected`) become
+// INVALID_ARGUMENT; any echoed JS value is cut from their message so that a
+// secret passed in the wrong place cannot end up in a log.
+
+class QencodeError extends Error {
+  /**
+   * @param {string} code one of DESIGN §5
+   * @param {string} message for people; never holds a secret
+   */
+  constructor(code, message) {
+    super(message)
+    this.code = code
+  }
+}
+Object.defineProperty(QencodeError.prototype, 'name', { value: 'QencodeError', writable: true, configurable: true })
+
+function subclass(name, Base) {
+  const C = { [name]: class extends Base {} }[name]
+  Object.defineProperty(C.prototype, 'name', { value: name, writable: true, configurable: true })
+  return C
+}
+
+const InvalidArgumentError = subclass('InvalidArgumentError', QencodeError)
+const InvalidKeyError = subclass('InvalidKeyError', QencodeError)
+const TokenError = subclass('TokenError', QencodeError)
+const MalformedTokenError = subclass('MalformedTokenError', TokenError)
+const InvalidSignatureError = subclass('InvalidSignatureError', TokenError)
+const TokenExpiredError = subclass('TokenExpiredError', TokenError)
+const TokenNotYetValidError = subclass('TokenNotYetValidError', TokenError)
+const UriMismatchError = subclass('UriMismatchError', TokenError)
+const UnknownKeyIdError = subclass('UnknownKeyIdError', TokenError)
+
+class ApiError extends QencodeError {
+  /**
+   * @param {string} code
+   * @param {string} message
+   * @param {{status?: number, body?: string, requestId?: string, retryAfter?: number}} [http]
+   */
+  constructor(code, message, http = {}) {
+    super(code, message)
+    this.status = typeof http.status === 'number' ? http.status : 0
+    this.body = typeof http.body === 'string' ? http.body : ''
+    if (typeof http.requestId === 'string') this.requestId = http.requestId
+    if (typeof http.retryAfter === 'number') this.retryAfter = http.retryAfter
+  }
+}
+Object.defineProperty(ApiError.prototype, 'name', { value: 'ApiError', writable: true, configurable: true })
+
+const UnauthorizedError = subclass('UnauthorizedError', ApiError)
+const NotFoundError = subclass('NotFoundError', ApiError)
+const RateLimitedError = subclass('RateLimitedError', ApiError)
+const TransportError = subclass('TransportError', QencodeError)
+const TimeoutError = subclass('TimeoutError', QencodeError)
+const DecodeError = subclass('DecodeError', QencodeError)
+const InternalError = subclass('InternalError', QencodeError)
+
+/** Every DESIGN §5 code and its class: one table, checked by the tests against the native list. */
+const CLASS_BY_CODE = Object.freeze({
+  INVALID_ARGUMENT: InvalidArgumentError,
+  INVALID_KEY: InvalidKeyError,
+  MALFORMED_TOKEN: MalformedTokenError,
+  INVALID_SIGNATURE: InvalidSignatureError,
+  TOKEN_EXPIRED: TokenExpiredError,
+  TOKEN_NOT_YET_VALID: TokenNotYetValidError,
+  URI_MISMATCH: UriMismatchError,
+  UNKNOWN_KEY_ID: UnknownKeyIdError,
+  UNAUTHORIZED: UnauthorizedError,
+  NOT_FOUND: NotFoundError,
+  RATE_LIMITED: RateLimitedError,
+  API_ERROR: ApiError,
+  TRANSPORT: TransportError,
+  TIMEOUT: TimeoutError,
+  DECODE: DecodeError,
+  INTERNAL: InternalError,
+})
+
+/** napi-rs's own status for a caught panic during argument conversion. */
+const NAPI_PANIC = 'GenericFailure'
+
+/** Removes a JS value napi-rs may echo in a conversion message. */
+function scrub(message) {
+  return String(message).replace(/JavaScript value `[^`]*`/g, 'JavaScript value')
+}
+
+/**
+ * Builds the error of `code` with `message`.
+ * @param {string} code
+ * @param {string} message
+ * @param {object} [http]
+ */
+function makeError(code, message, http) {
+  const C = CLASS_BY_CODE[code]
+  if (C === undefined) return new InternalError('INTERNAL', `unknown error code ${code}: ${message}`)
+  if (C === ApiError || C.prototype instanceof ApiError) return new C(code, message, http)
+  return new C(code, message)
+}
+
+/** INVALID_ARGUMENT, for checks done in this wrapper. */
+function invalid(message) {
+  return new InvalidArgumentError('INVALID_ARGUMENT', message)
+}
+
+/**
+ * Converts whatever the native module threw into a QencodeError subclass.
+ * @param {unknown} e
+ * @returns {Error}
+ */
+function fromNative(e) {
+  if (e instanceof QencodeError) return e
+  if (e === null || typeof e !== 'object') return new InternalError('INTERNAL', 'a non-error value was thrown')
+  const code = /** @type {any} */ (e).code
+  const message = typeof (/** @type {any} */ (e).message) === 'string' ? /** @type {any} */ (e).message : ''
+  if (typeof code === 'string' && Object.prototype.hasOwnProperty.call(CLASS_BY_CODE, code)) {
+    return makeError(code, message, /** @type {any} */ (e))
+  }
+  if (code === NAPI_PANIC) return new InternalError('INTERNAL', 'a panic was caught inside qencode-cdn (this is a bug, please report it)')
+  // napi-rs argument conversion (StringExpected, NumberExpected, InvalidArg, ...).
+  return invalid(`invalid argument: ${scrub(message)}`)
+}
+
+module.exports = {
+  QencodeError,
+  InvalidArgumentError,
+  InvalidKeyError,
+  TokenError,
+  MalformedTokenError,
+  InvalidSignatureError,
+  TokenExpiredError,
+  TokenNotYetValidError,
+  UriMismatchError,
+  UnknownKeyIdError,
+  ApiError,
+  UnauthorizedError,
+  NotFoundError,
+  RateLimitedError,
+  TransportError,
+  TimeoutError,
+  DecodeError,
+  InternalError,
+  CLASS_BY_CODE,
+  fromNative,
+  invalid,
+  makeError,
+}
