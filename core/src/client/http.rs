@@ -166,6 +166,10 @@ impl Transport {
                 .header("Content-Type", "application/json")
                 .body(body.as_slice())
                 .map(|r| self.agent.run(r)),
+            // POST and PUT without a body send `Content-Length: 0`, not an empty chunked body.
+            None if matches!(req.method, Method::POST | Method::PUT) => {
+                builder.body(&[][..]).map(|r| self.agent.run(r))
+            }
             None => builder.body(()).map(|r| self.agent.run(r)),
         };
         let response = match sent {
