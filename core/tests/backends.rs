@@ -32,7 +32,9 @@ fn each_backend_verifies_the_other() {
         bad[n - 5] = if bad[n - 5] == b'A' { b'B' } else { b'A' };
         let bad = String::from_utf8(bad).unwrap();
         assert_eq!(
-            v.verify(&bad, &VerifyOptions::new().now(1_700_000_000)).unwrap_err().code(),
+            v.verify(&bad, &VerifyOptions::new().now(1_700_000_000))
+                .unwrap_err()
+                .code(),
             qencode_cdn::ErrorCode::InvalidSignature
         );
     }

@@ -28,16 +28,26 @@ fn pyjwt_verifies_our_vectors_and_we_verify_pyjwt_tokens() {
         &std::fs::read_to_string(root.join("tests/vectors/tokens.json")).unwrap(),
     )
     .unwrap();
-    assert_eq!(doc["vectors_verified_by_pyjwt"], vectors["vectors"].as_array().unwrap().len());
+    assert_eq!(
+        doc["vectors_verified_by_pyjwt"],
+        vectors["vectors"].as_array().unwrap().len()
+    );
     let tokens = doc["tokens"].as_array().unwrap();
     assert_eq!(tokens.len(), 4);
     for t in tokens {
         let key = std::fs::read(root.join(t["key_file"].as_str().unwrap())).unwrap();
         let uri = t["uri"].as_str().unwrap();
-        let resource = if uri.contains('/') { Resource::storage(format!("{uri}seg-1.ts")) } else { Resource::live(uri) };
+        let resource = if uri.contains('/') {
+            Resource::storage(format!("{uri}seg-1.ts"))
+        } else {
+            Resource::live(uri)
+        };
         let got = Verifier::from_public_key(&key)
             .unwrap()
-            .verify(t["token"].as_str().unwrap(), &VerifyOptions::new().kid(t["kid"].as_str().unwrap()).resource(resource))
+            .verify(
+                t["token"].as_str().unwrap(),
+                &VerifyOptions::new().kid(t["kid"].as_str().unwrap()).resource(resource),
+            )
             .unwrap_or_else(|e| panic!("PyJWT token refused: {e}"));
         assert_eq!(got.claims.uri, uri);
         assert!(got.claims.exp.is_some());

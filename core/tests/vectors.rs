@@ -32,28 +32,44 @@ fn every_vector_verifies_and_carries_exactly_its_claims() {
         let now = v["now"].as_i64().unwrap();
         let o = &v["options"];
         // verify at a time inside the validity window
-        let at = o.get("not_before").and_then(Value::as_i64).map_or(now, |nbf| nbf.max(now));
+        let at = o
+            .get("not_before")
+            .and_then(Value::as_i64)
+            .map_or(now, |nbf| nbf.max(now));
         let got = verifier
-            .verify(v["token"].as_str().unwrap(), &VerifyOptions::new().kid(v["kid"].as_str().unwrap()).now(at))
+            .verify(
+                v["token"].as_str().unwrap(),
+                &VerifyOptions::new().kid(v["kid"].as_str().unwrap()).now(at),
+            )
             .unwrap_or_else(|e| panic!("{}: {e}", v["name"]));
         assert_eq!(got.claims.uri, v["uri"].as_str().unwrap());
         let never = o.get("never_expires").and_then(Value::as_bool).unwrap_or(false);
         let want_exp = if never {
             None
         } else {
-            Some(o.get("expires_at").and_then(Value::as_i64).unwrap_or_else(|| {
-                now + o.get("expires_in").and_then(Value::as_i64).unwrap_or(3600)
-            }))
+            Some(
+                o.get("expires_at")
+                    .and_then(Value::as_i64)
+                    .unwrap_or_else(|| now + o.get("expires_in").and_then(Value::as_i64).unwrap_or(3600)),
+            )
         };
         assert_eq!(got.claims.exp, want_exp, "{}", v["name"]);
-        assert_eq!(got.claims.nbf, o.get("not_before").and_then(Value::as_i64), "{}", v["name"]);
+        assert_eq!(
+            got.claims.nbf,
+            o.get("not_before").and_then(Value::as_i64),
+            "{}",
+            v["name"]
+        );
         let want_extra = o.get("claims").and_then(Value::as_object).cloned().unwrap_or_default();
         assert_eq!(got.claims.extra, want_extra, "{}", v["name"]);
         // header is exactly alg, typ, kid in that order
         let header = v["token"].as_str().unwrap().split('.').next().unwrap();
         let header = String::from_utf8(base64_url(header)).unwrap();
         let kid_json = serde_json::to_string(v["kid"].as_str().unwrap()).unwrap();
-        assert_eq!(header, format!("{{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":{kid_json}}}"));
+        assert_eq!(
+            header,
+            format!("{{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":{kid_json}}}")
+        );
     }
 }
 
