@@ -366,4 +366,14 @@ fn fetch_refuses_bad_urls_and_edge_refuses_writes() {
         .send("x")
         .unwrap();
     assert_eq!(resp.status().as_u16(), 405);
+    // HEAD: the headers of a GET, no body.
+    api.emu.add_object("b-one", "a.txt", b"hello".to_vec());
+    let resp = api
+        .agent
+        .head(&format!("{}/a.txt", api.emu.url()))
+        .header("Host", "b-one.media-storage.us-west.qencode.com")
+        .call()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(resp.headers().get("content-length").unwrap(), "5");
 }

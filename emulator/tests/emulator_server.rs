@@ -416,6 +416,12 @@ fn stop_and_drop_free_the_port_and_close_open_connections() {
 
 #[test]
 fn start_refuses_bad_configuration() {
+    let d = EmulatorConfig::default();
+    assert_eq!(d.listen, ([127, 0, 0, 1], 0).into());
+    assert_eq!(d.api_keys, [qencode_cdn_emulator::DEFAULT_API_KEY]);
+    assert_eq!(qencode_cdn_emulator::DEFAULT_API_KEY, "emulator-api-key");
+    assert_eq!(d.token_lifetime, Duration::from_secs(24 * 3600));
+    assert_eq!((d.signing_key_bits, d.max_domains), (4096, 20));
     let e = Emulator::start(EmulatorConfig {
         signing_key_bits: 1024,
         ..Default::default()
