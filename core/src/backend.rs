@@ -29,6 +29,7 @@ pub enum Backend {
     RustCrypto,
 }
 
+#[allow(clippy::derivable_impls)] // the default depends on which features are on
 impl Default for Backend {
     fn default() -> Self {
         #[cfg(feature = "aws-lc")]

@@ -329,7 +329,7 @@ fn cookie_has_every_attribute_and_max_age_from_exp() {
     let forever = s
         .signed_cookie("", &SignOptions::new().never_expires(), &CookieOptions::new())
         .unwrap();
-    assert_eq!(forever.to_string().contains("Max-Age"), false);
+    assert!(!forever.to_string().contains("Max-Age"));
     for bad in [
         CookieOptions::new().domain("exa mple.com"),
         CookieOptions::new().path("no-slash"),
