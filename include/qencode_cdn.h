@@ -211,6 +211,100 @@ typedef uint32_t qcdn_same_site;
 #endif // __cplusplus
 
 /**
+ * The type of a playback domain. Passed as `uint32_t`; other values are
+ * `QCDN_ERR_INVALID_ARGUMENT`.
+ */
+enum qcdn_domain_type
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * Any type: only as the filter of `qcdn_client_list_domains`.
+     */
+    QCDN_DOMAIN_TYPE_ANY = 0,
+    /**
+     * `"live"`: live-streaming playback.
+     */
+    QCDN_DOMAIN_TYPE_LIVE = 1,
+    /**
+     * `"storage"`: media-storage playback.
+     */
+    QCDN_DOMAIN_TYPE_STORAGE = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum qcdn_domain_type qcdn_domain_type;
+#else
+typedef uint32_t qcdn_domain_type;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * What a new signing key is for. Passed as `uint32_t`; other values are
+ * `QCDN_ERR_INVALID_ARGUMENT`.
+ */
+enum qcdn_signing_key_target
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * A live stream, by stream id.
+     */
+    QCDN_SIGNING_KEY_TARGET_STREAM = 0,
+    /**
+     * A playback domain, by domain id.
+     */
+    QCDN_SIGNING_KEY_TARGET_DOMAIN = 1,
+    /**
+     * A media-storage bucket, by name.
+     */
+    QCDN_SIGNING_KEY_TARGET_BUCKET = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum qcdn_signing_key_target qcdn_signing_key_target;
+#else
+typedef uint32_t qcdn_signing_key_target;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * A bucket's access policy. Passed as `uint32_t`; other values are
+ * `QCDN_ERR_INVALID_ARGUMENT`.
+ */
+enum qcdn_bucket_policy
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * `"public"`: anyone may read.
+     */
+    QCDN_BUCKET_POLICY_PUBLIC = 0,
+    /**
+     * `"authenticated"`: every request needs a signed token.
+     */
+    QCDN_BUCKET_POLICY_AUTHENTICATED = 1,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum qcdn_bucket_policy qcdn_bucket_policy;
+#else
+typedef uint32_t qcdn_bucket_policy;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * A management-API client for one API key (opaque). Create with
+ * `qcdn_client_new`, free with `qcdn_client_free`. One client may be used
+ * from many threads at once; it caches and renews its access token itself.
+ * Every call blocks until the API answers (bounded by the timeouts).
+ */
+typedef struct qcdn_client qcdn_client;
+
+/**
  * A signing key (opaque). Create with `qcdn_signer_new`, free with
  * `qcdn_signer_free`. Immutable after creation: one signer may be used from
  * many threads at once.
@@ -223,6 +317,37 @@ typedef struct qcdn_signer qcdn_signer;
  * after creation: one verifier may be used from many threads at once.
  */
 typedef struct qcdn_verifier qcdn_verifier;
+
+/**
+ * Settings of a client. NULL or a zero-initialised struct: every default
+ * (the production API, 10 s to connect, 30 s per attempt, 3 retries).
+ */
+typedef struct qcdn_client_options {
+    /**
+     * Base URL of the management API; NULL = `https://api-cdn.qencode.com`.
+     */
+    const char *api_url;
+    /**
+     * Base URL of the access-token API; NULL = `https://api-live.qencode.com`.
+     */
+    const char *auth_url;
+    /**
+     * Milliseconds allowed to connect; 0 = the default (10 000).
+     */
+    uint32_t connect_timeout_ms;
+    /**
+     * Milliseconds allowed for one whole attempt; 0 = the default (30 000).
+     */
+    uint32_t timeout_ms;
+    /**
+     * Retries after the first attempt (at most 10); 0 = the default (3).
+     */
+    uint32_t max_retries;
+    /**
+     * Never retry (overrides `max_retries`).
+     */
+    bool no_retries;
+} qcdn_client_options;
 
 /**
  * Options of one signature. A zero-initialised struct (`= {0}`) and a NULL
@@ -336,6 +461,245 @@ const char *qcdn_version(void);
  * `s` is NULL or a string returned by a `qcdn_` function, not yet freed.
  */
 void qcdn_string_free(char *s);
+
+/**
+ * Creates a client for `api_key`. No I/O happens here; the first call
+ * fetches an access token. `options` may be NULL.
+ *
+ * Errors: `QCDN_ERR_INVALID_ARGUMENT` (NULL or empty key, bad URL, too many
+ * retries). The API key never appears in a message.
+ *
+ * # Safety
+ * `api_key` NULL or NUL-terminated; `options` NULL or valid;
+ * `out_client` NULL or writable.
+ */
+qcdn_status qcdn_client_new(const char *api_key,
+                            const struct qcdn_client_options *options,
+                            struct qcdn_client **out_client);
+
+/**
+ * Frees a client. NULL is accepted.
+ *
+ * # Safety
+ * `client` is NULL or from `qcdn_client_new`, not yet freed and no longer in
+ * use by any thread.
+ */
+void qcdn_client_free(struct qcdn_client *client);
+
+/**
+ * Creates a custom playback domain (`domain_type`: `QCDN_DOMAIN_TYPE_LIVE`
+ * or `QCDN_DOMAIN_TYPE_STORAGE`). `*out_json` (optional) receives the
+ * domain document `{"id","domain_name","type","created",…}`; free it with
+ * `qcdn_string_free`.
+ *
+ * # Safety
+ * `client` NULL or live; `name` NULL or NUL-terminated; `out_json` NULL or writable.
+ */
+qcdn_status qcdn_client_create_domain(const struct qcdn_client *client,
+                                      const char *name,
+                                      uint32_t domain_type,
+                                      char **out_json);
+
+/**
+ * Gets one domain by id. `*out_json` (optional) receives its document.
+ *
+ * # Safety
+ * `client` NULL or live; `id` NULL or NUL-terminated; `out_json` NULL or writable.
+ */
+qcdn_status qcdn_client_get_domain(const struct qcdn_client *client, const char *id, char **out_json);
+
+/**
+ * Lists domains, all of them (`QCDN_DOMAIN_TYPE_ANY`) or of one type.
+ * `*out_json` (optional) receives a JSON array of domain documents.
+ *
+ * # Safety
+ * `client` NULL or live; `out_json` NULL or writable.
+ */
+qcdn_status qcdn_client_list_domains(const struct qcdn_client *client, uint32_t domain_type, char **out_json);
+
+/**
+ * Deletes a domain. `*out_json` (optional) receives `{"status":"ok"}`.
+ *
+ * # Safety
+ * `client` NULL or live; `id` NULL or NUL-terminated; `out_json` NULL or writable.
+ */
+qcdn_status qcdn_client_delete_domain(const struct qcdn_client *client, const char *id, char **out_json);
+
+/**
+ * Orders a TLS certificate for a domain. `*out_json` (optional) receives
+ * the subscription `{"id","domain_id","status",…}`.
+ *
+ * # Safety
+ * `client` NULL or live; `domain_id` NULL or NUL-terminated; `out_json` NULL or writable.
+ */
+qcdn_status qcdn_client_create_tls_subscription(const struct qcdn_client *client,
+                                                const char *domain_id,
+                                                char **out_json);
+
+/**
+ * Gets one TLS subscription. `*out_json` (optional) receives its document.
+ *
+ * # Safety
+ * `client` NULL or live; `id` NULL or NUL-terminated; `out_json` NULL or writable.
+ */
+qcdn_status qcdn_client_get_tls_subscription(const struct qcdn_client *client,
+                                             const char *id,
+                                             char **out_json);
+
+/**
+ * Lists TLS subscriptions. `*out_json` (optional) receives a JSON array.
+ *
+ * # Safety
+ * `client` NULL or live; `out_json` NULL or writable.
+ */
+qcdn_status qcdn_client_list_tls_subscriptions(const struct qcdn_client *client, char **out_json);
+
+/**
+ * Deletes a TLS subscription. `*out_json` (optional) receives `{"status":"ok"}`.
+ *
+ * # Safety
+ * `client` NULL or live; `id` NULL or NUL-terminated; `out_json` NULL or writable.
+ */
+qcdn_status qcdn_client_delete_tls_subscription(const struct qcdn_client *client,
+                                                const char *id,
+                                                char **out_json);
+
+/**
+ * Creates a signing key for a stream (by stream id), a domain (by domain
+ * id) or a bucket (by name). `*out_json` (optional) receives the key's
+ * document including `"private_key"` (PEM): it is returned this once and
+ * cannot be fetched again. Keep it secret; wipe the string before freeing
+ * it with `qcdn_string_free` if your memory may be inspected.
+ *
+ * # Safety
+ * `client` NULL or live; `target` NULL or NUL-terminated; `out_json` NULL or writable.
+ */
+qcdn_status qcdn_client_create_signing_key(const struct qcdn_client *client,
+                                           uint32_t target_kind,
+                                           const char *target,
+                                           char **out_json);
+
+/**
+ * Gets one signing key (without its private key). `*out_json` (optional)
+ * receives its document.
+ *
+ * # Safety
+ * `client` NULL or live; `id` NULL or NUL-terminated; `out_json` NULL or writable.
+ */
+qcdn_status qcdn_client_get_signing_key(const struct qcdn_client *client, const char *id, char **out_json);
+
+/**
+ * Lists signing keys. `*out_json` (optional) receives a JSON array.
+ *
+ * # Safety
+ * `client` NULL or live; `out_json` NULL or writable.
+ */
+qcdn_status qcdn_client_list_signing_keys(const struct qcdn_client *client, char **out_json);
+
+/**
+ * Renames a signing key. `*out_json` (optional) receives its document.
+ *
+ * # Safety
+ * `client` NULL or live; `id`, `name` NULL or NUL-terminated; `out_json` NULL or writable.
+ */
+qcdn_status qcdn_client_rename_signing_key(const struct qcdn_client *client,
+                                           const char *id,
+                                           const char *name,
+                                           char **out_json);
+
+/**
+ * Deletes a signing key. `*out_json` (optional) receives `{"status":"ok"}`.
+ *
+ * # Safety
+ * `client` NULL or live; `id` NULL or NUL-terminated; `out_json` NULL or writable.
+ */
+qcdn_status qcdn_client_delete_signing_key(const struct qcdn_client *client, const char *id, char **out_json);
+
+/**
+ * Sets a bucket's access policy (`QCDN_BUCKET_POLICY_PUBLIC` or
+ * `QCDN_BUCKET_POLICY_AUTHENTICATED`). `*out_json` (optional) receives
+ * `{"status":"ok"}`.
+ *
+ * # Safety
+ * `client` NULL or live; `bucket` NULL or NUL-terminated; `out_json` NULL or writable.
+ */
+qcdn_status qcdn_client_set_bucket_policy(const struct qcdn_client *client,
+                                          const char *bucket,
+                                          uint32_t policy,
+                                          char **out_json);
+
+/**
+ * Sets a bucket's CORS headers from a JSON object of strings, e.g.
+ * `{"Access-Control-Allow-Origin":"*"}`. `*out_json` (optional) receives
+ * `{"status":"ok"}`.
+ *
+ * # Safety
+ * `client` NULL or live; `bucket`, `cors_json` NULL or NUL-terminated;
+ * `out_json` NULL or writable.
+ */
+qcdn_status qcdn_client_set_bucket_cors(const struct qcdn_client *client,
+                                        const char *bucket,
+                                        const char *cors_json,
+                                        char **out_json);
+
+/**
+ * Gets a bucket's CORS headers. `*out_json` (optional) receives a JSON
+ * object of header name to value.
+ *
+ * # Safety
+ * `client` NULL or live; `bucket` NULL or NUL-terminated; `out_json` NULL or writable.
+ */
+qcdn_status qcdn_client_get_bucket_cors(const struct qcdn_client *client,
+                                        const char *bucket,
+                                        char **out_json);
+
+/**
+ * Deletes all of a bucket's CORS headers. `*out_json` (optional) receives
+ * `{"status":"ok"}`.
+ *
+ * # Safety
+ * `client` NULL or live; `bucket` NULL or NUL-terminated; `out_json` NULL or writable.
+ */
+qcdn_status qcdn_client_delete_bucket_cors(const struct qcdn_client *client,
+                                           const char *bucket,
+                                           char **out_json);
+
+/**
+ * Deletes one of a bucket's CORS headers. `*out_json` (optional) receives
+ * `{"status":"ok"}`.
+ *
+ * # Safety
+ * `client` NULL or live; `bucket`, `header` NULL or NUL-terminated;
+ * `out_json` NULL or writable.
+ */
+qcdn_status qcdn_client_delete_bucket_cors_header(const struct qcdn_client *client,
+                                                  const char *bucket,
+                                                  const char *header,
+                                                  char **out_json);
+
+/**
+ * Purges a whole bucket from the CDN cache. `*out_json` (optional)
+ * receives `{"status":"ok"}`.
+ *
+ * # Safety
+ * `client` NULL or live; `bucket` NULL or NUL-terminated; `out_json` NULL or writable.
+ */
+qcdn_status qcdn_client_purge_bucket_cache(const struct qcdn_client *client,
+                                           const char *bucket,
+                                           char **out_json);
+
+/**
+ * Purges one object path of a bucket from the CDN cache. `*out_json`
+ * (optional) receives `{"status":"ok"}`.
+ *
+ * # Safety
+ * `client` NULL or live; `bucket`, `path` NULL or NUL-terminated;
+ * `out_json` NULL or writable.
+ */
+qcdn_status qcdn_client_purge_object_cache(const struct qcdn_client *client,
+                                           const char *bucket,
+                                           const char *path,
+                                           char **out_json);
 
 /**
  * The name of a status: `"OK"`, `"INVALID_ARGUMENT"`, … the code strings

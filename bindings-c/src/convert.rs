@@ -106,12 +106,16 @@ pub(crate) unsafe fn write_opt_string(out: *mut *mut c_char, s: String) -> Resul
 }
 
 /// A range-checked enum value arriving from C as `uint32_t`.
-pub(crate) fn enum_value<T: Copy>(value: u32, table: &[(u32, T)], name: &str) -> Result<T, Error> {
-    table.iter().find(|(n, _)| *n == value).map(|(_, v)| *v).ok_or_else(|| {
-        let allowed: Vec<String> = table.iter().map(|(n, _)| n.to_string()).collect();
-        invalid(format!(
-            "`{name}` has the value {value}, which is not one of {}",
-            allowed.join(", ")
-        ))
-    })
+pub(crate) fn enum_value<T: Clone>(value: u32, table: &[(u32, T)], name: &str) -> Result<T, Error> {
+    table
+        .iter()
+        .find(|(n, _)| *n == value)
+        .map(|(_, v)| v.clone())
+        .ok_or_else(|| {
+            let allowed: Vec<String> = table.iter().map(|(n, _)| n.to_string()).collect();
+            invalid(format!(
+                "`{name}` has the value {value}, which is not one of {}",
+                allowed.join(", ")
+            ))
+        })
 }

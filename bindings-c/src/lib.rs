@@ -14,12 +14,14 @@
 
 #[macro_use]
 mod boundary;
+mod client;
 mod convert;
 mod error;
 mod signer;
 mod urls;
 mod verifier;
 
+pub use client::*;
 pub use error::*;
 pub use signer::*;
 pub use urls::*;
