@@ -1,0 +1,330 @@
+// Types of the public API of `qencode-cdn` (hand-written; the generated
+// `../index.d.ts` describes the private native module underneath).
+
+/// <reference types="node" />
+
+/** Unix seconds, or a `Date` (rounded down to the second). */
+export type Time = number | Date
+
+/**
+ * Options of one signature. Leave a key out for its default; a key that is
+ * present with `undefined` or `null` is refused (INVALID_ARGUMENT), so a
+ * missing configuration value never silently changes the token.
+ */
+export interface SignOptions {
+  /** Seconds from now until `exp` (default 3600). */
+  expiresIn?: number
+  /** Absolute `exp`; wins over `expiresIn`. */
+  expiresAt?: Time
+  /** Absolute `nbf`. */
+  notBefore?: Time
+  /** No `exp` at all. Only ever by name; cannot be combined with `expiresIn`/`expiresAt`. */
+  neverExpires?: boolean
+  /** Custom claims (JSON values); `uri`, `exp` and `nbf` are reserved. */
+  claims?: Record<string, unknown>
+  /** Sign as if the time were this (tests, reproducible tokens). */
+  now?: Time
+}
+
+export type SameSite = 'Lax' | 'Strict' | 'None' | 'lax' | 'strict' | 'none'
+
+/** Sign options plus the cookie's attributes. */
+export interface SignedCookieOptions extends SignOptions {
+  /** `Domain=`: the application's primary domain, so every subdomain gets the cookie. */
+  domain?: string
+  /** Overrides the `Path=` derived from the token's `uri`. */
+  path?: string
+  /** Default `Lax`. */
+  sameSite?: SameSite
+  /** Default `true`. */
+  secure?: boolean
+  /** Default `true`. */
+  httpOnly?: boolean
+}
+
+/** A `Qencode-Auth-Token` cookie. */
+export interface SignedCookie {
+  name: 'Qencode-Auth-Token'
+  /** The token. */
+  value: string
+  domain: string | null
+  path: string
+  /** Seconds; `null` for a token that never expires. */
+  max_age: number | null
+  secure: boolean
+  http_only: boolean
+  same_site: 'Lax' | 'Strict' | 'None'
+  /** The whole `Set-Cookie` header value. */
+  header: string
+}
+
+/** A token's claims: `uri`, `exp`, `nbf` and any custom claim. */
+export interface Claims {
+  uri: string
+  exp?: number
+  nbf?: number
+  [claim: string]: unknown
+}
+
+/** What a request asks for, to check against a token's `uri`. */
+export type Resource = { kind: 'live'; playbackId: string } | { kind: 'storage'; key: string }
+
+export interface VerifyOptions {
+  /** Expect this `kid` (default: the verifier's own, if any). */
+  kid?: string
+  /** Seconds of clock skew tolerated on `exp` and `nbf`. */
+  leeway?: number
+  /** Require that the token covers this resource. */
+  resource?: Resource
+  /** Verify as if the time were this. */
+  now?: Time
+}
+
+export type ExplainOptions = Omit<VerifyOptions, 'resource'>
+
+export interface VerifiedToken {
+  kid: string | null
+  claims: Claims
+}
+
+/** One check of an explanation. */
+export interface Check {
+  /** `url`, `token_present`, `format`, `algorithm`, `key_id`, `signature`, `claims`, `expiry`, `not_before`, `resource`. */
+  name: string
+  passed: boolean
+  detail: string
+}
+
+/** The verdict on a signed URL (the core's JSON document). */
+export interface Explanation {
+  url: string
+  form: 'live_playback' | 'live_custom_domain' | 'storage' | 'storage_custom_domain' | null
+  resource: { kind: 'live'; playback_id: string } | { kind: 'storage'; key: string } | null
+  key_id: string | null
+  claims: Claims | null
+  checks: Check[]
+  ok: boolean
+}
+
+/** An RSA public key as a JWK. */
+export interface Jwk {
+  kty: 'RSA'
+  n: string
+  e: string
+  kid?: string
+  alg?: string
+  use?: string
+  [member: string]: unknown
+}
+
+/** A signing key loaded once; signs many tokens. */
+export declare class Signer {
+  /**
+   * @param keyId the signing key id (the JWT `kid` header)
+   * @param privateKey PKCS#1 or PKCS#8 PEM, DER, PEM with `\n` escapes/CRLF/spaces, or base64 of a PEM
+   */
+  constructor(keyId: string, privateKey: string | Buffer | Uint8Array)
+  /** Reads the private key from a file. */
+  static fromFile(keyId: string, path: string | URL): Signer
+  /** Private key from `varName` (default `QENCODE_SIGNING_KEY`); key id from `keyId` or `QENCODE_SIGNING_KEY_ID`. */
+  static fromEnv(keyId?: string, varName?: string): Signer
+  readonly keyId: string
+  readonly keyBits: number
+  publicKeyPem(): string
+  publicKeyJwk(): Jwk
+  /** Signs a token for `uri`: a playback id, an object key or key prefix, or `''` for a whole bucket. */
+  sign(uri: string, options?: SignOptions): string
+  /** `sign` on the libuv thread pool. */
+  signAsync(uri: string, options?: SignOptions): Promise<string>
+  signedLiveUrl(playbackId: string, options?: SignOptions): string
+  signedLiveCustomDomainUrl(domain: string, playbackId: string, options?: SignOptions): string
+  signedStorageUrl(bucket: string, region: string, key: string, options?: SignOptions): string
+  signedStorageCustomDomainUrl(domain: string, key: string, options?: SignOptions): string
+  /** Signs `uri` and adds the token to any URL as `auth`, keeping its query. */
+  signUrl(url: string, uri: string, options?: SignOptions): string
+  /** A `Qencode-Auth-Token` cookie; for HLS/DASH `uri` is the folder of the master playlist. */
+  signedCookie(uri: string, options?: SignedCookieOptions): SignedCookie
+}
+
+/** Checks RS256 tokens against one public key. */
+export declare class Verifier {
+  /** SPKI or PKCS#1 (PEM or DER), base64 of either, a JWK as JSON text, or a private key. */
+  constructor(publicKey: string | Buffer | Uint8Array, options?: { keyId?: string })
+  /** From a JWK; its `kid`, when present, becomes the expected key id. */
+  static fromJwk(jwk: string | Jwk): Verifier
+  /** The verifier of a signer's own tokens (expects its `kid`). */
+  static fromSigner(signer: Signer): Verifier
+  readonly keyId: string | undefined
+  publicKeyPem(): string
+  /** Checks signature, `kid`, `exp`/`nbf` and, when asked, the resource; throws a `TokenError` otherwise. */
+  verify(token: string, options?: VerifyOptions): VerifiedToken
+  /** Why the edge would accept or refuse this signed URL, check by check. Never throws for a bad token. */
+  explain(url: string, options?: ExplainOptions): Explanation
+}
+
+export interface UrlOptions {
+  /** Adds `?auth=<token>`. */
+  token?: string
+}
+
+/** `https://play-{playbackId}.qencode.com/qhls/qlive/playlist.m3u8` */
+export declare function livePlaybackUrl(playbackId: string, options?: UrlOptions): string
+/** `https://{domain}/{playbackId}.m3u8` */
+export declare function liveCustomDomainUrl(domain: string, playbackId: string, options?: UrlOptions): string
+/** `https://{bucket}.media-storage.{region}.qencode.com/{key}` (regions `us-west`, `eu-central`) */
+export declare function storageUrl(bucket: string, region: string, key: string, options?: UrlOptions): string
+/** `https://{domain}/{key}` */
+export declare function storageCustomDomainUrl(domain: string, key: string, options?: UrlOptions): string
+/** Adds `auth=<token>` to any URL, keeping its query. */
+export declare function withToken(url: string, token: string): string
+/** Header and claims of a token, checking nothing (for debugging). */
+export declare function decodeUnverified(token: string): { header: Record<string, unknown>; claims: Claims }
+/** Every DESIGN §5 error code. */
+export declare function errorCodes(): ErrorCode[]
+/** The environment variables `Signer.fromEnv()` reads. */
+export declare const SIGNER_ENV: { readonly keyId: 'QENCODE_SIGNING_KEY_ID'; readonly privateKey: 'QENCODE_SIGNING_KEY' }
+export declare const VERSION: string
+
+// ---- Client -----------------------------------------------------------------
+
+export interface ClientOptions {
+  /** Default `https://api-cdn.qencode.com`. */
+  apiUrl?: string
+  /** Default `https://api-live.qencode.com`. */
+  authUrl?: string
+  /** Whole-request timeout per attempt, default 30000. */
+  timeoutMs?: number
+  /** Connect timeout, default 10000. */
+  connectTimeoutMs?: number
+  /** Retries after the first attempt (safe requests only), default 3. */
+  maxRetries?: number
+}
+
+export type DomainType = 'live' | 'storage'
+
+/** A custom playback domain (the API's fields). */
+export interface Domain {
+  id: string
+  domain_name: string
+  type: DomainType | (string & {})
+  created?: string
+  [field: string]: unknown
+}
+
+export interface TlsSubscription {
+  id: string
+  domain_id: string
+  status: 'pending' | 'active' | 'failed' | (string & {})
+  created?: string
+  message?: string
+  [field: string]: unknown
+}
+
+export interface SigningKey {
+  id: string
+  name: string | null
+  created?: string
+  stream_id?: string
+  domain_id?: string
+  bucket_name?: string
+  [field: string]: unknown
+}
+
+/** A new signing key. `private_key` is returned once and is not enumerable (not logged, not in `JSON.stringify`). */
+export interface NewSigningKey extends SigningKey {
+  readonly private_key: string
+}
+
+export type SigningKeyTarget = { streamId: string } | { domainId: string } | { bucket: string }
+
+export type BucketPolicy = 'public' | 'authenticated'
+
+/** The API's `{"status": "ok"}`. */
+export interface StatusOk {
+  status: 'ok'
+}
+
+/** The management API. Every method returns a Promise and runs off the event loop. */
+export declare class Client {
+  /** @param apiKey the project's API key; never appears in errors or `inspect` output */
+  constructor(apiKey: string, options?: ClientOptions)
+  /** The API key from `QENCODE_API_KEY`. */
+  static fromEnv(options?: ClientOptions): Client
+  readonly apiUrl: string
+  readonly authUrl: string
+  readonly userAgent: string
+  createDomain(name: string, type: DomainType): Promise<Domain>
+  getDomain(id: string): Promise<Domain>
+  listDomains(type?: DomainType): Promise<Domain[]>
+  deleteDomain(id: string): Promise<StatusOk>
+  createTlsSubscription(domainId: string): Promise<TlsSubscription>
+  getTlsSubscription(id: string): Promise<TlsSubscription>
+  listTlsSubscriptions(): Promise<TlsSubscription[]>
+  deleteTlsSubscription(id: string): Promise<StatusOk>
+  createSigningKey(target: SigningKeyTarget): Promise<NewSigningKey>
+  getSigningKey(id: string): Promise<SigningKey>
+  listSigningKeys(): Promise<SigningKey[]>
+  renameSigningKey(id: string, name: string): Promise<SigningKey>
+  deleteSigningKey(id: string): Promise<StatusOk>
+  setBucketPolicy(bucket: string, policy: BucketPolicy): Promise<StatusOk>
+  setBucketCors(bucket: string, cors: Record<string, string>): Promise<StatusOk>
+  getBucketCors(bucket: string): Promise<Record<string, string>>
+  deleteBucketCors(bucket: string): Promise<StatusOk>
+  deleteBucketCorsHeader(bucket: string, header: string): Promise<StatusOk>
+  purgeBucketCache(bucket: string): Promise<StatusOk>
+  purgeObjectCache(bucket: string, path: string): Promise<StatusOk>
+}
+
+// ---- Errors (DESIGN §5) -----------------------------------------------------
+
+export type ErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'INVALID_KEY'
+  | 'MALFORMED_TOKEN'
+  | 'INVALID_SIGNATURE'
+  | 'TOKEN_EXPIRED'
+  | 'TOKEN_NOT_YET_VALID'
+  | 'URI_MISMATCH'
+  | 'UNKNOWN_KEY_ID'
+  | 'UNAUTHORIZED'
+  | 'NOT_FOUND'
+  | 'RATE_LIMITED'
+  | 'API_ERROR'
+  | 'TRANSPORT'
+  | 'TIMEOUT'
+  | 'DECODE'
+  | 'INTERNAL'
+
+/** Every error this package throws. Messages never hold a key, an API key or an access token. */
+export declare class QencodeError extends Error {
+  constructor(code: ErrorCode, message: string)
+  readonly code: ErrorCode
+}
+export declare class InvalidArgumentError extends QencodeError {}
+export declare class InvalidKeyError extends QencodeError {}
+/** Verification failures. */
+export declare class TokenError extends QencodeError {}
+export declare class MalformedTokenError extends TokenError {}
+export declare class InvalidSignatureError extends TokenError {}
+export declare class TokenExpiredError extends TokenError {}
+export declare class TokenNotYetValidError extends TokenError {}
+export declare class UriMismatchError extends TokenError {}
+export declare class UnknownKeyIdError extends TokenError {}
+/** A non-success HTTP answer of the API. */
+export declare class ApiError extends QencodeError {
+  constructor(code: ErrorCode, message: string, http?: { status?: number; body?: string; requestId?: string; retryAfter?: number })
+  /** The HTTP status. */
+  readonly status: number
+  /** The response body (capped). */
+  readonly body: string
+  readonly requestId?: string
+  /** Seconds, from `Retry-After`. */
+  readonly retryAfter?: number
+}
+export declare class UnauthorizedError extends ApiError {}
+export declare class NotFoundError extends ApiError {}
+export declare class RateLimitedError extends ApiError {}
+export declare class TransportError extends QencodeError {}
+export declare class TimeoutError extends QencodeError {}
+export declare class DecodeError extends QencodeError {}
+export declare class InternalError extends QencodeError {}

@@ -1,0 +1,65 @@
+// Types of `qencode-cdn/testing`.
+
+/// <reference types="node" />
+
+import type { Client, ClientOptions, ErrorCode } from './index'
+
+export interface EmulatorOptions {
+  /** Accepted API keys; default `['emulator-api-key']`. */
+  apiKeys?: string[]
+  /** Lifetime of access tokens; short values force renewals. Default 24 h. */
+  tokenLifetimeMs?: number
+  /** Size of generated signing keys: 2048 (default here), 3072, 4096 or 8192. */
+  signingKeyBits?: number
+  /** Most custom domains at once; default 20. */
+  maxDomains?: number
+}
+
+export type Fault =
+  | { route: string; times?: number; kind: 'status'; status: number; retryAfter?: number }
+  | { route: string; times?: number; kind: 'delay'; delayMs: number }
+  | { route: string; times?: number; kind: 'drop' | 'truncate' | 'notJson' }
+
+export interface Counters {
+  /** Requests per route pattern, e.g. `'GET /v1/domains/*'`, `'GET edge:storage'`. */
+  requests: Record<string, number>
+  token_requests: number
+  connections: number
+}
+
+export interface EdgeResponse {
+  status: number
+  /** Why the edge refused (`X-Qencode-Emulator-Reason`). */
+  reason: string | null
+  body: Buffer
+}
+
+/** An in-process emulator of the API and the playback edge on 127.0.0.1. */
+export declare class Emulator {
+  constructor(options?: EmulatorOptions)
+  static start(options?: EmulatorOptions): Emulator
+  /** `http://127.0.0.1:PORT`: both the API and the auth URL. */
+  readonly url: string
+  readonly port: number
+  readonly apiKey: string
+  /** A `Client` pointed at this emulator. */
+  client(options?: Omit<ClientOptions, 'apiUrl' | 'authUrl'>): Client
+  addStream(streamId: string, playbackId: string): void
+  addObject(bucket: string, key: string, body: string | Buffer | Uint8Array): void
+  mapStorageDomain(domain: string, bucket: string): void
+  injectFault(fault: Fault): void
+  counters(): Counters
+  reset(): void
+  /** GETs a playback/storage URL against the emulated edge; `cookie` is a token or a cookie header. */
+  fetch(url: string, options?: { cookie?: string }): Promise<EdgeResponse>
+  /** Stops the server and frees the port. Idempotent. */
+  stop(): void
+}
+
+/** Test hooks that produce each error code as the native module does. */
+export declare const hooks: {
+  readonly raiseError: (code: ErrorCode, message: string, status?: number, retryAfter?: number) => never
+  readonly rejectError: (code: ErrorCode, message: string, status?: number, retryAfter?: number) => Promise<never>
+  readonly panic: () => never
+  readonly panicOnPool: () => Promise<never>
+}

@@ -1,0 +1,175 @@
+// Type-checked with `tsc --noEmit --strict -p test/tsconfig.json`: uses the
+// whole public API through the package's own name, as a user would.
+import {
+  Signer,
+  Verifier,
+  Client,
+  livePlaybackUrl,
+  liveCustomDomainUrl,
+  storageUrl,
+  storageCustomDomainUrl,
+  withToken,
+  decodeUnverified,
+  errorCodes,
+  VERSION,
+  SIGNER_ENV,
+  QencodeError,
+  InvalidArgumentError,
+  InvalidKeyError,
+  TokenError,
+  MalformedTokenError,
+  InvalidSignatureError,
+  TokenExpiredError,
+  TokenNotYetValidError,
+  UriMismatchError,
+  UnknownKeyIdError,
+  ApiError,
+  UnauthorizedError,
+  NotFoundError,
+  RateLimitedError,
+  TransportError,
+  TimeoutError,
+  DecodeError,
+  InternalError,
+} from 'qencode-cdn'
+import type {
+  SignOptions,
+  SignedCookie,
+  Explanation,
+  VerifiedToken,
+  Domain,
+  TlsSubscription,
+  SigningKey,
+  NewSigningKey,
+  StatusOk,
+  ErrorCode,
+  Jwk,
+  Claims,
+} from 'qencode-cdn'
+import { Emulator, hooks } from 'qencode-cdn/testing'
+import type { Counters, EdgeResponse } from 'qencode-cdn/testing'
+
+async function main(pem: string): Promise<void> {
+  const signer: Signer = new Signer('key-1', pem)
+  const fromFile: Signer = Signer.fromFile('key-1', '/tmp/key.pem')
+  const fromEnv: Signer = Signer.fromEnv('key-1')
+  const fromEnv2: Signer = Signer.fromEnv(undefined, SIGNER_ENV.privateKey)
+  const bits: number = signer.keyBits + fromFile.keyBits + fromEnv.keyBits + fromEnv2.keyBits
+  const kid: string = signer.keyId
+  const jwk: Jwk = signer.publicKeyJwk()
+  const spki: string = signer.publicKeyPem()
+
+  const opts: SignOptions = { expiresIn: 600, notBefore: new Date(), claims: { viewer: 'u-42' }, now: 1_700_000_000 }
+  const token: string = signer.sign('abc123', opts)
+  const t2: string = signer.sign('', { expiresAt: new Date(Date.now() + 60_000) })
+  const t3: string = signer.sign('x', { neverExpires: true })
+  const t4: string = await signer.signAsync('abc123')
+  const u1: string = signer.signedLiveUrl('abc123')
+  const u2: string = signer.signedLiveCustomDomainUrl('live.example.com', 'abc123', { expiresIn: 60 })
+  const u3: string = signer.signedStorageUrl('my-bucket', 'us-west', 'videos/a.mp4')
+  const u4: string = signer.signedStorageCustomDomainUrl('media.example.com', 'videos/a.mp4')
+  const u5: string = signer.signUrl('https://example.com/x?y=1', 'x')
+  const cookie: SignedCookie = signer.signedCookie('videos/a/', { domain: 'example.com', sameSite: 'Strict', expiresIn: 60 })
+  const header: string = cookie.header
+  const maxAge: number | null = cookie.max_age
+
+  const verifier: Verifier = Verifier.fromSigner(signer)
+  const v2 = new Verifier(spki, { keyId: kid })
+  const v3 = Verifier.fromJwk(jwk)
+  const v4 = Verifier.fromJwk(JSON.stringify(jwk))
+  const ok: VerifiedToken = verifier.verify(token, { leeway: 30, resource: { kind: 'live', playbackId: 'abc123' }, kid })
+  const claims: Claims = ok.claims
+  const uri: string = claims.uri
+  const exp: number | undefined = claims.exp
+  const e: Explanation = v2.explain(u3, { now: new Date() })
+  const passed: boolean = e.ok && e.checks.every((c) => c.passed && c.name.length > 0 && c.detail.length > 0)
+  const keyIds: Array<string | undefined> = [v3.keyId, v4.keyId]
+  const decoded = decodeUnverified(t2)
+  const hdr: unknown = decoded.header['kid']
+
+  const urls: string[] = [
+    livePlaybackUrl('abc123'),
+    liveCustomDomainUrl('live.example.com', 'abc123', { token }),
+    storageUrl('my-bucket', 'eu-central', 'a/b.mp4', { token: t3 }),
+    storageCustomDomainUrl('media.example.com', 'a/b.mp4'),
+    withToken('https://example.com/a', t4),
+    u1, u2, u4, u5,
+  ]
+
+  const emu: Emulator = Emulator.start({ signingKeyBits: 2048, tokenLifetimeMs: 60_000 })
+  const client: Client = new Client(emu.apiKey, { apiUrl: emu.url, authUrl: emu.url, timeoutMs: 5000, connectTimeoutMs: 1000, maxRetries: 1 })
+  const c2: Client = emu.client({ maxRetries: 0 })
+  const c3: Client = Client.fromEnv({ apiUrl: emu.url })
+  const ua: string = client.userAgent + c2.apiUrl + c3.authUrl
+  emu.addStream('s1', 'abc123')
+  emu.addObject('my-bucket', 'videos/a.mp4', Buffer.from('x'))
+  emu.addObject('my-bucket', 'videos/b.mp4', 'y')
+  emu.mapStorageDomain('media.example.com', 'my-bucket')
+  emu.injectFault({ route: 'GET /v1/domains', kind: 'status', status: 503, retryAfter: 1, times: 1 })
+  emu.injectFault({ route: '*', kind: 'delay', delayMs: 10 })
+  emu.injectFault({ route: '*', kind: 'notJson' })
+
+  const d: Domain = await client.createDomain('live.example.com', 'live')
+  const d2: Domain = await client.getDomain(d.id)
+  const ds: Domain[] = await client.listDomains()
+  const dl: Domain[] = await client.listDomains('live')
+  const del: StatusOk = await client.deleteDomain(d2.id)
+  const tls: TlsSubscription = await client.createTlsSubscription(d.id)
+  const tls2: TlsSubscription = await client.getTlsSubscription(tls.id)
+  const tlss: TlsSubscription[] = await client.listTlsSubscriptions()
+  await client.deleteTlsSubscription(tls2.id)
+  const nk: NewSigningKey = await client.createSigningKey({ streamId: 's1' })
+  const pk: string = nk.private_key
+  await client.createSigningKey({ domainId: d.id })
+  await client.createSigningKey({ bucket: 'my-bucket' })
+  const sk: SigningKey = await client.getSigningKey(nk.id)
+  const sks: SigningKey[] = await client.listSigningKeys()
+  const renamed: SigningKey = await client.renameSigningKey(sk.id, 'main')
+  const name: string | null = renamed.name
+  await client.deleteSigningKey(sk.id)
+  await client.setBucketPolicy('my-bucket', 'authenticated')
+  await client.setBucketCors('my-bucket', { 'Access-Control-Allow-Origin': '*' })
+  const cors: Record<string, string> = await client.getBucketCors('my-bucket')
+  await client.deleteBucketCorsHeader('my-bucket', 'Access-Control-Allow-Origin')
+  await client.deleteBucketCors('my-bucket')
+  await client.purgeBucketCache('my-bucket')
+  const purged: StatusOk = await client.purgeObjectCache('my-bucket', 'videos/a.mp4')
+
+  const edge: EdgeResponse = await emu.fetch(u3, { cookie: cookie.header })
+  const counters: Counters = emu.counters()
+  emu.reset()
+  emu.stop()
+
+  try {
+    await client.getDomain('missing')
+  } catch (err) {
+    if (err instanceof NotFoundError || err instanceof UnauthorizedError || err instanceof RateLimitedError) {
+      const status: number = err.status
+      const body: string = err.body
+      const after: number | undefined = err.retryAfter
+      const req: string | undefined = err.requestId
+      console.log(status, body, after, req)
+    } else if (err instanceof ApiError) {
+      console.log(err.status)
+    } else if (err instanceof QencodeError) {
+      const code: ErrorCode = err.code
+      console.log(code, err.message)
+    }
+  }
+  const classes = [
+    InvalidArgumentError, InvalidKeyError, TokenError, MalformedTokenError, InvalidSignatureError,
+    TokenExpiredError, TokenNotYetValidError, UriMismatchError, UnknownKeyIdError, TransportError,
+    TimeoutError, DecodeError, InternalError,
+  ]
+  const codes: ErrorCode[] = errorCodes()
+  try {
+    hooks.raiseError('TIMEOUT', 'm')
+  } catch (err) {
+    if (err instanceof TimeoutError) console.log(err.code)
+  }
+  await hooks.rejectError('RATE_LIMITED', 'm', 429, 2).catch((err: unknown) => err)
+  console.log(bits, t2, passed, keyIds, hdr, urls, ua, ds, dl, del, tlss, pk, sks, name, cors, purged, edge.status,
+    edge.body.length, edge.reason, counters.requests, header, maxAge, classes.length, codes, VERSION, uri, exp)
+}
+
+void main
