@@ -3,7 +3,9 @@
 //! could hold lives here. The public API is the `qencode_cdn` package.
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
+mod client;
 mod convert;
+mod emulator;
 mod errors;
 mod signer;
 mod urls;
@@ -23,6 +25,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<verifier::Resource>()?;
     m.add_class::<verifier::Explanation>()?;
     m.add_class::<verifier::Check>()?;
+    m.add_class::<client::NativeClient>()?;
+    m.add_class::<emulator::NativeEmulator>()?;
+    m.add("DEFAULT_API_URL", qencode_cdn::DEFAULT_API_URL)?;
+    m.add("DEFAULT_AUTH_URL", qencode_cdn::DEFAULT_AUTH_URL)?;
     m.add_function(wrap_pyfunction!(verifier::decode_unverified, m)?)?;
     m.add_function(wrap_pyfunction!(urls::live_playback_url, m)?)?;
     m.add_function(wrap_pyfunction!(urls::live_custom_domain_url, m)?)?;

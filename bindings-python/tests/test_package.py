@@ -33,6 +33,9 @@ def test_every_public_name_has_a_docstring() -> None:
             for attr, member in vars(obj).items():
                 if attr.startswith("_"):
                     continue
+                is_api = inspect.isroutine(member) or inspect.isdatadescriptor(member)
+                if not is_api or attr in getattr(obj, "__dataclass_fields__", {}):
+                    continue  # data fields are described in the class docstring
                 if not (getattr(member, "__doc__", None) or "").strip():
                     missing.append(f"{name}.{attr}")
     assert missing == []

@@ -16,6 +16,8 @@ if [ ! -x "$venv/bin/python" ] || ! cmp -s "$req" "$stamp"; then
   cp "$req" "$stamp"
 fi
 py="$venv/bin/python"
+# One pyo3 build configuration for clippy and maturin (no rebuild of pyo3 between them).
+export PYO3_PYTHON="$py" PYO3_BUILD_EXTENSION_MODULE=1
 
 echo "--- cargo fmt / clippy (qencode-cdn-python)"
 cargo fmt -p qencode-cdn-python --check

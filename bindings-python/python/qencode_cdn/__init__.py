@@ -11,6 +11,7 @@ all from one Rust core shared with the Rust, C and Node libraries.
 
 from __future__ import annotations
 
+from ._client import Client, Domain, NewSigningKey, SigningKey, TlsSubscription
 from ._errors import (
     ApiError,
     DecodeError,
@@ -54,13 +55,16 @@ __all__ = [
     "DEFAULT_EXPIRES_IN",
     "ApiError",
     "Check",
+    "Client",
     "DecodeError",
+    "Domain",
     "Explanation",
     "InternalError",
     "InvalidArgumentError",
     "InvalidKeyError",
     "InvalidSignatureError",
     "MalformedTokenError",
+    "NewSigningKey",
     "NotFoundError",
     "QencodeError",
     "QencodeTimeoutError",
@@ -68,6 +72,8 @@ __all__ = [
     "Resource",
     "SignedCookie",
     "Signer",
+    "SigningKey",
+    "TlsSubscription",
     "TokenError",
     "TokenExpiredError",
     "TokenNotYetValidError",

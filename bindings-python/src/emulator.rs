@@ -1,0 +1,184 @@
+//! `qencode_cdn.testing.Emulator`'s native half: the emulator crate, in-process.
+
+use std::sync::Mutex;
+
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+use qencode_cdn_emulator::{EmulatorConfig, Fault, FaultKind};
+
+use crate::client::duration_arg;
+use crate::convert::{json_to_py, key_bytes};
+use crate::errors::invalid_argument;
+
+fn io_error(py: Python<'_>, what: &str, e: std::io::Error) -> PyErr {
+    let code = match e.kind() {
+        std::io::ErrorKind::TimedOut => qencode_cdn::ErrorCode::Timeout,
+        _ => qencode_cdn::ErrorCode::Transport,
+    };
+    crate::errors::to_pyerr(py, qencode_cdn::Error::with_code(code, format!("emulator {what}: {e}")))
+}
+
+/// The native emulator (use `qencode_cdn.testing.Emulator`).
+#[pyclass(module = "qencode_cdn._native", frozen)]
+pub(crate) struct NativeEmulator {
+    inner: Mutex<Option<qencode_cdn_emulator::Emulator>>,
+    url: String,
+    api_key: String,
+    port: u16,
+}
+
+impl NativeEmulator {
+    fn with<T>(&self, py: Python<'_>, f: impl FnOnce(&qencode_cdn_emulator::Emulator) -> T + Send) -> PyResult<T>
+    where
+        T: Send,
+    {
+        let out = py.detach(|| {
+            let guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+            guard.as_ref().map(f)
+        });
+        out.ok_or_else(|| invalid_argument(py, "the emulator is stopped"))
+    }
+}
+
+#[pymethods]
+impl NativeEmulator {
+    #[new]
+    #[pyo3(signature = (*, api_keys = None, signing_key_bits = 2048, token_lifetime = None, max_domains = 20))]
+    fn new(
+        py: Python<'_>,
+        api_keys: Option<Vec<String>>,
+        signing_key_bits: usize,
+        token_lifetime: Option<Bound<'_, PyAny>>,
+        max_domains: usize,
+    ) -> PyResult<Self> {
+        let mut config = EmulatorConfig {
+            signing_key_bits,
+            max_domains,
+            ..EmulatorConfig::default()
+        };
+        if let Some(keys) = api_keys {
+            if keys.is_empty() {
+                return Err(invalid_argument(py, "api_keys must not be empty"));
+            }
+            config.api_keys = keys;
+        }
+        if let Some(t) = token_lifetime {
+            config.token_lifetime = duration_arg(&t, "token_lifetime")?;
+        }
+        let emu = py
+            .detach(|| qencode_cdn_emulator::Emulator::start(config))
+            .map_err(|e| io_error(py, "start", e))?;
+        Ok(NativeEmulator {
+            url: emu.url(),
+            api_key: emu.api_key().to_string(),
+            port: emu.port(),
+            inner: Mutex::new(Some(emu)),
+        })
+    }
+
+    #[getter]
+    fn url(&self) -> &str {
+        &self.url
+    }
+
+    #[getter]
+    fn api_key(&self) -> &str {
+        &self.api_key
+    }
+
+    #[getter]
+    fn port(&self) -> u16 {
+        self.port
+    }
+
+    #[getter]
+    fn running(&self) -> bool {
+        self.inner.lock().map(|g| g.is_some()).unwrap_or(false)
+    }
+
+    fn add_stream(&self, py: Python<'_>, stream_id: String, playback_id: String) -> PyResult<()> {
+        self.with(py, |e| e.add_stream(&stream_id, &playback_id))
+    }
+
+    fn add_object(&self, py: Python<'_>, bucket: String, key: String, body: &Bound<'_, PyAny>) -> PyResult<()> {
+        let body = key_bytes(body, "body")?.to_vec();
+        self.with(py, move |e| e.add_object(&bucket, &key, body))
+    }
+
+    fn map_storage_domain(&self, py: Python<'_>, domain: String, bucket: String) -> PyResult<()> {
+        self.with(py, |e| e.map_storage_domain(&domain, &bucket))
+    }
+
+    #[pyo3(signature = (route, kind, *, times = 1, status = None, retry_after = None, delay = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn inject_fault(
+        &self,
+        py: Python<'_>,
+        route: String,
+        kind: &str,
+        times: u32,
+        status: Option<u16>,
+        retry_after: Option<u64>,
+        delay: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let kind = match kind {
+            "status" => {
+                let Some(status) = status.filter(|s| (100..=599).contains(s)) else {
+                    return Err(invalid_argument(py, "a `status` fault needs status=100..599"));
+                };
+                FaultKind::Status { status, retry_after }
+            }
+            "delay" => {
+                let Some(d) = delay else {
+                    return Err(invalid_argument(
+                        py,
+                        "a `delay` fault needs delay= (seconds or timedelta)",
+                    ));
+                };
+                FaultKind::Delay(duration_arg(&d, "delay")?)
+            }
+            "drop" => FaultKind::Drop,
+            "truncate" => FaultKind::Truncate,
+            "not_json" => FaultKind::NotJson,
+            other => {
+                return Err(invalid_argument(
+                    py,
+                    format!("fault kind `{other}` is not status, delay, drop, truncate or not_json"),
+                ));
+            }
+        };
+        let fault = Fault { route, times, kind };
+        self.with(py, move |e| e.inject_fault(fault))
+    }
+
+    fn counters<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let v = self.with(py, |e| e.counters().to_json())?;
+        json_to_py(py, &v)
+    }
+
+    fn reset(&self, py: Python<'_>) -> PyResult<()> {
+        self.with(py, |e| e.reset())
+    }
+
+    #[pyo3(signature = (url, cookie = None))]
+    fn fetch<'py>(
+        &self,
+        py: Python<'py>,
+        url: String,
+        cookie: Option<String>,
+    ) -> PyResult<(u16, Option<String>, Bound<'py, PyBytes>)> {
+        let r = self
+            .with(py, |e| e.fetch(&url, cookie.as_deref()))?
+            .map_err(|e| io_error(py, "fetch", e))?;
+        Ok((r.status, r.reason, PyBytes::new(py, &r.body)))
+    }
+
+    fn stop(&self, py: Python<'_>) {
+        let emu = self.inner.lock().map(|mut g| g.take()).unwrap_or(None);
+        py.detach(move || drop(emu));
+    }
+
+    fn __repr__(&self) -> String {
+        format!("NativeEmulator(url={:?})", self.url)
+    }
+}
