@@ -157,3 +157,108 @@ impl VerifyingKey {
         }
     }
 }
+
+/// Project Wycheproof's RSA PKCS#1 v1.5 vectors against every compiled
+/// backend: exact signatures from the sig-gen files, and valid/invalid
+/// verdicts (malformed paddings and encodings) from the signature files.
+/// Read in place from `../shared/reference/wycheproof/` or `$QCDN_WYCHEPROOF`.
+#[cfg(test)]
+mod wycheproof {
+    use super::*;
+    use crate::keys;
+    use serde_json::Value;
+
+    fn dir() -> std::path::PathBuf {
+        let dir = std::env::var_os("QCDN_WYCHEPROOF")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| {
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference/wycheproof")
+            });
+        assert!(
+            dir.join("README.md").exists(),
+            "Wycheproof vectors not found at {} (set QCDN_WYCHEPROOF to the folder holding them)",
+            dir.display()
+        );
+        dir
+    }
+
+    fn load(name: &str) -> Value {
+        serde_json::from_str(&std::fs::read_to_string(dir().join(name)).unwrap()).unwrap()
+    }
+
+    fn hex(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    fn backends() -> Vec<Backend> {
+        vec![
+            #[cfg(feature = "aws-lc")]
+            Backend::AwsLc,
+            #[cfg(feature = "rust-crypto")]
+            Backend::RustCrypto,
+        ]
+    }
+
+    #[test]
+    fn signatures_equal_wycheproof_sig_gen_vectors() {
+        for file in ["rsa_pkcs1_2048_sig_gen_test.json", "rsa_pkcs1_4096_sig_gen_test.json"] {
+            let doc = load(file);
+            let mut checked = 0;
+            for group in doc["testGroups"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|g| g["sha"] == "SHA-256")
+            {
+                let der = keys::load_private_key(group["privateKeyPem"].as_str().unwrap().as_bytes()).unwrap();
+                for backend in backends() {
+                    let key = SigningKey::new(backend, &der).unwrap();
+                    for t in group["tests"].as_array().unwrap() {
+                        let want = hex(t["sig"].as_str().unwrap());
+                        let mut sig = vec![0u8; key.signature_len(&der.public)];
+                        key.sign(&hex(t["msg"].as_str().unwrap()), &mut sig).unwrap();
+                        // "acceptable" cases (small public exponent) still have one exact signature
+                        assert_eq!(sig, want, "{file} #{} with {backend:?}", t["tcId"]);
+                        checked += 1;
+                    }
+                }
+            }
+            assert!(checked > 0, "{file}: no SHA-256 groups");
+        }
+    }
+
+    #[test]
+    fn verification_matches_wycheproof_verdicts() {
+        for file in [
+            "rsa_signature_2048_sha256_test.json",
+            "rsa_signature_4096_sha256_test.json",
+        ] {
+            let doc = load(file);
+            let (mut valid, mut invalid) = (0, 0);
+            for group in doc["testGroups"].as_array().unwrap() {
+                let public = keys::load_public_key(&hex(group["publicKeyDer"].as_str().unwrap())).unwrap();
+                for backend in backends() {
+                    let key = VerifyingKey::new(backend, &public).unwrap();
+                    for t in group["tests"].as_array().unwrap() {
+                        let ok = key.verify(&hex(t["msg"].as_str().unwrap()), &hex(t["sig"].as_str().unwrap()));
+                        match t["result"].as_str().unwrap() {
+                            "valid" => {
+                                assert!(ok, "{file} #{} {} with {backend:?}", t["tcId"], t["comment"]);
+                                valid += 1;
+                            }
+                            "invalid" => {
+                                assert!(!ok, "{file} #{} {} with {backend:?}", t["tcId"], t["comment"]);
+                                invalid += 1;
+                            }
+                            _ => {} // "acceptable": either verdict is allowed
+                        }
+                    }
+                }
+            }
+            assert!(valid > 0 && invalid > 0, "{file}: {valid} valid, {invalid} invalid");
+        }
+    }
+}

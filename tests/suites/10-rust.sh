@@ -12,4 +12,4 @@ export QCDN_PYTHON="$venv/bin/python"
 cargo fmt --all --check
 cargo clippy --workspace --exclude qencode-cdn-python --exclude qencode-cdn-node --all-targets --locked -- -D warnings
 cargo test --locked
-cargo test --locked -p qencode-cdn --features rust-crypto --test backends
+cargo test --locked -p qencode-cdn --features rust-crypto --test backends --lib
