@@ -351,6 +351,9 @@ pub struct ApiArgs {
     /// Whole-request timeout: 30s, 1m, 90.
     #[arg(long, value_name = "DURATION", global = true, help_heading = "API options")]
     pub timeout: Option<String>,
+    /// Retries of a failed request (connection errors, 429, 502/503/504); default 3.
+    #[arg(long, value_name = "N", global = true, help_heading = "API options")]
+    pub max_retries: Option<u32>,
     /// Output: json (default) or table.
     #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Json, global = true, help_heading = "API options")]
     pub output: OutputFormat,

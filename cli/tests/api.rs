@@ -304,13 +304,23 @@ fn network_failures_exit_6_and_other_api_errors_exit_7() {
     assert_error(&o, 6, "TRANSPORT");
     emu.inject_fault(Fault {
         route: "GET /v1/domains".into(),
-        times: 10,
+        times: 1,
         kind: FaultKind::Status {
             status: 500,
             retry_after: None,
         },
     });
     assert_error(&api(&emu, &["domains", "list"]), 7, "API_ERROR");
+    emu.inject_fault(Fault {
+        route: "GET /v1/domains".into(),
+        times: 1,
+        kind: FaultKind::Delay(std::time::Duration::from_secs(2)),
+    });
+    assert_error(
+        &api(&emu, &["domains", "list", "--timeout", "1", "--max-retries", "0"]),
+        6,
+        "TIMEOUT",
+    );
 }
 
 #[test]

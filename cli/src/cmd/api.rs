@@ -52,6 +52,9 @@ pub fn client(api: &ApiArgs) -> Result<Client, CliError> {
         }
         b = b.timeout(Duration::from_secs(secs.unsigned_abs()));
     }
+    if let Some(n) = api.max_retries {
+        b = b.max_retries(n);
+    }
     Ok(b.build()?)
 }
 
