@@ -1,0 +1,249 @@
+'use strict'
+// Signer, Verifier, URL builders, signed cookie: the JS surface over the core.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const util = require('node:util')
+const {
+  Signer,
+  Verifier,
+  livePlaybackUrl,
+  liveCustomDomainUrl,
+  storageUrl,
+  storageCustomDomainUrl,
+  withToken,
+  decodeUnverified,
+  InvalidArgumentError,
+  InvalidKeyError,
+  TokenError,
+  TokenExpiredError,
+  TokenNotYetValidError,
+  UriMismatchError,
+  UnknownKeyIdError,
+  InvalidSignatureError,
+  MalformedTokenError,
+  SIGNER_ENV,
+} = require('qencode-cdn')
+const { key, keyBytes, keyPath, throwsWith } = require('./helpers.js')
+
+const KID = 'key-1'
+const NOW = 1_700_000_000
+const signer = new Signer(KID, key('rsa2048.pkcs1.pem'))
+const verifier = Verifier.fromSigner(signer)
+const claimsOf = (token) => decodeUnverified(token).claims
+
+test('every accepted key form gives the same signer (same token)', () => {
+  const expected = signer.sign('x', { now: NOW })
+  const pem = key('rsa2048.pkcs1.pem')
+  const forms = [
+    key('rsa2048.pkcs8.pem'),
+    keyBytes('rsa2048.pkcs1.der'),
+    keyBytes('rsa2048.pkcs8.der'),
+    new Uint8Array(keyBytes('rsa2048.pkcs1.der')),
+    pem.replace(/\n/g, '\\n'),
+    pem.replace(/\n/g, '\r\n'),
+    pem.replace(/\n/g, ' '),
+    Buffer.from(pem).toString('base64'),
+  ]
+  for (const f of forms) assert.equal(new Signer(KID, f).sign('x', { now: NOW }), expected)
+  assert.equal(Signer.fromFile(KID, keyPath('rsa2048.pkcs8.pem')).sign('x', { now: NOW }), expected)
+  assert.equal(signer.keyBits, 2048)
+  assert.equal(signer.keyId, KID)
+})
+
+test('bad keys are INVALID_KEY, bad key ids and types INVALID_ARGUMENT', () => {
+  for (const f of ['rsa1024.pkcs1.pem', 'rsa2048.encrypted.pem', 'ec-p256.pkcs8.pem', 'ed25519.pem', 'rsa2048.spki.pem']) {
+    throwsWith(assert, () => new Signer(KID, key(f)), 'INVALID_KEY', InvalidKeyError)
+  }
+  throwsWith(assert, () => new Signer(KID, 'not a key'), 'INVALID_KEY', InvalidKeyError)
+  throwsWith(assert, () => new Signer('', key('rsa2048.pkcs1.pem')), 'INVALID_ARGUMENT', InvalidArgumentError)
+  throwsWith(assert, () => new Signer(KID, 42), 'INVALID_ARGUMENT', InvalidArgumentError)
+  throwsWith(assert, () => new Signer(KID), 'INVALID_ARGUMENT', InvalidArgumentError)
+  throwsWith(assert, () => new Signer(undefined, key('rsa2048.pkcs1.pem')), 'INVALID_ARGUMENT')
+  throwsWith(assert, () => Signer.fromFile(KID, '/nonexistent/key.pem'), 'INVALID_ARGUMENT')
+})
+
+test('Signer.fromEnv reads QENCODE_SIGNING_KEY (and the key id from QENCODE_SIGNING_KEY_ID)', () => {
+  const saved = { ...process.env }
+  try {
+    delete process.env[SIGNER_ENV.keyId]
+    delete process.env[SIGNER_ENV.privateKey]
+    throwsWith(assert, () => Signer.fromEnv(KID), 'INVALID_ARGUMENT')
+    process.env.QENCODE_SIGNING_KEY = key('rsa2048.pkcs1.pem').replace(/\n/g, '\\n')
+    throwsWith(assert, () => Signer.fromEnv(), 'INVALID_ARGUMENT')
+    assert.equal(Signer.fromEnv(KID).sign('x', { now: NOW }), signer.sign('x', { now: NOW }))
+    process.env.QENCODE_SIGNING_KEY_ID = 'from-env'
+    assert.equal(Signer.fromEnv().keyId, 'from-env')
+    process.env.MY_KEY = key('rsa2048.pkcs8.pem')
+    assert.equal(Signer.fromEnv(KID, 'MY_KEY').keyBits, 2048)
+  } finally {
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k]
+    Object.assign(process.env, saved)
+  }
+})
+
+test('default expiry is one hour; expiresAt wins; Dates are seconds', () => {
+  assert.deepEqual(claimsOf(signer.sign('a', { now: NOW })), { uri: 'a', exp: NOW + 3600 })
+  assert.equal(claimsOf(signer.sign('a', { now: NOW, expiresIn: 60, expiresAt: NOW + 10 })).exp, NOW + 10)
+  const at = new Date((NOW + 1234) * 1000 + 999)
+  assert.equal(claimsOf(signer.sign('a', { now: NOW, expiresAt: at })).exp, NOW + 1234)
+  const c = claimsOf(signer.sign('a', { now: new Date(NOW * 1000), notBefore: new Date((NOW - 5) * 1000) }))
+  assert.deepEqual(c, { uri: 'a', exp: NOW + 3600, nbf: NOW - 5 })
+  const fresh = claimsOf(signer.sign('a'))
+  assert.ok(Math.abs(fresh.exp - (Math.floor(Date.now() / 1000) + 3600)) <= 2)
+})
+
+test('a token never expires only with neverExpires: true', () => {
+  assert.deepEqual(claimsOf(signer.sign('a', { now: NOW, neverExpires: true })), { uri: 'a' })
+  // Missing configuration values must not mean "forever".
+  for (const bad of [
+    { expiresIn: undefined },
+    { expiresIn: null },
+    { expiresAt: undefined },
+    { expiresAt: null },
+    { notBefore: undefined },
+    { neverExpires: undefined },
+    { claims: null },
+    { expiresIn: 0 },
+    { expiresIn: -1 },
+    { expiresAt: 0 },
+    { expiresIn: NaN },
+    { expiresIn: Infinity },
+    { expiresIn: 1.5 },
+    { expiresIn: '3600' },
+    { expiresAt: new Date('nope') },
+    { neverExpires: 'yes' },
+    { neverExpires: true, expiresIn: 60 },
+    { expiresin: 60 },
+    { claims: { exp: 1 } },
+    { claims: { uri: 'other' } },
+    { claims: [1, 2] },
+    { claims: { big: 10n } },
+    { now: NOW, notBefore: NOW + 3600 },
+  ]) {
+    throwsWith(assert, () => signer.sign('a', { now: NOW, ...bad }), 'INVALID_ARGUMENT', InvalidArgumentError)
+  }
+  throwsWith(assert, () => signer.sign('a', null), 'INVALID_ARGUMENT')
+  throwsWith(assert, () => signer.sign('a', 'expiresIn=5'), 'INVALID_ARGUMENT')
+  throwsWith(assert, () => signer.sign(5), 'INVALID_ARGUMENT')
+  const err = throwsWith(assert, () => signer.sign('a', { expiresIn: undefined }), 'INVALID_ARGUMENT')
+  assert.match(err.message, /neverExpires: true/)
+})
+
+test('signAsync runs on the pool and rejects (never throws) on bad input', async () => {
+  const token = await signer.signAsync('a', { now: NOW })
+  assert.equal(token, signer.sign('a', { now: NOW }))
+  await assert.rejects(signer.signAsync('a', { expiresIn: 0 }), { code: 'INVALID_ARGUMENT' })
+  await assert.rejects(signer.signAsync(42), { code: 'INVALID_ARGUMENT' })
+  const many = await Promise.all(Array.from({ length: 16 }, (_, i) => signer.signAsync(`id-${i}`, { now: NOW })))
+  many.forEach((t, i) => assert.equal(t, signer.sign(`id-${i}`, { now: NOW })))
+})
+
+test('custom claims keep JSON semantics (large integers stay integers)', () => {
+  const c = claimsOf(signer.sign('a', { now: NOW, claims: { z: 5_000_000_000, a: [1.5, null, 'x'], m: { k: true } } }))
+  assert.deepEqual(c, { uri: 'a', exp: NOW + 3600, a: [1.5, null, 'x'], m: { k: true }, z: 5_000_000_000 })
+  const payload = Buffer.from(signer.sign('a', { now: NOW, claims: { z: 5_000_000_000 } }).split('.')[1], 'base64url').toString()
+  assert.equal(payload, `{"uri":"a","exp":${NOW + 3600},"z":5000000000}`)
+})
+
+test('the four URL builders, with and without token', () => {
+  assert.equal(livePlaybackUrl('abc123'), 'https://play-abc123.qencode.com/qhls/qlive/playlist.m3u8')
+  assert.equal(liveCustomDomainUrl('live.example.com', 'abc123', { token: 'T' }), 'https://live.example.com/abc123.m3u8?auth=T')
+  assert.equal(storageUrl('my-bucket', 'us-west', 'videos/a b.mp4'), 'https://my-bucket.media-storage.us-west.qencode.com/videos/a%20b.mp4')
+  assert.equal(storageCustomDomainUrl('media.example.com', 'v/x.mp4', { token: 'T' }), 'https://media.example.com/v/x.mp4?auth=T')
+  assert.equal(withToken('https://example.com/a?b=1', 'T'), 'https://example.com/a?b=1&auth=T')
+  throwsWith(assert, () => storageUrl('my-bucket', 'mars-north', 'a'), 'INVALID_ARGUMENT')
+  throwsWith(assert, () => livePlaybackUrl('bad id!'), 'INVALID_ARGUMENT')
+  throwsWith(assert, () => liveCustomDomainUrl('not a domain', 'abc'), 'INVALID_ARGUMENT')
+  throwsWith(assert, () => livePlaybackUrl('abc', { token: undefined }), 'INVALID_ARGUMENT')
+})
+
+test('signed URLs carry a token for exactly what they address', () => {
+  const cases = [
+    [signer.signedLiveUrl('abc123', { now: NOW }), 'abc123'],
+    [signer.signedLiveCustomDomainUrl('live.example.com', 'abc123', { now: NOW }), 'abc123'],
+    [signer.signedStorageUrl('my-bucket', 'eu-central', '/videos/a.mp4', { now: NOW }), 'videos/a.mp4'],
+    [signer.signedStorageCustomDomainUrl('media.example.com', 'videos/a.mp4', { now: NOW }), 'videos/a.mp4'],
+    [signer.signUrl('https://cdn.example.com/x?y=1', 'videos/', { now: NOW }), 'videos/'],
+  ]
+  for (const [url, uri] of cases) {
+    const token = new URL(url).searchParams.get('auth')
+    assert.equal(claimsOf(token).uri, uri)
+  }
+  assert.ok(cases[0][0].startsWith('https://play-abc123.qencode.com/qhls/qlive/playlist.m3u8?auth=ey'))
+})
+
+test('signedCookie: Set-Cookie header, folder path, Max-Age from exp', () => {
+  const c = signer.signedCookie('videos/a/', { now: NOW, expiresIn: 600, domain: 'example.com' })
+  assert.equal(c.name, 'Qencode-Auth-Token')
+  assert.equal(c.path, '/videos/a/')
+  assert.equal(c.max_age, 600)
+  assert.equal(c.header, `Qencode-Auth-Token=${c.value}; Domain=example.com; Path=/videos/a/; Max-Age=600; Secure; HttpOnly; SameSite=Lax`)
+  const strict = signer.signedCookie('videos/a/', { sameSite: 'strict', httpOnly: false, path: '/v/' })
+  assert.match(strict.header, /; Path=\/v\/; Max-Age=\d+; Secure; SameSite=Strict$/)
+  throwsWith(assert, () => signer.signedCookie('a', { sameSite: 'sideways' }), 'INVALID_ARGUMENT')
+  throwsWith(assert, () => signer.signedCookie('a', { domain: undefined }), 'INVALID_ARGUMENT')
+  throwsWith(assert, () => signer.signedCookie('a', { color: 'blue' }), 'INVALID_ARGUMENT')
+})
+
+test('Verifier: each verification failure has its code and class', () => {
+  const other = new Signer(KID, key('rsa4096-b.pkcs1.pem'))
+  const token = signer.sign('abc', { now: NOW, expiresIn: 100, notBefore: NOW })
+  assert.deepEqual(verifier.verify(token, { now: NOW + 1 }), { kid: KID, claims: { uri: 'abc', exp: NOW + 100, nbf: NOW } })
+  throwsWith(assert, () => verifier.verify(token, { now: NOW + 200 }), 'TOKEN_EXPIRED', TokenExpiredError)
+  assert.equal(verifier.verify(token, { now: NOW + 110, leeway: 30 }).claims.uri, 'abc')
+  throwsWith(assert, () => verifier.verify(token, { now: NOW - 50 }), 'TOKEN_NOT_YET_VALID', TokenNotYetValidError)
+  throwsWith(assert, () => verifier.verify(token, { now: NOW + 1, resource: { kind: 'live', playbackId: 'xyz' } }), 'URI_MISMATCH', UriMismatchError)
+  throwsWith(assert, () => verifier.verify(token, { now: NOW + 1, kid: 'other' }), 'UNKNOWN_KEY_ID', UnknownKeyIdError)
+  throwsWith(assert, () => verifier.verify(other.sign('abc'), {}), 'INVALID_SIGNATURE', InvalidSignatureError)
+  const e = throwsWith(assert, () => verifier.verify('not.a.token'), 'MALFORMED_TOKEN', MalformedTokenError)
+  assert.ok(e instanceof TokenError)
+  throwsWith(assert, () => verifier.verify(token, { resource: { kind: 'vod' } }), 'INVALID_ARGUMENT')
+  assert.equal(new Verifier(key('rsa2048.spki.pem')).verify(signer.sign('s/')).claims.uri, 's/')
+  assert.equal(new Verifier(keyBytes('rsa2048.spki.der')).keyId, undefined)
+  throwsWith(assert, () => new Verifier('nope'), 'INVALID_KEY')
+  throwsWith(assert, () => Verifier.fromSigner({}), 'INVALID_ARGUMENT')
+})
+
+test('explain says in words why a URL is refused', () => {
+  const url = signer.signedStorageUrl('my-bucket', 'us-west', 'videos/a/x.mp4')
+  const good = verifier.explain(url)
+  assert.equal(good.ok, true)
+  assert.equal(good.form, 'storage')
+  assert.deepEqual(good.resource, { kind: 'storage', key: 'videos/a/x.mp4' })
+  const bad = verifier.explain(url.replace('videos/a/', 'videos/b/'))
+  assert.equal(bad.ok, false)
+  const failed = bad.checks.find((c) => !c.passed)
+  assert.equal(failed.name, 'resource')
+  assert.match(failed.detail, /videos\/a\/x\.mp4/)
+  assert.equal(verifier.explain('https://example.com/no-token').ok, false)
+})
+
+test('inspect and errors never show key material', () => {
+  const pem = key('rsa2048.pkcs1.pem')
+  const body = pem.split('\n')[1]
+  const shown = util.inspect(signer, { showHidden: true, depth: 5 }) + util.inspect(verifier, { showHidden: true })
+  assert.ok(!shown.includes(body))
+  assert.match(util.inspect(signer), /Signer \{ keyId: 'key-1', keyBits: 2048 \}/)
+  // A key in the wrong place, or a broken key, is not echoed.
+  const errors = []
+  for (const f of [
+    () => new Signer(pem, 'x'),
+    () => new Signer(KID, pem.slice(0, 400)),
+    () => new Signer(KID, pem.replace('MII', 'XXX')),
+    () => signer.sign(pem, { expiresIn: pem }),
+    () => signer.sign('a', { claims: pem }),
+    () => new Verifier(pem.slice(0, 300)),
+  ]) {
+    try {
+      f()
+    } catch (e) {
+      errors.push(e)
+    }
+  }
+  assert.equal(errors.length, 6)
+  for (const e of errors) {
+    const text = `${e.message} ${util.inspect(e)} ${e.stack}`
+    assert.ok(!text.includes(body), `key material in: ${e.message}`)
+    assert.ok(!text.includes(body.slice(10, 30)))
+  }
+})
