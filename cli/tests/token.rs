@@ -30,7 +30,8 @@ fn sign_writes_a_token_that_verify_accepts_with_the_public_key() {
 fn default_lifetime_is_one_hour_and_ttl_accepts_bare_seconds() {
     let p = payload(&sign(&["--uri", "x"]));
     assert!((p["exp"].as_i64().unwrap() - now() - 3600).abs() <= 5);
-    let p = payload(&sign(&["--uri", "x", "--ttl", "120"]));
+    let p = payload(&sign(&["--uri", "", "--ttl", "120"]));
+    assert_eq!(p["uri"], "", "an empty uri covers a whole bucket");
     assert!((p["exp"].as_i64().unwrap() - now() - 120).abs() <= 5);
 }
 
@@ -375,6 +376,13 @@ fn verify_accepts_a_private_key_or_jwk_as_the_public_key_and_refuses_junk() {
     std::fs::write(&jwk, out(&o)).unwrap();
     let o = qcdn(&["token", "verify", "--public-key", &jwk, &t]);
     assert_eq!(code(&o), 0, "{}{}", out(&o), err(&o));
+    assert!(
+        out(&o).contains("covers was not checked"),
+        "says what it did not check: {}",
+        out(&o)
+    );
+    let o = qcdn(&["token", "verify", "--public-key", &key("rsa2048.pkcs8.pem"), &t]);
+    assert_eq!(code(&o), 0, "a private key file works as the public key: {}", err(&o));
     let o = qcdn(&["token", "verify", "--public-key", &key("ec-p256.pkcs8.pem"), &t]);
     assert_error(&o, 3, "INVALID_KEY");
     let o = qcdn(&[
@@ -406,5 +414,18 @@ fn keys_public_prints_the_spki_pem_or_a_jwk() {
         &qcdn(&["keys", "public", "--key", &key("rsa1024.pkcs1.pem")]),
         3,
         "INVALID_KEY",
+    );
+    let o = qcdn_cmd()
+        .args(["keys", "public"])
+        .env(
+            "QENCODE_SIGNING_KEY",
+            std::fs::read_to_string(key("rsa2048.pkcs8.pem")).unwrap(),
+        )
+        .output()
+        .unwrap();
+    assert_eq!(
+        out(&o).trim(),
+        expected.trim(),
+        "the key can come from QENCODE_SIGNING_KEY"
     );
 }

@@ -154,6 +154,12 @@ pub fn verify(args: &TokenVerifyArgs) -> CliResult {
                 for line in claims_lines(&v.claims, now, "  ") {
                     println!("{line}");
                 }
+                if args.resource.is_none() {
+                    println!("  (what it covers was not checked: pass --resource live:ID or storage:KEY)");
+                }
+                if args.key_id.is_none() {
+                    println!("  (the key id was not checked: pass --key-id ID)");
+                }
             }
             Ok(EXIT_OK)
         }
