@@ -57,6 +57,9 @@ if [ -n "$py39" ]; then
 import qencode_cdn as q, pathlib
 s = q.Signer('k', pathlib.Path('$QCDN_ROOT/tests/keys/rsa2048.pkcs1.pem').read_text())
 assert q.Verifier.from_signer(s).verify(s.sign('abc'))['uri'] == 'abc'
+from qencode_cdn.testing import Emulator
+with Emulator() as emu, emu.client() as c:
+    assert c.create_domain('live.example.com', 'live').type == 'live'
 print('abi3 wheel works on', __import__('sys').version.split()[0])
 "
 fi

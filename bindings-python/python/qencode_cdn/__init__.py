@@ -50,6 +50,35 @@ from ._native import (
     with_token,
 )
 
+# Show the public home of the exceptions and result types in tracebacks and reprs.
+for _cls in (
+    ApiError,
+    DecodeError,
+    InternalError,
+    InvalidArgumentError,
+    InvalidKeyError,
+    InvalidSignatureError,
+    MalformedTokenError,
+    NotFoundError,
+    QencodeError,
+    QencodeTimeoutError,
+    RateLimitedError,
+    TokenError,
+    TokenExpiredError,
+    TokenNotYetValidError,
+    TransportError,
+    UnauthorizedError,
+    UnknownKeyIdError,
+    UriMismatchError,
+    Client,
+    Domain,
+    NewSigningKey,
+    SigningKey,
+    TlsSubscription,
+):
+    _cls.__module__ = __name__
+del _cls
+
 __all__ = [
     "COOKIE_NAME",
     "DEFAULT_EXPIRES_IN",
