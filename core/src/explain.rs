@@ -41,7 +41,12 @@ impl Explanation {
 
 impl fmt::Display for Explanation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{}: {}", if self.ok { "ACCEPTED" } else { "REFUSED" }, self.url)?;
+        let verdict = if self.ok { "ACCEPTED" } else { "REFUSED" };
+        if self.url.is_empty() {
+            writeln!(f, "{verdict}")?;
+        } else {
+            writeln!(f, "{verdict}: {}", self.url)?;
+        }
         for c in &self.checks {
             writeln!(
                 f,
@@ -142,6 +147,43 @@ impl Verifier {
             }
         }
         out
+    }
+}
+
+impl Verifier {
+    /// Every check of [`Verifier::verify`] on a bare token, passed or failed,
+    /// in words (the resource check only when `opts` names a resource).
+    ///
+    /// ```
+    /// use qencode_cdn::{Signer, Verifier, SignOptions, VerifyOptions, Resource};
+    /// # let pem = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/keys/rsa2048.pkcs1.pem")).unwrap();
+    /// let signer = Signer::from_pem("k1", &pem)?;
+    /// let token = signer.sign("abc", &SignOptions::new())?;
+    /// let verdict = Verifier::from_signer(&signer)?.explain_token(&token, &VerifyOptions::new().resource(Resource::live("xyz")));
+    /// assert_eq!(verdict.first_failure().map(|c| c.name.as_str()), Some("resource"));
+    /// # Ok::<(), qencode_cdn::Error>(())
+    /// ```
+    pub fn explain_token(&self, token: &str, opts: &VerifyOptions) -> Explanation {
+        let report = self.check(token, opts);
+        let ok = report.first_failure.is_none();
+        let (key_id, claims) = match report.verified {
+            Some(v) => (v.kid, Some(v.claims)),
+            None => (
+                decode_unverified(token)
+                    .ok()
+                    .and_then(|(h, _)| h.get("kid").and_then(|k| k.as_str()).map(str::to_string)),
+                report.claims,
+            ),
+        };
+        Explanation {
+            url: String::new(),
+            form: None,
+            resource: opts.get_resource().cloned(),
+            key_id,
+            claims,
+            checks: report.checks,
+            ok,
+        }
     }
 }
 

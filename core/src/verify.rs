@@ -145,6 +145,10 @@ impl VerifyOptions {
         self.resource = Some(r);
         self
     }
+    /// The resource this verification requires, if any.
+    pub fn get_resource(&self) -> Option<&Resource> {
+        self.resource.as_ref()
+    }
     /// Verify as if the time were `unix`.
     pub fn now(mut self, unix: i64) -> Self {
         self.now = Some(unix);
