@@ -139,10 +139,16 @@ pub fn verify(args: &TokenVerifyArgs) -> CliResult {
     }
     let token = token_input(args.token.as_deref().unwrap_or("-"))?;
     let now = verifier.now_unix();
+    let checks = verifier.explain_token(&token, &opts).checks;
+    let print_checks = || {
+        for c in &checks {
+            println!("  [{}] {}: {}", if c.passed { "ok" } else { "FAIL" }, c.name, c.detail);
+        }
+    };
     match verifier.verify(&token, &opts) {
         Ok(v) => {
             if args.json {
-                let doc = json!({"ok": true, "key_id": v.kid, "claims": v.claims, "times": times_json(&v.claims, now)});
+                let doc = json!({"ok": true, "key_id": v.kid, "claims": v.claims, "times": times_json(&v.claims, now), "checks": checks});
                 println!("{}", to_json(&doc)?);
             } else {
                 let by = v
@@ -151,6 +157,7 @@ pub fn verify(args: &TokenVerifyArgs) -> CliResult {
                     .map(|k| format!(" signed with key `{k}`"))
                     .unwrap_or_default();
                 println!("ACCEPTED: valid RS256 token{by}");
+                print_checks();
                 for line in claims_lines(&v.claims, now, "  ") {
                     println!("{line}");
                 }
@@ -165,10 +172,11 @@ pub fn verify(args: &TokenVerifyArgs) -> CliResult {
         }
         Err(e) if e.code().is_token_error() => {
             if args.json {
-                let doc = json!({"ok": false, "code": e.code().as_str(), "reason": e.message()});
+                let doc = json!({"ok": false, "code": e.code().as_str(), "reason": e.message(), "checks": checks});
                 println!("{}", to_json(&doc)?);
             } else {
                 println!("REFUSED: {}: {}", e.code(), e.message());
+                print_checks();
                 if let Ok((_, claims)) = decode_unverified(&token) {
                     println!("  (claims as written, unverified)");
                     for line in claims_lines(&claims, now, "  ") {
