@@ -276,6 +276,11 @@ impl Transport {
                     false,
                     true,
                 ),
+                _ if io.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) => (
+                    Error::Transport(format!("{what}: TLS: {}", scrub(&io.to_string(), secrets))),
+                    true,
+                    false,
+                ),
                 _ => (
                     Error::Transport(format!("{what}: {}", scrub(&io.to_string(), secrets))),
                     false,
