@@ -149,10 +149,7 @@ fn certificates_are_verified_against_the_system_trust_store() {
         .list_domains(None)
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::Transport, "{e}");
-    assert!(
-        e.to_string().contains("TLS: invalid peer certificate: UnknownIssuer"),
-        "{e}"
-    );
+    assert!(e.to_string().contains("TLS: invalid peer certificate"), "{e}");
     assert!(!e.to_string().contains("tls-api-key"), "{e}");
 
     // Plain HTTP to a TLS port, and TLS to a plain port, are clear TRANSPORT errors too.
