@@ -296,6 +296,131 @@ class Verifier {
     std::unique_ptr<qcdn_verifier, Deleter> handle_;
 };
 
+/// The domain type of Client::create_domain / list_domains.
+enum class DomainType : std::uint32_t {
+    Any = QCDN_DOMAIN_TYPE_ANY,
+    Live = QCDN_DOMAIN_TYPE_LIVE,
+    Storage = QCDN_DOMAIN_TYPE_STORAGE
+};
+/// What a new signing key is for.
+enum class SigningKeyTarget : std::uint32_t {
+    Stream = QCDN_SIGNING_KEY_TARGET_STREAM,
+    Domain = QCDN_SIGNING_KEY_TARGET_DOMAIN,
+    Bucket = QCDN_SIGNING_KEY_TARGET_BUCKET
+};
+/// A bucket's access policy.
+enum class BucketPolicy : std::uint32_t {
+    Public = QCDN_BUCKET_POLICY_PUBLIC,
+    Authenticated = QCDN_BUCKET_POLICY_AUTHENTICATED
+};
+
+/// Settings of a Client; zero values are the defaults.
+struct ClientOptions {
+    std::optional<std::string> api_url;
+    std::optional<std::string> auth_url;
+    std::uint32_t connect_timeout_ms = 0;
+    std::uint32_t timeout_ms = 0;
+    std::uint32_t max_retries = 0;
+    bool no_retries = false;
+};
+
+/// The blocking management-API client; every method returns the API's JSON
+/// document and throws Error on failure. Usable from many threads.
+class Client {
+  public:
+    explicit Client(const std::string &api_key, const ClientOptions &options = ClientOptions()) {
+        qcdn_client_options o{};
+        o.api_url = detail::opt(options.api_url);
+        o.auth_url = detail::opt(options.auth_url);
+        o.connect_timeout_ms = options.connect_timeout_ms;
+        o.timeout_ms = options.timeout_ms;
+        o.max_retries = options.max_retries;
+        o.no_retries = options.no_retries;
+        qcdn_client *c = nullptr;
+        detail::check(qcdn_client_new(api_key.c_str(), &o, &c));
+        handle_.reset(c);
+    }
+
+    std::string create_domain(const std::string &name, DomainType type) const {
+        return call([&](char **out) { return qcdn_client_create_domain(get(), name.c_str(), static_cast<std::uint32_t>(type), out); });
+    }
+    std::string get_domain(const std::string &id) const {
+        return call([&](char **out) { return qcdn_client_get_domain(get(), id.c_str(), out); });
+    }
+    std::string list_domains(DomainType type = DomainType::Any) const {
+        return call([&](char **out) { return qcdn_client_list_domains(get(), static_cast<std::uint32_t>(type), out); });
+    }
+    std::string delete_domain(const std::string &id) const {
+        return call([&](char **out) { return qcdn_client_delete_domain(get(), id.c_str(), out); });
+    }
+    std::string create_tls_subscription(const std::string &domain_id) const {
+        return call([&](char **out) { return qcdn_client_create_tls_subscription(get(), domain_id.c_str(), out); });
+    }
+    std::string get_tls_subscription(const std::string &id) const {
+        return call([&](char **out) { return qcdn_client_get_tls_subscription(get(), id.c_str(), out); });
+    }
+    std::string list_tls_subscriptions() const {
+        return call([&](char **out) { return qcdn_client_list_tls_subscriptions(get(), out); });
+    }
+    std::string delete_tls_subscription(const std::string &id) const {
+        return call([&](char **out) { return qcdn_client_delete_tls_subscription(get(), id.c_str(), out); });
+    }
+    /// The document holds the private key ("private_key"), returned only this once.
+    std::string create_signing_key(SigningKeyTarget kind, const std::string &target) const {
+        return call([&](char **out) {
+            return qcdn_client_create_signing_key(get(), static_cast<std::uint32_t>(kind), target.c_str(), out);
+        });
+    }
+    std::string get_signing_key(const std::string &id) const {
+        return call([&](char **out) { return qcdn_client_get_signing_key(get(), id.c_str(), out); });
+    }
+    std::string list_signing_keys() const {
+        return call([&](char **out) { return qcdn_client_list_signing_keys(get(), out); });
+    }
+    std::string rename_signing_key(const std::string &id, const std::string &name) const {
+        return call([&](char **out) { return qcdn_client_rename_signing_key(get(), id.c_str(), name.c_str(), out); });
+    }
+    std::string delete_signing_key(const std::string &id) const {
+        return call([&](char **out) { return qcdn_client_delete_signing_key(get(), id.c_str(), out); });
+    }
+    std::string set_bucket_policy(const std::string &bucket, BucketPolicy policy) const {
+        return call([&](char **out) {
+            return qcdn_client_set_bucket_policy(get(), bucket.c_str(), static_cast<std::uint32_t>(policy), out);
+        });
+    }
+    /// `cors_json`: a JSON object of header name to string value.
+    std::string set_bucket_cors(const std::string &bucket, const std::string &cors_json) const {
+        return call([&](char **out) { return qcdn_client_set_bucket_cors(get(), bucket.c_str(), cors_json.c_str(), out); });
+    }
+    std::string get_bucket_cors(const std::string &bucket) const {
+        return call([&](char **out) { return qcdn_client_get_bucket_cors(get(), bucket.c_str(), out); });
+    }
+    std::string delete_bucket_cors(const std::string &bucket) const {
+        return call([&](char **out) { return qcdn_client_delete_bucket_cors(get(), bucket.c_str(), out); });
+    }
+    std::string delete_bucket_cors_header(const std::string &bucket, const std::string &header) const {
+        return call([&](char **out) {
+            return qcdn_client_delete_bucket_cors_header(get(), bucket.c_str(), header.c_str(), out);
+        });
+    }
+    std::string purge_bucket_cache(const std::string &bucket) const {
+        return call([&](char **out) { return qcdn_client_purge_bucket_cache(get(), bucket.c_str(), out); });
+    }
+    std::string purge_object_cache(const std::string &bucket, const std::string &path) const {
+        return call([&](char **out) { return qcdn_client_purge_object_cache(get(), bucket.c_str(), path.c_str(), out); });
+    }
+
+    /// The C handle (still owned by this object).
+    const qcdn_client *get() const noexcept { return handle_.get(); }
+
+  private:
+    template <typename F> static std::string call(F &&f) { return detail::take_string(std::forward<F>(f)); }
+    struct Deleter {
+        void operator()(qcdn_client *c) const noexcept { qcdn_client_free(c); }
+    };
+    std::unique_ptr<qcdn_client, Deleter> handle_;
+};
+
 /// `https://play-{playback_id}.qencode.com/qhls/qlive/playlist.m3u8[?auth=token]`
 inline std::string live_playback_url(const std::string &playback_id, const std::optional<std::string> &token = std::nullopt) {
     return detail::take_string([&](char **out) { return qcdn_live_playback_url(playback_id.c_str(), detail::opt(token), out); });

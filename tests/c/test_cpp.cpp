@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "emulator.h"
 #include "qencode_cdn.hpp"
 
 namespace q = qencode_cdn;
@@ -137,6 +138,32 @@ int main(int argc, char **argv) {
     // Handles move.
     q::Signer moved = std::move(signer);
     EXPECT(moved.key_id() == "key-1");
+
+    // The client against the emulator.
+    if (start_emulator() == 0) {
+        q::ClientOptions co2;
+        co2.api_url = emulator_url;
+        co2.auth_url = emulator_url;
+        co2.no_retries = true;
+        const q::Client client(API_KEY, co2);
+        const std::string domain = client.create_domain("cpp.example.com", q::DomainType::Storage);
+        EXPECT(domain.find("\"domain_name\":\"cpp.example.com\"") != std::string::npos);
+        EXPECT(client.list_domains(q::DomainType::Storage).find("cpp.example.com") != std::string::npos);
+        EXPECT(client.list_domains(q::DomainType::Live) == "[]");
+        EXPECT(client.set_bucket_policy("my-bucket", q::BucketPolicy::Authenticated) == "{\"status\":\"ok\"}");
+        EXPECT(client.set_bucket_cors("my-bucket", R"({"Access-Control-Allow-Origin":"*"})") == "{\"status\":\"ok\"}");
+        EXPECT(client.get_bucket_cors("my-bucket") == R"({"Access-Control-Allow-Origin":"*"})");
+        const std::string key = client.create_signing_key(q::SigningKeyTarget::Bucket, "my-bucket");
+        EXPECT(key.find("PRIVATE KEY") != std::string::npos);
+        EXPECT(client.list_signing_keys().find("my-bucket") != std::string::npos);
+        expect_error([&] { client.get_domain("no-such-domain"); }, QCDN_ERR_NOT_FOUND);
+        expect_error([&] { q::Client("wrong-key", co2).list_domains(); }, QCDN_ERR_UNAUTHORIZED);
+        expect_error([&] { q::Client(""); }, QCDN_ERR_INVALID_ARGUMENT);
+    } else {
+        failed++;
+        std::cerr << "cannot start the emulator (QCDN_EMULATOR_BIN)\n";
+    }
+    stop_emulator();
 
     std::printf("test_cpp: %d passed, %d failed\n", passed, failed);
     return failed == 0 && passed > 0 ? 0 : 1;
