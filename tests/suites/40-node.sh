@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Node package `qencode-cdn` (bindings-node/): pinned toolchain from
+# package-lock.json, Rust format and lints of the binding crate, a debug build
+# of the addon, drift check of the generated index.js/index.d.ts, `node --test`
+# (golden vectors, jsonwebtoken/jose interop, every client method and error
+# code against the in-process emulator, docs/node.md examples), `tsc --strict`
+# on a file using the whole API, and `npm pack` installed into an empty
+# project and used from CommonJS, ESM and TypeScript.
+set -euo pipefail
+root="${QCDN_ROOT:?run through tests/run.sh}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
+pkg="$root/bindings-node"
+cd "$pkg"
+
+step() { echo "--- node: $*"; }
+
+step "npm ci (toolchain pinned in package-lock.json)"
+npm ci --prefer-offline --no-audit --no-fund --loglevel=error
+
+step "cargo fmt / clippy (qencode-cdn-node)"
+cargo fmt -p qencode-cdn-node --check
+cargo clippy -p qencode-cdn-node --all-targets --no-deps --locked -- -D warnings
+
+step "napi build (debug) and drift check of the generated index.js / index.d.ts"
+npx napi build --platform
+if ! git -C "$root" diff --exit-code -- bindings-node/index.js bindings-node/index.d.ts; then
+  echo "generated bindings-node/index.js or index.d.ts differ from the committed ones: commit the regenerated files" >&2
+  exit 1
+fi
+if [ -n "$(git -C "$root" ls-files --others --exclude-standard -- bindings-node/index.js bindings-node/index.d.ts)" ]; then
+  echo "generated bindings-node/index.js / index.d.ts are not committed" >&2
+  exit 1
+fi
+
+step "node --test"
+node --test --test-reporter=dot test/*.test.js test/*.test.mjs
+
+step "tsc --noEmit --strict"
+npx tsc --noEmit --strict -p test/tsconfig.json
+
+step "npm pack, installed into an empty project"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+npm pack --silent --pack-destination "$tmp" >/dev/null
+tarball=$(ls "$tmp"/qencode-cdn-*.tgz)
+contents=$(tar -tzf "$tarball")
+for f in package/index.js package/index.d.ts package/lib/index.js package/lib/index.mjs package/lib/index.d.ts \
+  package/lib/testing.js package/lib/testing.d.ts package/qencode-cdn.linux-x64-gnu.node; do
+  grep -qx "$f" <<<"$contents" || { echo "the tarball lacks $f" >&2; exit 1; }
+done
+if grep -E '^package/(src|test|node_modules)/' <<<"$contents"; then
+  echo "the tarball holds files it should not" >&2
+  exit 1
+fi
+mkdir "$tmp/app"
+cp "$root/tests/keys/rsa2048.pkcs1.pem" "$tmp/app/key.pem"
+cd "$tmp/app"
+npm init -y >/dev/null
+npm install --no-audit --no-fund --loglevel=error "$tarball"
+cat >cjs.js <<'EOF'
+const assert = require('node:assert/strict')
+const { Signer, Verifier, QencodeError } = require('qencode-cdn')
+const { Emulator } = require('qencode-cdn/testing')
+const signer = Signer.fromFile('key-1', 'key.pem')
+const url = signer.signedStorageUrl('my-bucket', 'us-west', 'videos/a.mp4', { now: 1700000000 })
+assert.ok(Verifier.fromSigner(signer).explain(url).ok === false) // expired long ago
+assert.throws(() => signer.sign('x', { expiresIn: undefined }), (e) => e instanceof QencodeError && e.code === 'INVALID_ARGUMENT')
+const emu = Emulator.start()
+emu.client().createDomain('live.example.com', 'live').then((d) => {
+  assert.equal(d.domain_name, 'live.example.com')
+  emu.stop()
+  console.log('cjs ok')
+})
+EOF
+cat >esm.mjs <<'EOF'
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { Signer, Verifier } from 'qencode-cdn'
+import { Emulator } from 'qencode-cdn/testing'
+const signer = new Signer('key-1', readFileSync('key.pem'))
+assert.equal(Verifier.fromSigner(signer).verify(signer.sign('abc123')).claims.uri, 'abc123')
+const emu = Emulator.start()
+assert.deepEqual(await emu.client().listDomains(), [])
+emu.stop()
+console.log('esm ok')
+EOF
+cat >app.ts <<'EOF'
+import { Signer, type SignOptions, type Domain } from 'qencode-cdn'
+import { Emulator } from 'qencode-cdn/testing'
+const opts: SignOptions = { expiresIn: 60 }
+const token: string = new Signer('key-1', 'pem').sign('abc', opts)
+async function f(): Promise<Domain[]> {
+  return Emulator.start().client().listDomains()
+}
+void token
+void f
+EOF
+node cjs.js
+node esm.mjs
+"$pkg/node_modules/.bin/tsc" --noEmit --strict --module node16 --moduleResolution node16 --target es2022 \
+  --types node --typeRoots "$pkg/node_modules/@types" app.ts
+echo "node: all checks passed"
