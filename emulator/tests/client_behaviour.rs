@@ -108,6 +108,17 @@ fn rate_limit_with_retry_after_1_waits_about_a_second_then_succeeds() {
 }
 
 #[test]
+fn a_503_with_retry_after_is_honoured_too() {
+    let (emu, client) = start();
+    client.list_domains(None).unwrap();
+    fault(&emu, "GET /v1/domains", 1, status(503, Some(1)));
+    let t = Instant::now();
+    client.list_domains(None).unwrap();
+    assert!(t.elapsed() >= Duration::from_millis(950), "{:?}", t.elapsed());
+    assert_eq!(count(&emu, "GET /v1/domains"), 3);
+}
+
+#[test]
 fn rate_limit_that_persists_is_rate_limited_with_retry_after() {
     let (emu, _) = start();
     let client = Client::builder(emu.api_key())

@@ -59,7 +59,7 @@ impl TokenCache {
             generations: AtomicU64::new(0),
             request: Request {
                 method: Method::POST,
-                url: token_url,
+                url: zeroize::Zeroizing::new(token_url),
                 shown: "POST /v1/access_token/<redacted>".to_string(),
                 body: None,
                 idempotency: Idempotency::Safe,

@@ -42,8 +42,8 @@ pub(crate) struct Transport {
 /// One API request, described once and sent as many times as retries allow.
 pub(crate) struct Request {
     pub method: Method,
-    /// The full URL (may hold the API key: never shown).
-    pub url: String,
+    /// The full URL (may hold the API key: never shown, zeroed when dropped).
+    pub url: Zeroizing<String>,
     /// `METHOD /path` for messages, secrets already replaced.
     pub shown: String,
     /// A JSON body.
@@ -132,7 +132,8 @@ impl Transport {
                         retries += 1;
                     }
                     502..=504 if safe && can_retry => {
-                        std::thread::sleep(backoff(retries));
+                        let wait = failure.retry_after.filter(|d| *d <= RETRY_AFTER_MAX);
+                        std::thread::sleep(wait.unwrap_or_else(|| backoff(retries)));
                         retries += 1;
                     }
                     _ => return Err(http_error(ErrorCode::ApiError, failure)),

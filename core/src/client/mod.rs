@@ -346,7 +346,7 @@ impl Client {
         };
         let req = Request {
             shown: format!("{method} {path}"),
-            url: format!("{}{path}", self.inner.api_url),
+            url: Zeroizing::new(format!("{}{path}", self.inner.api_url)),
             method,
             body,
             idempotency,
