@@ -457,6 +457,8 @@ fn no_error_path_shows_the_api_key_or_an_access_token() {
         "the echo is kept, scrubbed: {e}"
     );
     assert_eq!(e.http().unwrap().request_id.as_deref(), Some("req-<redacted>"));
+    let user_agent = format!("user-agent: qencode-cdn/{} (rust)", qencode_cdn::VERSION);
+    assert!(e.to_string().to_lowercase().contains(&user_agent), "{e}");
     errors.push(e);
     let client = Client::builder(ECHO_KEY)
         .api_url(&echo)
