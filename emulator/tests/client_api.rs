@@ -334,3 +334,159 @@ fn results_serialize_back_to_the_api_documents() {
     assert!(v["private_key"].as_str().unwrap().contains("PRIVATE KEY"));
     assert_eq!(v["domain_id"], domain.id.as_str());
 }
+
+type Call = (&'static str, Box<dyn Fn(&Client) -> Result<(), qencode_cdn::Error>>);
+
+/// All twenty methods, with valid arguments (the objects need not exist: the
+/// faults below answer before the emulator looks).
+fn every_method() -> Vec<Call> {
+    let cors = BTreeMap::from([("Access-Control-Allow-Origin".to_string(), "*".to_string())]);
+    vec![
+        (
+            "create_domain",
+            Box::new(|c: &Client| c.create_domain("a.example.com", DomainType::Live).map(drop)),
+        ),
+        ("get_domain", Box::new(|c: &Client| c.get_domain("d1").map(drop))),
+        ("list_domains", Box::new(|c: &Client| c.list_domains(None).map(drop))),
+        ("delete_domain", Box::new(|c: &Client| c.delete_domain("d1"))),
+        (
+            "create_tls_subscription",
+            Box::new(|c: &Client| c.create_tls_subscription("d1").map(drop)),
+        ),
+        (
+            "get_tls_subscription",
+            Box::new(|c: &Client| c.get_tls_subscription("t1").map(drop)),
+        ),
+        (
+            "list_tls_subscriptions",
+            Box::new(|c: &Client| c.list_tls_subscriptions().map(drop)),
+        ),
+        (
+            "delete_tls_subscription",
+            Box::new(|c: &Client| c.delete_tls_subscription("t1")),
+        ),
+        (
+            "create_signing_key",
+            Box::new(|c: &Client| c.create_signing_key(&SigningKeyTarget::Stream("s1".into())).map(drop)),
+        ),
+        (
+            "get_signing_key",
+            Box::new(|c: &Client| c.get_signing_key("k1").map(drop)),
+        ),
+        (
+            "list_signing_keys",
+            Box::new(|c: &Client| c.list_signing_keys().map(drop)),
+        ),
+        (
+            "rename_signing_key",
+            Box::new(|c: &Client| c.rename_signing_key("k1", "n").map(drop)),
+        ),
+        ("delete_signing_key", Box::new(|c: &Client| c.delete_signing_key("k1"))),
+        (
+            "set_bucket_policy",
+            Box::new(|c: &Client| c.set_bucket_policy("my-bucket", BucketPolicy::Public)),
+        ),
+        (
+            "set_bucket_cors",
+            Box::new(move |c: &Client| c.set_bucket_cors("my-bucket", &cors)),
+        ),
+        (
+            "get_bucket_cors",
+            Box::new(|c: &Client| c.get_bucket_cors("my-bucket").map(drop)),
+        ),
+        (
+            "delete_bucket_cors",
+            Box::new(|c: &Client| c.delete_bucket_cors("my-bucket")),
+        ),
+        (
+            "delete_bucket_cors_header",
+            Box::new(|c: &Client| c.delete_bucket_cors_header("my-bucket", "Access-Control-Max-Age")),
+        ),
+        (
+            "purge_bucket_cache",
+            Box::new(|c: &Client| c.purge_bucket_cache("my-bucket")),
+        ),
+        (
+            "purge_object_cache",
+            Box::new(|c: &Client| c.purge_object_cache("my-bucket", "a/b.mp4")),
+        ),
+    ]
+}
+
+#[test]
+fn every_method_maps_every_error_class() {
+    use qencode_cdn_emulator::{Fault, FaultKind};
+    let emu = emulator(EmulatorConfig::default());
+    let client = Client::builder(emu.api_key())
+        .api_url(emu.url())
+        .auth_url(emu.url())
+        .max_retries(0)
+        .timeout(std::time::Duration::from_millis(150))
+        .build()
+        .unwrap();
+    client.list_domains(None).unwrap(); // the token is cached: faults hit the method's own request
+    let methods = every_method();
+    assert_eq!(methods.len(), 20);
+    let cases = [
+        (
+            FaultKind::Status {
+                status: 404,
+                retry_after: None,
+            },
+            ErrorCode::NotFound,
+        ),
+        (
+            FaultKind::Status {
+                status: 500,
+                retry_after: None,
+            },
+            ErrorCode::ApiError,
+        ),
+        (
+            FaultKind::Status {
+                status: 503,
+                retry_after: None,
+            },
+            ErrorCode::ApiError,
+        ),
+        (
+            FaultKind::Status {
+                status: 429,
+                retry_after: Some(0),
+            },
+            ErrorCode::RateLimited,
+        ),
+        (
+            FaultKind::Status {
+                status: 403,
+                retry_after: None,
+            },
+            ErrorCode::Unauthorized,
+        ),
+        (FaultKind::NotJson, ErrorCode::Decode),
+        (FaultKind::Drop, ErrorCode::Transport),
+        (
+            FaultKind::Delay(std::time::Duration::from_millis(500)),
+            ErrorCode::Timeout,
+        ),
+    ];
+    for (kind, want) in cases {
+        for (name, call) in &methods {
+            emu.inject_fault(Fault {
+                route: "*".into(),
+                times: 2,
+                kind: kind.clone(),
+            });
+            let got = call(&client).map_err(|e| e.code());
+            emu.reset();
+            assert_eq!(got, Err(want), "{name} with {kind:?}");
+        }
+    }
+    // And each succeeds once the faults are gone (unknown objects: NOT_FOUND, never a panic).
+    for (name, call) in &methods {
+        match call(&client) {
+            Ok(()) => {}
+            Err(e) => assert_eq!(e.code(), ErrorCode::NotFound, "{name}: {e}"),
+        }
+    }
+}
