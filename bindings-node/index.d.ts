@@ -96,6 +96,12 @@ export declare class NativeVerifier {
   explain(url: string, options?: NativeVerifyOptions | undefined | null): Record<string, unknown>
 }
 
+/**
+ * The benchmark's baseline: signs `uri` `n` times with the core alone (no JS
+ * boundary, default options) and returns the seconds taken.
+ */
+export declare function benchCoreSign(signer: NativeSigner, uri: string, n: number): number
+
 /** Header and claims of a token, without checking anything (for debugging). */
 export declare function decodeUnverified(token: string): { header: Record<string, unknown>, claims: Record<string, unknown> }
 

@@ -839,6 +839,7 @@ module.exports.NativeClient = nativeBinding.NativeClient
 module.exports.NativeEmulator = nativeBinding.NativeEmulator
 module.exports.NativeSigner = nativeBinding.NativeSigner
 module.exports.NativeVerifier = nativeBinding.NativeVerifier
+module.exports.benchCoreSign = nativeBinding.benchCoreSign
 module.exports.decodeUnverified = nativeBinding.decodeUnverified
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.liveCustomDomainUrl = nativeBinding.liveCustomDomainUrl

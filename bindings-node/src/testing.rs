@@ -341,3 +341,17 @@ impl Task for ErrorTask {
         }
     }
 }
+
+/// The benchmark's baseline: signs `uri` `n` times with the core alone (no JS
+/// boundary, default options) and returns the seconds taken.
+#[napi(catch_unwind)]
+pub fn bench_core_sign(signer: &crate::token::NativeSigner, uri: String, n: u32) -> napi::Result<f64, Code> {
+    guard(|| {
+        let opts = qencode_cdn::SignOptions::new();
+        let start = std::time::Instant::now();
+        for _ in 0..n {
+            std::hint::black_box(signer.core().sign(std::hint::black_box(&uri), &opts)?);
+        }
+        Ok(start.elapsed().as_secs_f64())
+    })
+}
