@@ -364,6 +364,10 @@ fn eight_threads_times_fifty_calls_share_one_access_token() {
     let counters = emu.counters();
     assert_eq!(counters.token_requests, 1);
     assert_eq!(count(&emu, "GET /v1/domains"), 400);
+    assert!(
+        counters.connections <= 8,
+        "one connection per thread at most: {counters:?}"
+    );
 }
 
 // ------------------------------------------------------------------ connections

@@ -29,6 +29,8 @@ pub(crate) const REQUEST_ID_HEADERS: [&str; 5] = [
     "request-id",
     "x-correlation-id",
 ];
+/// Idle connections kept for reuse (ureq's default is 3 per host).
+pub(crate) const IDLE_CONNECTIONS: usize = 32;
 /// What replaces a secret in any text we keep.
 pub(crate) const REDACTED: &str = "<redacted>";
 
@@ -82,6 +84,9 @@ impl Transport {
             .timeout_connect(Some(connect_timeout))
             .user_agent(user_agent)
             .tls_config(tls)
+            // A client shared by a pool of worker threads keeps one connection per thread.
+            .max_idle_connections(IDLE_CONNECTIONS)
+            .max_idle_connections_per_host(IDLE_CONNECTIONS)
             .build();
         Transport {
             agent: config.new_agent(),
