@@ -17,6 +17,7 @@ mod boundary;
 mod client;
 mod convert;
 mod error;
+mod layout;
 mod signer;
 mod urls;
 mod verifier;

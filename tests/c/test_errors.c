@@ -3,9 +3,34 @@
  * UTF-8, bad keys, small buffers, out-of-range enum values, bad options.
  * Usage: test_errors REPO_ROOT */
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "test_util.h"
+
+/* The ABI's sizes and field offsets on 64-bit targets; bindings-c/src/layout.rs
+ * asserts the same numbers for the Rust definitions. */
+_Static_assert(sizeof(qcdn_status) == 4, "qcdn_status is a uint32_t");
+#if UINTPTR_MAX == 0xffffffffffffffffu
+_Static_assert(sizeof(qcdn_sign_options) == 48, "qcdn_sign_options size");
+_Static_assert(offsetof(qcdn_sign_options, expires_at) == 8, "expires_at");
+_Static_assert(offsetof(qcdn_sign_options, not_before) == 16, "not_before");
+_Static_assert(offsetof(qcdn_sign_options, has_not_before) == 24, "has_not_before");
+_Static_assert(offsetof(qcdn_sign_options, never_expires) == 25, "never_expires");
+_Static_assert(offsetof(qcdn_sign_options, claims_json) == 32, "claims_json");
+_Static_assert(offsetof(qcdn_sign_options, now) == 40, "now");
+_Static_assert(sizeof(qcdn_verify_options) == 24, "qcdn_verify_options size");
+_Static_assert(offsetof(qcdn_verify_options, leeway_secs) == 8, "leeway_secs");
+_Static_assert(offsetof(qcdn_verify_options, now) == 16, "verify now");
+_Static_assert(sizeof(qcdn_cookie_options) == 24, "qcdn_cookie_options size");
+_Static_assert(offsetof(qcdn_cookie_options, same_site) == 16, "same_site");
+_Static_assert(offsetof(qcdn_cookie_options, insecure) == 20, "insecure");
+_Static_assert(offsetof(qcdn_cookie_options, script_readable) == 21, "script_readable");
+_Static_assert(sizeof(qcdn_client_options) == 32, "qcdn_client_options size");
+_Static_assert(offsetof(qcdn_client_options, connect_timeout_ms) == 16, "connect_timeout_ms");
+_Static_assert(offsetof(qcdn_client_options, max_retries) == 24, "max_retries");
+_Static_assert(offsetof(qcdn_client_options, no_retries) == 28, "no_retries");
+#endif
 
 /* A sentinel that out-parameters must still hold after a failed call. */
 static char sentinel_byte;
