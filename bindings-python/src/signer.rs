@@ -422,3 +422,24 @@ impl SignedCookie {
 pub(crate) fn py_bool(b: bool) -> &'static str {
     if b { "True" } else { "False" }
 }
+
+/// Signs `iterations` tokens in a Rust loop (GIL released) and returns the
+/// seconds taken: the core's own rate, measured in the same process and
+/// build as the binding, for `bench/python`.
+#[pyfunction]
+pub(crate) fn _bench_core_sign(
+    py: Python<'_>,
+    signer: PyRef<'_, Signer>,
+    uri: String,
+    iterations: u64,
+) -> PyResult<f64> {
+    let s = signer.inner.clone();
+    run(py, move || {
+        let opts = SignOptions::new();
+        let start = std::time::Instant::now();
+        for _ in 0..iterations {
+            std::hint::black_box(s.sign(std::hint::black_box(&uri), &opts)?);
+        }
+        Ok(start.elapsed().as_secs_f64())
+    })
+}

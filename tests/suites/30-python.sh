@@ -36,6 +36,7 @@ cd bindings-python
 "$venv/bin/ruff" format --check python tests ../bench/python
 "$venv/bin/mypy" --config-file pyproject.toml python/qencode_cdn
 (cd tests && "$venv/bin/mypy" --config-file ../pyproject.toml .)
+"$venv/bin/mypy" --config-file pyproject.toml ../bench/python
 
 echo "--- stubtest"
 "$py" -m mypy.stubtest qencode_cdn --mypy-config-file pyproject.toml
