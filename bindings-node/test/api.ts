@@ -173,3 +173,22 @@ async function main(pem: string): Promise<void> {
 }
 
 void main
+
+// Mistakes the types catch (tsc fails if any of these stops being an error).
+function mistakes(signer: Signer, client: Client): void {
+  // @ts-expect-error expiresIn is a number of seconds
+  signer.sign('x', { expiresIn: '3600' })
+  // @ts-expect-error unknown option
+  signer.sign('x', { expiresin: 3600 })
+  // @ts-expect-error neverExpires is a boolean
+  signer.sign('x', { neverExpires: 'yes' })
+  // @ts-expect-error a signing key needs a target
+  void client.createSigningKey({})
+  // @ts-expect-error the domain type is live or storage
+  void client.createDomain('x.example.com', 'vod')
+  // @ts-expect-error the bucket policy is public or authenticated
+  void client.setBucketPolicy('b', 'private')
+  // @ts-expect-error the private key of a listed key is not in the type
+  void client.listSigningKeys().then((keys) => keys[0].private_key.length)
+}
+void mistakes
