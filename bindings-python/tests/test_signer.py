@@ -209,3 +209,34 @@ def test_public_key_pem_and_jwk(signer: Signer) -> None:
     token = signer.sign("a")
     assert Verifier(pem).verify(token)["uri"] == "a"
     assert Verifier.from_jwk(signer.public_key_jwk()).verify(token)["uri"] == "a"
+
+
+def test_gil_is_released_while_the_core_signs() -> None:
+    """Signing runs in the same `run` wrapper (py.detach) as every core call:
+    while a long native signing loop holds no GIL, another thread keeps running."""
+    import threading
+    import time
+
+    from qencode_cdn import _native
+
+    s4096 = Signer(KID, read_key("rsa4096.pkcs1.pem"))
+    ticks = 0
+    stop = threading.Event()
+
+    def spin() -> None:
+        nonlocal ticks
+        while not stop.is_set():
+            ticks += 1
+            time.sleep(0.0005)
+
+    t = threading.Thread(target=spin)
+    t.start()
+    try:
+        time.sleep(0.01)
+        before = ticks
+        took = _native._bench_core_sign(s4096, "abc", 100)
+        during = ticks - before
+    finally:
+        stop.set()
+        t.join()
+    assert during >= max(5, int(took / 0.0005 / 20)), f"{during} ticks in {took:.2f} s of signing"

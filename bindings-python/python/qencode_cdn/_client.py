@@ -118,6 +118,9 @@ class Client:
     connection errors, 429 and 502/503/504 for requests safe to repeat. The
     GIL is released during every request. Also a context manager.
 
+    ``timeout`` bounds a whole request (default 30 s) and ``connect_timeout``
+    the connection (default 10 s), in seconds or as a ``timedelta``;
+    ``max_retries`` defaults to 3. ``None`` means the core's default.
     The API key never appears in ``repr()`` or in an exception.
     """
 
@@ -127,9 +130,9 @@ class Client:
         *,
         api_url: str = DEFAULT_API_URL,
         auth_url: str = DEFAULT_AUTH_URL,
-        timeout: _Seconds = 30.0,
-        connect_timeout: _Seconds = 10.0,
-        max_retries: int = 3,
+        timeout: _Seconds | None = None,
+        connect_timeout: _Seconds | None = None,
+        max_retries: int | None = None,
     ) -> None:
         if not isinstance(api_key, str):
             raise InvalidArgumentError(f"api_key must be a str, got `{type(api_key).__name__}`")
@@ -148,9 +151,9 @@ class Client:
         *,
         api_url: str = DEFAULT_API_URL,
         auth_url: str = DEFAULT_AUTH_URL,
-        timeout: _Seconds = 30.0,
-        connect_timeout: _Seconds = 10.0,
-        max_retries: int = 3,
+        timeout: _Seconds | None = None,
+        connect_timeout: _Seconds | None = None,
+        max_retries: int | None = None,
     ) -> Client:
         """A client for the API key in the ``QENCODE_API_KEY`` environment variable."""
         key = os.environ.get(API_KEY_ENV)
