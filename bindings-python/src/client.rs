@@ -9,8 +9,8 @@ use pyo3::types::PyDict;
 use qencode_cdn::{BucketPolicy, DomainType, SigningKeyTarget};
 use serde::Serialize;
 
-use crate::convert::{json_to_py, type_name};
-use crate::errors::{invalid_argument, map, run};
+use crate::convert::{json_to_py, py_str, type_name};
+use crate::errors::{internal, invalid_argument, map, run};
 
 /// Seconds (`int`/`float`) or a `timedelta` → `Duration`.
 pub(crate) fn duration_arg(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Duration> {
@@ -38,7 +38,7 @@ pub(crate) fn duration_arg(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Durat
 }
 
 fn to_py<'py, T: Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<'py, PyAny>> {
-    let v = serde_json::to_value(value).map_err(|e| invalid_argument(py, format!("result is not JSON: {e}")))?;
+    let v = serde_json::to_value(value).map_err(|e| internal(py, format!("result is not JSON: {e}")))?;
     json_to_py(py, &v)
 }
 
@@ -238,9 +238,9 @@ impl NativeClient {
 
     fn __repr__(&self) -> String {
         format!(
-            "NativeClient(api_url={:?}, auth_url={:?})",
-            self.inner.api_url(),
-            self.inner.auth_url()
+            "NativeClient(api_url={}, auth_url={})",
+            py_str(self.inner.api_url()),
+            py_str(self.inner.auth_url())
         )
     }
 }

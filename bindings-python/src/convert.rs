@@ -256,3 +256,24 @@ pub(crate) fn key_bytes(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Zeroizin
         format!("{what} must be str or bytes, got `{}`", type_name(obj)),
     ))
 }
+
+/// A Python-style quoted string for `__repr__` (`'text'`).
+pub(crate) fn py_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('\'');
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            c if c.is_control() => out.push_str(&c.escape_default().to_string()),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// `repr()` of an optional string: `None` or `'text'`.
+pub(crate) fn py_opt_str(s: Option<&str>) -> String {
+    s.map_or_else(|| "None".to_string(), py_str)
+}

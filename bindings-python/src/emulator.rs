@@ -7,7 +7,7 @@ use pyo3::types::PyBytes;
 use qencode_cdn_emulator::{EmulatorConfig, Fault, FaultKind};
 
 use crate::client::duration_arg;
-use crate::convert::{json_to_py, key_bytes};
+use crate::convert::{json_to_py, key_bytes, py_str};
 use crate::errors::invalid_argument;
 
 fn io_error(py: Python<'_>, what: &str, e: std::io::Error) -> PyErr {
@@ -179,6 +179,6 @@ impl NativeEmulator {
     }
 
     fn __repr__(&self) -> String {
-        format!("NativeEmulator(url={:?})", self.url)
+        format!("NativeEmulator(url={})", py_str(&self.url))
     }
 }

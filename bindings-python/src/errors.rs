@@ -88,6 +88,11 @@ pub(crate) fn invalid_argument(py: Python<'_>, msg: impl Into<String>) -> PyErr 
     to_pyerr(py, Error::with_code(ErrorCode::InvalidArgument, msg))
 }
 
+/// An `INTERNAL` error: a result the binding could not convert (a bug).
+pub(crate) fn internal(py: Python<'_>, msg: impl Into<String>) -> PyErr {
+    to_pyerr(py, Error::with_code(ErrorCode::Internal, msg))
+}
+
 /// Runs core work with the GIL released; a panic becomes `INTERNAL`.
 pub(crate) fn run<T, F>(py: Python<'_>, f: F) -> PyResult<T>
 where

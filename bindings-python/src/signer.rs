@@ -4,7 +4,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use qencode_cdn::{CookieOptions, Expiry, SameSite, SignOptions};
 
-use crate::convert::{Arg, dict_to_map, key_bytes, opt_unix_time, seconds};
+use crate::convert::{Arg, dict_to_map, key_bytes, opt_unix_time, py_opt_str, py_str, seconds};
 use crate::errors::{invalid_argument, map, run};
 
 /// The loose keyword options of every signing method, as Python passed them.
@@ -324,8 +324,8 @@ impl Signer {
 
     fn __repr__(&self) -> String {
         format!(
-            "Signer(key_id={:?}, key_bits={}, private_key='<redacted>')",
-            self.inner.key_id(),
+            "Signer(key_id={}, key_bits={}, private_key='<redacted>')",
+            py_str(self.inner.key_id()),
             self.inner.key_bits()
         )
     }
@@ -404,17 +404,14 @@ impl SignedCookie {
     fn __repr__(&self) -> String {
         // The token is a bearer credential: not shown.
         format!(
-            "SignedCookie(name={:?}, value='<redacted>', domain={}, path={:?}, max_age={}, secure={}, http_only={}, same_site={:?})",
-            self.inner.name,
-            self.inner
-                .domain
-                .as_ref()
-                .map_or("None".to_string(), |d| format!("{d:?}")),
-            self.inner.path,
+            "SignedCookie(name={}, value='<redacted>', domain={}, path={}, max_age={}, secure={}, http_only={}, same_site={})",
+            py_str(&self.inner.name),
+            py_opt_str(self.inner.domain.as_deref()),
+            py_str(&self.inner.path),
             self.inner.max_age.map_or("None".to_string(), |m| m.to_string()),
             py_bool(self.inner.secure),
             py_bool(self.inner.http_only),
-            self.inner.same_site.as_str(),
+            py_str(self.inner.same_site.as_str()),
         )
     }
 }

@@ -4,8 +4,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 use qencode_cdn::{UrlForm, VerifyOptions};
 
-use crate::convert::{Arg, json_to_py, key_bytes, map_to_py, opt_unix_time, seconds};
-use crate::errors::{invalid_argument, map, run};
+use crate::convert::{Arg, json_to_py, key_bytes, map_to_py, opt_unix_time, py_opt_str, py_str, seconds};
+use crate::errors::{internal, invalid_argument, map, run};
 use crate::signer::{Signer, py_bool};
 
 /// What a request asks for, compared with a token's `uri`: a live stream
@@ -77,8 +77,8 @@ impl Resource {
 
     fn __repr__(&self) -> String {
         match &self.inner {
-            qencode_cdn::Resource::Live { playback_id } => format!("Resource.live({playback_id:?})"),
-            qencode_cdn::Resource::Storage { key } => format!("Resource.storage({key:?})"),
+            qencode_cdn::Resource::Live { playback_id } => format!("Resource.live({})", py_str(playback_id)),
+            qencode_cdn::Resource::Storage { key } => format!("Resource.storage({})", py_str(key)),
         }
     }
 }
@@ -110,10 +110,10 @@ impl Check {
     }
     fn __repr__(&self) -> String {
         format!(
-            "Check(name={:?}, passed={}, detail={:?})",
-            self.inner.name,
+            "Check(name={}, passed={}, detail={})",
+            py_str(&self.inner.name),
             py_bool(self.inner.passed),
-            self.inner.detail
+            py_str(&self.inner.detail)
         )
     }
 }
@@ -189,7 +189,7 @@ impl Explanation {
     /// The verdict as a dict (the JSON document, parsed).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let v: serde_json::Value = serde_json::from_str(&self.inner.to_json())
-            .map_err(|e| invalid_argument(py, format!("explanation is not JSON: {e}")))?;
+            .map_err(|e| internal(py, format!("explanation is not JSON: {e}")))?;
         json_to_py(py, &v)
     }
     fn __str__(&self) -> String {
@@ -200,13 +200,11 @@ impl Explanation {
         let failure = self
             .inner
             .first_failure()
-            .map_or("None".to_string(), |c| format!("{:?}", c.name));
+            .map_or("None".to_string(), |c| py_str(&c.name));
         format!(
             "Explanation(ok={}, form={}, first_failure={failure})",
             py_bool(self.inner.ok),
-            self.inner
-                .form
-                .map_or("None".to_string(), |f| format!("{:?}", form_str(f))),
+            py_opt_str(self.inner.form.map(form_str)),
         )
     }
 }
@@ -298,7 +296,7 @@ impl Verifier {
         let verified = run(py, || verifier.verify(&token, &opts))?;
         match verified.claims.to_json() {
             serde_json::Value::Object(m) => map_to_py(py, &m),
-            _ => Err(invalid_argument(py, "claims are not a JSON object")),
+            _ => Err(internal(py, "claims are not a JSON object")),
         }
     }
 
@@ -323,10 +321,7 @@ impl Verifier {
     }
 
     fn __repr__(&self) -> String {
-        format!(
-            "Verifier(key_id={})",
-            self.inner.key_id().map_or("None".to_string(), |k| format!("{k:?}"))
-        )
+        format!("Verifier(key_id={})", py_opt_str(self.inner.key_id()))
     }
 }
 
@@ -337,7 +332,7 @@ pub(crate) fn decode_unverified<'py>(py: Python<'py>, token: &str) -> PyResult<B
     let (header, claims) = map(py, qencode_cdn::decode_unverified(token))?;
     let claims = match claims.to_json() {
         serde_json::Value::Object(m) => map_to_py(py, &m)?,
-        _ => return Err(invalid_argument(py, "claims are not a JSON object")),
+        _ => return Err(internal(py, "claims are not a JSON object")),
     };
     PyTuple::new(py, [map_to_py(py, &header)?, claims])
 }

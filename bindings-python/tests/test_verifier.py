@@ -75,7 +75,7 @@ def test_resource_value_object() -> None:
     assert (r.kind, r.key, r.playback_id) == ("storage", "a/b.mp4", None)
     assert r == Resource.storage("a/b.mp4") and hash(r) == hash(Resource.storage("a/b.mp4"))
     assert Resource.live("x") != Resource.storage("x")
-    assert repr(Resource.live("x")) == 'Resource.live("x")'
+    assert repr(Resource.live("x")) == "Resource.live('x')"
     assert r.is_covered_by("a/") and not r.is_covered_by("b/")
 
 

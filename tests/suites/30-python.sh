@@ -21,7 +21,7 @@ export PYO3_PYTHON="$py" PYO3_BUILD_EXTENSION_MODULE=1
 
 echo "--- cargo fmt / clippy (qencode-cdn-python)"
 cargo fmt -p qencode-cdn-python --check
-cargo clippy -p qencode-cdn-python --all-targets --no-deps --locked -- -D warnings
+cargo clippy -p qencode-cdn-python --all-targets --locked -- -D warnings
 
 echo "--- maturin build (debug, abi3)"
 wheels="$CARGO_TARGET_DIR/wheels-python"
