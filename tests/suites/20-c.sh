@@ -5,6 +5,7 @@
 # valgrind (zero errors, zero definite/indirect leaks); the C++ wrapper test;
 # pkg-config and CMake builds of the example.
 set -euo pipefail
+trap 'echo "20-c.sh: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 cd "${QCDN_ROOT:?run through tests/run.sh}"
 target=${CARGO_TARGET_DIR:-$QCDN_ROOT/target}
 build=$target/c-tests
@@ -48,11 +49,13 @@ valgrind=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirec
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-step "sanitizer and valgrind canaries (a leaked library string must be caught)"
+step "sanitizer and valgrind canaries (a leaked library string and an overflow must be caught)"
 gcc "${cflags[@]}" "${san[@]}" tests/c/canary_leak.c "${link[@]}" -o "$build/canary_leak.asan"
 gcc "${cflags[@]}" tests/c/canary_leak.c "${link[@]}" -o "$build/canary_leak"
-ldd "$build/canary_leak.asan" | grep -q libasan || { echo "ASan runtime not linked"; exit 1; }
-ldd "$build/canary_leak.asan" | grep -q libubsan || { echo "UBSan runtime not linked"; exit 1; }
+# (ldd output captured first: `ldd | grep -q` can fail with SIGPIPE under pipefail)
+deps=$(ldd "$build/canary_leak.asan")
+grep -q libasan <<<"$deps" || { echo "ASan runtime not linked"; exit 1; }
+grep -q libubsan <<<"$deps" || { echo "UBSan runtime not linked"; exit 1; }
 if "$build/canary_leak.asan" . >"$build/canary.asan.log" 2>&1; then
   echo "LeakSanitizer missed a leaked token"; cat "$build/canary.asan.log"; exit 1
 fi
@@ -61,6 +64,11 @@ if "${valgrind[@]}" "$build/canary_leak" . >"$build/canary.valgrind.log" 2>&1; t
   echo "valgrind missed a leaked token"; cat "$build/canary.valgrind.log"; exit 1
 fi
 grep -q "definitely lost" "$build/canary.valgrind.log"
+gcc "${cflags[@]}" "${san[@]}" tests/c/canary_ubsan.c -o "$build/canary_ubsan.asan"
+if "$build/canary_ubsan.asan" >"$build/canary.ubsan.log" 2>&1; then
+  echo "UBSan missed a signed overflow"; cat "$build/canary.ubsan.log"; exit 1
+fi
+grep -q "runtime error: signed integer overflow" "$build/canary.ubsan.log"
 
 tests=(test_sign test_errors test_threads)
 if [ -f tests/c/test_client.c ]; then tests+=(test_client); fi
@@ -96,7 +104,8 @@ gcc -std=c11 -Wall -Wextra -Werror -pedantic examples/c/sign_url.c $(pkg-config 
 gcc -std=c11 -Wall -Wextra -Werror -pedantic examples/c/sign_url.c $(pkg-config --cflags qencode_cdn) \
   -L"$(pkg-config --variable=libdir qencode_cdn)" -Wl,-Bstatic -lqencode_cdn -Wl,-Bdynamic \
   $(pkg-config --variable=native_static_libs qencode_cdn) -o "$build/sign_url_static"
-if ldd "$build/sign_url_static" | grep -q qencode_cdn; then echo "static example links the shared library"; exit 1; fi
+deps=$(ldd "$build/sign_url_static")
+if grep -q qencode_cdn <<<"$deps"; then echo "static example links the shared library"; exit 1; fi
 for exe in sign_url_shared sign_url_static; do
   out=$("$build/$exe" tests/keys/rsa2048.pkcs1.pem)
   case "$out" in https://my-bucket.media-storage.us-west.qencode.com/videos/intro.mp4\?auth=ey*) ;;
@@ -107,6 +116,7 @@ step "CMake example (find_package via pkg-config)"
 rm -rf "$build/cmake"
 cmake -S examples/c -B "$build/cmake" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build "$build/cmake" >/dev/null
-"$build/cmake/sign_url" tests/keys/rsa2048.pkcs1.pem | grep -q '^https://my-bucket.media-storage.us-west.qencode.com/videos/intro.mp4?auth=ey'
+out=$("$build/cmake/sign_url" tests/keys/rsa2048.pkcs1.pem)
+grep -q '^https://my-bucket.media-storage.us-west.qencode.com/videos/intro.mp4?auth=ey' <<<"$out"
 
 step "all C/C++ checks passed"
