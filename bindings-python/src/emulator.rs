@@ -8,14 +8,18 @@ use qencode_cdn_emulator::{EmulatorConfig, Fault, FaultKind};
 
 use crate::client::duration_arg;
 use crate::convert::{json_to_py, key_bytes, py_str};
-use crate::errors::invalid_argument;
+use crate::errors::{invalid_argument, run};
+use qencode_cdn::ErrorCode;
 
-fn io_error(py: Python<'_>, what: &str, e: std::io::Error) -> PyErr {
+/// An emulator I/O error as a core error: bad settings are INVALID_ARGUMENT,
+/// a deadline TIMEOUT, anything else TRANSPORT.
+fn io_error(what: &str, e: std::io::Error) -> qencode_cdn::Error {
     let code = match e.kind() {
-        std::io::ErrorKind::TimedOut => qencode_cdn::ErrorCode::Timeout,
-        _ => qencode_cdn::ErrorCode::Transport,
+        std::io::ErrorKind::InvalidInput => ErrorCode::InvalidArgument,
+        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => ErrorCode::Timeout,
+        _ => ErrorCode::Transport,
     };
-    crate::errors::to_pyerr(py, qencode_cdn::Error::with_code(code, format!("emulator {what}: {e}")))
+    qencode_cdn::Error::with_code(code, format!("emulator {what}: {e}"))
 }
 
 /// The native emulator (use `qencode_cdn.testing.Emulator`).
@@ -28,15 +32,19 @@ pub(crate) struct NativeEmulator {
 }
 
 impl NativeEmulator {
+    /// Runs `f` on the running emulator with the GIL released (a panic
+    /// becomes INTERNAL); INVALID_ARGUMENT once stopped.
     fn with<T>(&self, py: Python<'_>, f: impl FnOnce(&qencode_cdn_emulator::Emulator) -> T + Send) -> PyResult<T>
     where
         T: Send,
     {
-        let out = py.detach(|| {
+        run(py, || {
             let guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-            guard.as_ref().map(f)
-        });
-        out.ok_or_else(|| invalid_argument(py, "the emulator is stopped"))
+            guard
+                .as_ref()
+                .map(f)
+                .ok_or_else(|| qencode_cdn::Error::with_code(ErrorCode::InvalidArgument, "the emulator is stopped"))
+        })
     }
 }
 
@@ -65,9 +73,9 @@ impl NativeEmulator {
         if let Some(t) = token_lifetime {
             config.token_lifetime = duration_arg(&t, "token_lifetime")?;
         }
-        let emu = py
-            .detach(|| qencode_cdn_emulator::Emulator::start(config))
-            .map_err(|e| io_error(py, "start", e))?;
+        let emu = run(py, || {
+            qencode_cdn_emulator::Emulator::start(config).map_err(|e| io_error("start", e))
+        })?;
         Ok(NativeEmulator {
             url: emu.url(),
             api_key: emu.api_key().to_string(),
@@ -167,15 +175,17 @@ impl NativeEmulator {
         url: String,
         cookie: Option<String>,
     ) -> PyResult<(u16, Option<String>, Bound<'py, PyBytes>)> {
-        let r = self
-            .with(py, |e| e.fetch(&url, cookie.as_deref()))?
-            .map_err(|e| io_error(py, "fetch", e))?;
+        let r = self.with(py, |e| e.fetch(&url, cookie.as_deref()))?;
+        let r = crate::errors::map(py, r.map_err(|e| io_error("fetch", e)))?;
         Ok((r.status, r.reason, PyBytes::new(py, &r.body)))
     }
 
-    fn stop(&self, py: Python<'_>) {
+    fn stop(&self, py: Python<'_>) -> PyResult<()> {
         let emu = self.inner.lock().map(|mut g| g.take()).unwrap_or(None);
-        py.detach(move || drop(emu));
+        run(py, move || {
+            drop(emu);
+            Ok(())
+        })
     }
 
     fn __repr__(&self) -> String {

@@ -311,3 +311,10 @@ def test_signer_made_from_a_new_key_matches_the_api(client: Client, emu: Emulato
     key = client.create_signing_key(bucket_name="bucket-one")
     s: Signer = key.signer()
     assert s.key_id == key.id and s.key_bits == 2048
+
+
+def test_emulator_settings_are_checked() -> None:
+    with pytest.raises(q.InvalidArgumentError):
+        Emulator(signing_key_bits=1000)
+    with pytest.raises(q.InvalidArgumentError):
+        Emulator(api_keys=[])

@@ -10,7 +10,7 @@ import pathlib
 import pytest
 
 import qencode_cdn
-from qencode_cdn import InvalidArgumentError, InvalidKeyError, Signer, Verifier
+from qencode_cdn import InvalidArgumentError, InvalidKeyError, Resource, Signer, Verifier
 
 from conftest import KID, NOW, key_path, read_key
 
@@ -240,3 +240,21 @@ def test_gil_is_released_while_the_core_signs() -> None:
         stop.set()
         t.join()
     assert during >= max(5, int(took / 0.0005 / 20)), f"{during} ticks in {took:.2f} s of signing"
+
+
+def test_one_signer_is_shared_between_threads(signer: Signer, verifier: Verifier) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        tokens = list(pool.map(lambda i: signer.sign(f"stream-{i}", now=NOW), range(32)))
+    for i, token in enumerate(tokens):
+        assert verifier.verify(token, now=NOW)["uri"] == f"stream-{i}"
+        assert token == signer.sign(f"stream-{i}", now=NOW)
+
+
+def test_native_value_objects_are_immutable(signer: Signer, verifier: Verifier) -> None:
+    cookie = signer.signed_cookie("a/")
+    explanation = verifier.explain(signer.signed_live_url("abc"))
+    for obj, attr in [(cookie, "value"), (explanation, "ok"), (signer, "key_id"), (Resource.live("x"), "kind")]:
+        with pytest.raises(AttributeError):
+            setattr(obj, attr, None)
