@@ -43,3 +43,14 @@ def test_every_public_name_has_a_docstring() -> None:
 
 def test_version_is_the_core_version() -> None:
     assert qencode_cdn.__version__.count(".") == 2
+
+
+def test_docstring_examples_run() -> None:
+    import doctest
+
+    import qencode_cdn.testing
+
+    for module in (qencode_cdn, qencode_cdn.testing):
+        result = doctest.testmod(module, raise_on_error=False, verbose=False)
+        assert result.attempted > 0, module.__name__
+        assert result.failed == 0, module.__name__
