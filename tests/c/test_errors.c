@@ -346,6 +346,54 @@ static void test_bad_url_parts(qcdn_signer *signer) {
     CHECK(out == SENTINEL);
 }
 
+/* Random bytes (fixed seed; every other input printable ASCII, to get past the
+ * UTF-8 check into the parsers) as keys, tokens, URLs and host parts: every
+ * call returns a known status, never crashes (ASan/valgrind watch), and
+ * writes its out-parameter only on QCDN_OK. */
+static int random_failures;
+static void check_random_result(qcdn_status st, char **out, int input) {
+    if (st > QCDN_ERR_INTERNAL || (st != QCDN_OK && *out != SENTINEL) || (st == QCDN_OK && *out == SENTINEL)) {
+        fprintf(stderr, "random input %d: status %u, out %s\n", input, (unsigned)st,
+                *out == SENTINEL ? "untouched" : "written");
+        random_failures++;
+    }
+    if (st == QCDN_OK) qcdn_string_free(*out);
+    *out = SENTINEL;
+}
+
+static void test_random_inputs(qcdn_signer *signer, qcdn_verifier *verifier) {
+    uint32_t state = 12345;
+    for (int i = 0; i < 300; i++) {
+        char buf[96];
+        size_t n = 1 + (size_t)(i % 90);
+        for (size_t j = 0; j < n; j++) {
+            state = state * 1103515245u + 12345u;
+            unsigned char c = (unsigned char)(state >> 16);
+            if (i % 2 == 0) c = (unsigned char)(0x20 + c % 0x5f);
+            buf[j] = c == 0 ? '.' : (char)c;
+        }
+        buf[n] = 0;
+        if (i % 3 == 0) memcpy(buf, "eyJ", 3); /* looks like a token */
+        if (i % 5 == 0 && n > 10) memcpy(buf, "https://", 8);
+        char *out = SENTINEL;
+        check_random_result(qcdn_verifier_verify(verifier, buf, NULL, &out), &out, i);
+        check_random_result(qcdn_verifier_explain(verifier, buf, NULL, &out), &out, i);
+        check_random_result(qcdn_storage_url(buf, "us-west", buf, NULL, &out), &out, i);
+        check_random_result(qcdn_live_custom_domain_url(buf, buf, buf, &out), &out, i);
+        check_random_result(qcdn_signer_sign_url(signer, buf, buf, NULL, &out), &out, i);
+        qcdn_sign_options o = {0};
+        o.claims_json = buf;
+        check_random_result(qcdn_signer_sign(signer, "u", &o, &out), &out, i);
+        qcdn_signer *s = (qcdn_signer *)SENTINEL;
+        qcdn_status st = qcdn_signer_new("k", (const uint8_t *)buf, n, &s);
+        if (st == QCDN_OK || s != (qcdn_signer *)SENTINEL) random_failures++;
+        bool covers = true;
+        st = qcdn_verifier_covers(verifier, buf, QCDN_RESOURCE_LIVE, buf, NULL, &covers);
+        if (st == QCDN_OK || !covers) random_failures++;
+    }
+    CHECK(random_failures == 0);
+}
+
 int main(int argc, char **argv) {
     test_init(argc, argv);
     key_2048 = read_repo_file("tests/keys/rsa2048.pkcs1.pem", &key_2048_len);
@@ -367,6 +415,7 @@ int main(int argc, char **argv) {
     test_enum_ranges(signer, verifier);
     test_bad_options(signer, verifier);
     test_bad_url_parts(signer);
+    test_random_inputs(signer, verifier);
 
     qcdn_verifier_free(verifier);
     qcdn_signer_free(signer);
