@@ -1,6 +1,6 @@
 'use strict'
-// Every ```js / ```mjs example of docs/node.md (and of README.md, if it has
-// any) runs as written, in a fresh Node process, from this package.
+// Every ```js / ```mjs example of docs/node.md, of the package's README.md
+// (and of the repository's README.md, if it has any) runs as written, in a fresh Node process, from this package.
 const test = require('node:test')
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
@@ -22,7 +22,7 @@ function blocks(file) {
 }
 
 const docs = blocks(path.join(ROOT, 'docs', 'node.md'))
-const readme = blocks(path.join(ROOT, 'README.md'))
+const readme = [...blocks(path.join(ROOT, 'README.md')), ...blocks(path.join(__dirname, '..', 'README.md'))]
 
 test('docs/node.md has JavaScript examples', () => {
   assert.ok(docs.length >= 8, `found ${docs.length}`)
