@@ -247,3 +247,15 @@ test('inspect and errors never show key material', () => {
     assert.ok(!text.includes(body.slice(10, 30)))
   }
 })
+
+test('signAsync signs on the libuv pool: the event loop turns before the signatures are done', async () => {
+  const big = new Signer(KID, key('rsa4096.pkcs1.pem'))
+  const all = Promise.all(Array.from({ length: 12 }, (_, i) => big.signAsync(`id-${i}`, { now: NOW })))
+  let turned = false
+  setImmediate(() => {
+    turned = true
+  })
+  const tokens = await all
+  assert.ok(turned, 'with signing on the JS thread the promises would settle before setImmediate runs')
+  assert.equal(tokens[3], big.sign('id-3', { now: NOW }))
+})
