@@ -65,8 +65,8 @@ def core_rate(signer: qencode_cdn.Signer, seconds: float) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=float, default=1.0, help="time per measurement (default 1)")
-    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds, best kept (default 3)")
+    parser.add_argument("--seconds", type=float, default=0.3, help="time per measurement (default 0.3)")
+    parser.add_argument("--rounds", type=int, default=10, help="interleaved rounds, best kept (default 10)")
     parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
     args = parser.parse_args()
 
