@@ -454,8 +454,9 @@ const char *qcdn_version(void);
 
 /**
  * Frees a string returned by this library (tokens, URLs, JSON documents,
- * PEM). NULL is accepted and does nothing. Never pass a string that did not
- * come from this library, and never free one twice.
+ * PEM), overwriting its bytes with zeros first: tokens and new private keys
+ * are secrets. NULL is accepted and does nothing. Never pass a string that
+ * did not come from this library, and never free one twice.
  *
  * # Safety
  * `s` is NULL or a string returned by a `qcdn_` function, not yet freed.

@@ -153,9 +153,14 @@ struct StatusOk {
 
 const OK: StatusOk = StatusOk { status: "ok" };
 
+/// Serialises a result. The buffer starts large enough for any document of
+/// the API (a new 8192-bit private key included) so that it never grows: a
+/// growing `Vec` would free unwiped partial copies of a private key.
 fn json<T: Serialize>(value: &T) -> Result<String, Error> {
-    serde_json::to_string(value)
-        .map_err(|e| Error::with_code(ErrorCode::Internal, format!("the result cannot be serialised: {e}")))
+    let mut buf = Vec::with_capacity(32 * 1024);
+    serde_json::to_writer(&mut buf, value)
+        .map_err(|e| Error::with_code(ErrorCode::Internal, format!("the result cannot be serialised: {e}")))?;
+    String::from_utf8(buf).map_err(|_| Error::with_code(ErrorCode::Internal, "the result is not UTF-8"))
 }
 
 /// Runs a client call: checks the handle, converts the result to JSON and

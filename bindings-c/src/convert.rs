@@ -5,6 +5,7 @@
 use std::ffi::{CStr, CString, c_char};
 
 use qcdn::{Error, ErrorCode};
+use zeroize::Zeroizing;
 
 pub(crate) fn invalid(msg: impl Into<String>) -> Error {
     Error::with_code(ErrorCode::InvalidArgument, msg)
@@ -76,10 +77,39 @@ pub(crate) unsafe fn req_ref<'a, T>(p: *const T, name: &str) -> Result<&'a T, Er
 }
 
 /// A Rust string as a C string for the caller to free with `qcdn_string_free`.
+///
+/// Results can be secrets (tokens are bearer credentials, a new signing key's
+/// document holds its private key), so no copy is left behind in freed
+/// memory: when the terminator does not fit, the bytes are copied into a
+/// buffer one byte larger and the original is wiped (instead of a `realloc`
+/// that would free an unwiped copy).
 pub(crate) fn to_c_string(s: String) -> Result<*mut c_char, Error> {
-    CString::new(s)
-        .map(CString::into_raw)
-        .map_err(|_| Error::with_code(ErrorCode::Internal, "a result string holds a NUL byte"))
+    let mut bytes = Zeroizing::new(s.into_bytes());
+    if bytes.contains(&0) {
+        return Err(Error::with_code(
+            ErrorCode::Internal,
+            "a result string holds a NUL byte",
+        ));
+    }
+    let owned = if bytes.capacity() > bytes.len() {
+        std::mem::take(&mut *bytes)
+    } else {
+        let mut exact = Vec::with_capacity(bytes.len() + 1);
+        exact.extend_from_slice(&bytes);
+        exact
+    };
+    // SAFETY: checked above that there is no NUL byte; `owned` has room for the terminator.
+    Ok(unsafe { CString::from_vec_unchecked(owned) }.into_raw())
+}
+
+/// Frees a string made by [`to_c_string`], wiping its bytes first.
+///
+/// # Safety
+/// `s` is non-NULL and came from [`to_c_string`], not yet freed.
+pub(crate) unsafe fn free_c_string(s: *mut c_char) {
+    // SAFETY: per the caller's contract, from CString::into_raw.
+    let c = unsafe { CString::from_raw(s) };
+    drop(Zeroizing::new(c.into_bytes_with_nul()));
 }
 
 /// Writes a string result to an out-pointer checked by [`req_out`].
@@ -118,4 +148,25 @@ pub(crate) fn enum_value<T: Clone>(value: u32, table: &[(u32, T)], name: &str) -
                 allowed.join(", ")
             ))
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn c_strings_round_trip_with_and_without_spare_capacity() {
+        let mut spare = String::with_capacity(64);
+        spare.push_str("spare");
+        let exact = String::from("exact"); // capacity == len
+        for (s, want) in [(spare, "spare"), (exact, "exact")] {
+            let p = to_c_string(s).unwrap();
+            // SAFETY: a string just made by to_c_string.
+            unsafe {
+                assert_eq!(std::ffi::CStr::from_ptr(p).to_str().unwrap(), want);
+                free_c_string(p);
+            }
+        }
+        assert_eq!(to_c_string("a\0b".into()).unwrap_err().code(), ErrorCode::Internal);
+    }
 }

@@ -28,7 +28,7 @@ pub use signer::*;
 pub use urls::*;
 pub use verifier::*;
 
-use std::ffi::{CString, c_char};
+use std::ffi::c_char;
 
 /// Major version of the library this header belongs to.
 pub const QCDN_VERSION_MAJOR: u32 = 0;
@@ -47,8 +47,9 @@ pub extern "C" fn qcdn_version() -> *const c_char {
 }
 
 /// Frees a string returned by this library (tokens, URLs, JSON documents,
-/// PEM). NULL is accepted and does nothing. Never pass a string that did not
-/// come from this library, and never free one twice.
+/// PEM), overwriting its bytes with zeros first: tokens and new private keys
+/// are secrets. NULL is accepted and does nothing. Never pass a string that
+/// did not come from this library, and never free one twice.
 ///
 /// # Safety
 /// `s` is NULL or a string returned by a `qcdn_` function, not yet freed.
@@ -56,8 +57,8 @@ pub extern "C" fn qcdn_version() -> *const c_char {
 pub unsafe extern "C" fn qcdn_string_free(s: *mut c_char) {
     ffi_boundary!(void {
         if !s.is_null() {
-            // SAFETY: the caller passes back a pointer from `CString::into_raw`.
-            drop(unsafe { CString::from_raw(s) });
+            // SAFETY: the caller passes back a pointer from `convert::to_c_string`.
+            unsafe { convert::free_c_string(s) };
         }
     })
 }
