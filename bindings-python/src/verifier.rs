@@ -276,7 +276,7 @@ impl Verifier {
     /// Verifies signature, `kid`, `exp`/`nbf` (with `leeway` seconds or a
     /// timedelta) and, when given, that the token covers `resource`.
     /// Returns the claims as a dict; raises a `TokenError` subclass.
-    #[pyo3(text_signature = "(self, token, *, kid=None, leeway=None, resource=None, now=None)")]
+    #[pyo3(text_signature = "(self, token, *, kid=None, leeway=0, resource=None, now=None)")]
     #[pyo3(signature = (token, *, kid = None, leeway = None, resource = None, now = Arg::Missing))]
     fn verify<'py>(
         &self,
@@ -303,7 +303,7 @@ impl Verifier {
     /// Explains whether the edge would accept this signed URL (any of the
     /// four forms): every check in words. Never raises for a bad URL or
     /// token; the verdict says what is wrong.
-    #[pyo3(text_signature = "(self, url, *, kid=None, leeway=None, now=None)")]
+    #[pyo3(text_signature = "(self, url, *, kid=None, leeway=0, now=None)")]
     #[pyo3(signature = (url, *, kid = None, leeway = None, now = Arg::Missing))]
     fn explain<'py>(
         &self,

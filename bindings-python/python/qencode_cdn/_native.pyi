@@ -231,7 +231,7 @@ class Verifier:
         token: str,
         *,
         kid: str | None = None,
-        leeway: int | timedelta | None = None,
+        leeway: int | timedelta = 0,
         resource: Resource | None = None,
         now: int | datetime | None = None,
     ) -> dict[str, Any]: ...
@@ -240,7 +240,7 @@ class Verifier:
         url: str,
         *,
         kid: str | None = None,
-        leeway: int | timedelta | None = None,
+        leeway: int | timedelta = 0,
         now: int | datetime | None = None,
     ) -> Explanation: ...
 
