@@ -234,7 +234,8 @@ def test_gil_is_released_while_a_request_waits(emu: Emulator) -> None:
             stop.set()
             t.join()
     assert waited >= 0.45
-    assert during >= 50, f"the other thread ran only {during} times in {waited:.2f} s"
+    # With the GIL held the other thread could not run at all (0 or 1 tick).
+    assert during >= 10, f"the other thread ran only {during} times in {waited:.2f} s"
 
 
 def test_client_is_a_context_manager_and_closes(emu: Emulator) -> None:

@@ -239,7 +239,8 @@ def test_gil_is_released_while_the_core_signs() -> None:
     finally:
         stop.set()
         t.join()
-    assert during >= max(5, int(took / 0.0005 / 20)), f"{during} ticks in {took:.2f} s of signing"
+    # With the GIL held the other thread could not run at all (0 or 1 tick).
+    assert during >= 5, f"{during} ticks in {took:.2f} s of signing"
 
 
 def test_one_signer_is_shared_between_threads(signer: Signer, verifier: Verifier) -> None:
