@@ -19,7 +19,7 @@ npm ci --prefer-offline --no-audit --no-fund --loglevel=error
 
 step "cargo fmt / clippy (qencode-cdn-node)"
 cargo fmt -p qencode-cdn-node --check
-cargo clippy -p qencode-cdn-node --all-targets --no-deps --locked -- -D warnings
+cargo clippy -p qencode-cdn-node --all-targets --locked -- -D warnings
 
 step "napi build (debug) and drift check of the generated index.js / index.d.ts"
 npx napi build --platform
