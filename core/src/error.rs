@@ -5,7 +5,10 @@ use std::time::Duration;
 
 /// Stable error codes. The strings returned by [`ErrorCode::as_str`] and the
 /// numbers returned by [`ErrorCode::as_u32`] never change meaning; bindings
-/// map them with exhaustive matches.
+/// map them with exhaustive matches. The set is fixed by the cross-language
+/// contract (DESIGN.md §5), so this enum is deliberately *not*
+/// `#[non_exhaustive]`: a new code must break every binding's match until it
+/// is mapped there.
 ///
 /// ```
 /// use qencode_cdn::ErrorCode;
@@ -13,7 +16,6 @@ use std::time::Duration;
 /// assert_eq!(ErrorCode::from_str_code("TOKEN_EXPIRED"), Some(ErrorCode::TokenExpired));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum ErrorCode {
     /// A bad input caught before any I/O.
     InvalidArgument,
