@@ -36,7 +36,7 @@ pub fn exit_code_for(code: ErrorCode) -> u8 {
         ErrorCode::Unauthorized => EXIT_AUTH,
         ErrorCode::NotFound => EXIT_NOT_FOUND,
         ErrorCode::Transport | ErrorCode::Timeout => EXIT_NETWORK,
-        _ => EXIT_OTHER,
+        ErrorCode::RateLimited | ErrorCode::ApiError | ErrorCode::Decode | ErrorCode::Internal => EXIT_OTHER,
     }
 }
 
