@@ -23,7 +23,7 @@ case "$profile" in
 esac
 target=${CARGO_TARGET_DIR:-$root/target}
 (cd "$root" && cargo build --locked -q -p qencode-cdn-ffi "${cargo_flags[@]}")
-version=$(sed -n 's/^version = "\(.*\)"/\1/p' "$root/Cargo.toml" | head -1)
+version=$(awk -F'"' '/^version = /{print $2; exit}' "$root/Cargo.toml")
 # What `rustc --print native-static-libs` reports for the staticlib on Linux (glibc).
 native_static_libs="-lgcc_s -lutil -lrt -lpthread -lm -ldl -lc"
 mkdir -p "$prefix/lib/pkgconfig" "$prefix/include"

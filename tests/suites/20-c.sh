@@ -37,7 +37,7 @@ cargo build --locked -q -p qencode-cdn-emulator --bin qencode-cdn-emulator
 lib=$target/debug
 [ -f "$lib/libqencode_cdn.so" ] && [ -f "$lib/libqencode_cdn.a" ]
 
-version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+version=$(awk -F'"' '/^version = /{print $2; exit}' Cargo.toml)
 python3 tests/c/gen_vectors.py tests/vectors/tokens.json "$build/vectors.inc"
 
 cflags=(-std=c11 -Wall -Wextra -Werror -pedantic -g -pthread "-DEXPECTED_VERSION=\"$version\""
