@@ -71,16 +71,28 @@ impl qcdn_status {
         qcdn_status::QCDN_ERR_INTERNAL,
     ];
 
-    /// The status of an error code: the same number. `ErrorCode` is
-    /// non-exhaustive, so a code added to the core later and not yet given a
-    /// status here becomes `QCDN_ERR_INTERNAL` (a unit test walks
-    /// `ErrorCode::ALL` so that cannot happen silently).
+    /// The status of an error code: the same number (checked by a unit test
+    /// against `ErrorCode::as_u32`). An exhaustive match: a new code in the
+    /// core fails to compile here until it gets a status.
     pub(crate) fn from_code(code: ErrorCode) -> qcdn_status {
-        let n = code.as_u32();
-        qcdn_status::ALL
-            .into_iter()
-            .find(|s| *s as u32 == n && n != 0)
-            .unwrap_or(qcdn_status::QCDN_ERR_INTERNAL)
+        match code {
+            ErrorCode::InvalidArgument => qcdn_status::QCDN_ERR_INVALID_ARGUMENT,
+            ErrorCode::InvalidKey => qcdn_status::QCDN_ERR_INVALID_KEY,
+            ErrorCode::MalformedToken => qcdn_status::QCDN_ERR_MALFORMED_TOKEN,
+            ErrorCode::InvalidSignature => qcdn_status::QCDN_ERR_INVALID_SIGNATURE,
+            ErrorCode::TokenExpired => qcdn_status::QCDN_ERR_TOKEN_EXPIRED,
+            ErrorCode::TokenNotYetValid => qcdn_status::QCDN_ERR_TOKEN_NOT_YET_VALID,
+            ErrorCode::UriMismatch => qcdn_status::QCDN_ERR_URI_MISMATCH,
+            ErrorCode::UnknownKeyId => qcdn_status::QCDN_ERR_UNKNOWN_KEY_ID,
+            ErrorCode::Unauthorized => qcdn_status::QCDN_ERR_UNAUTHORIZED,
+            ErrorCode::NotFound => qcdn_status::QCDN_ERR_NOT_FOUND,
+            ErrorCode::RateLimited => qcdn_status::QCDN_ERR_RATE_LIMITED,
+            ErrorCode::ApiError => qcdn_status::QCDN_ERR_API_ERROR,
+            ErrorCode::Transport => qcdn_status::QCDN_ERR_TRANSPORT,
+            ErrorCode::Timeout => qcdn_status::QCDN_ERR_TIMEOUT,
+            ErrorCode::Decode => qcdn_status::QCDN_ERR_DECODE,
+            ErrorCode::Internal => qcdn_status::QCDN_ERR_INTERNAL,
+        }
     }
 
     /// The stable name: `"OK"` or the code string shared by every language.
