@@ -22,7 +22,7 @@ fn main() -> ExitCode {
         eprintln!("usage: core_rate KEY.pem ROUNDS BATCH");
         return ExitCode::from(2);
     }
-    let (Ok(pem), Ok(rounds), Ok(batch)) = (
+    let (Ok(pem), Ok(rounds @ 1..), Ok(batch @ 1..)) = (
         std::fs::read(&args[1]),
         args[2].parse::<usize>(),
         args[3].parse::<usize>(),
