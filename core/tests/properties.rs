@@ -91,4 +91,28 @@ proptest! {
         let _ = v.explain(&s);
         let _ = parse_url(&s);
     }
+
+    #[test]
+    fn key_loading_never_panics_on_garbage_or_corrupted_keys(
+        bytes in proptest::collection::vec(any::<u8>(), 0..600),
+        cut in 0usize..1700,
+        flip in 0usize..1700,
+    ) {
+        for input in [bytes.clone(), [b"-----BEGIN RSA PRIVATE KEY-----\n".as_slice(), &bytes].concat()] {
+            if let Err(e) = Signer::from_pem("k", &input) {
+                prop_assert_eq!(e.code(), ErrorCode::InvalidKey);
+            }
+            let _ = Verifier::from_public_key(&input);
+        }
+        // a real key, truncated or with one byte changed
+        let pem = include_bytes!("../../tests/keys/rsa2048.pkcs1.pem");
+        let mut corrupted = pem[..cut.min(pem.len())].to_vec();
+        if let Some(b) = corrupted.get_mut(flip) {
+            *b ^= 0x5a;
+        }
+        if let Err(e) = Signer::from_pem("k", &corrupted) {
+            prop_assert_eq!(e.code(), ErrorCode::InvalidKey);
+        }
+        let _ = Verifier::from_public_key(&corrupted);
+    }
 }
