@@ -14,64 +14,13 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 /// A test CA (EC P-256, valid until 2126) standing in for a corporate CA.
-const CA: &str = "\
------BEGIN CERTIFICATE-----
-MIIBtzCCAV2gAwIBAgIUGl/iwpEXp4zhZUx8BtZFdwvzw2QwCgYIKoZIzj0EAwIw
-KDEmMCQGA1UEAwwdcWVuY29kZS1jZG4gdGVzdCBjb3Jwb3JhdGUgQ0EwIBcNMjYx
-MTI5MTIwNTE4WhgPMjEyNjExMDUxMjA1MThaMCgxJjAkBgNVBAMMHXFlbmNvZGUt
-Y2RuIHRlc3QgY29ycG9yYXRlIENBMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE
-miY9R5Qz7BkZb3+HVfq7EmIdk+eecUhjKhZB/4geq20TpF/0zbL1LHN2WH7w+kG2
-H5w/kEesEy/KMnRq2rWCWaNjMGEwHQYDVR0OBBYEFJGUrIbd9KBXzhCUw70l6VSc
-+Dn7MB8GA1UdIwQYMBaAFJGUrIbd9KBXzhCUw70l6VSc+Dn7MA8GA1UdEwEB/wQF
-MAMBAf8wDgYDVR0PAQH/BAQDAgEGMAoGCCqGSM49BAMCA0gAMEUCIQCzmAPdbRl4
-kXU7wcpZFdtURgr7q1DBEXcuoIN3IdCBOwIgeKWLDqQk4M9/ogs4hJ9ORwtk66hj
-DHaggehl8A4maMM=
------END CERTIFICATE-----
-";
+const CA: &str = include_str!("../../tests/keys/tls/ca.pem");
 /// `localhost` and `127.0.0.1`, issued by [`CA`].
-const LEAF: &str = "\
------BEGIN CERTIFICATE-----
-MIIB1DCCAXmgAwIBAgIUdKhi3A6SDxsQinFdboAPCB/PtOUwCgYIKoZIzj0EAwIw
-KDEmMCQGA1UEAwwdcWVuY29kZS1jZG4gdGVzdCBjb3Jwb3JhdGUgQ0EwIBcNMjYx
-MTI5MTIwNTE4WhgPMjEyNjExMDUxMjA1MThaMBQxEjAQBgNVBAMMCWxvY2FsaG9z
-dDBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABId38axxKRFb01aIFY/SEUAs/sA5
-vWnzA6CGV+HW17LhuCubQFdj7qJpYGQ/1lHKvvMZPNiz1GARhBDDXsPcgVKjgZIw
-gY8wGgYDVR0RBBMwEYIJbG9jYWxob3N0hwR/AAABMAwGA1UdEwEB/wQCMAAwDgYD
-VR0PAQH/BAQDAgeAMBMGA1UdJQQMMAoGCCsGAQUFBwMBMB0GA1UdDgQWBBQ2vxNa
-Kbvgs14EfpYK64ZIANO2TzAfBgNVHSMEGDAWgBSRlKyG3fSgV84QlMO9JelUnPg5
-+zAKBggqhkjOPQQDAgNJADBGAiEAjpl6vNHW6Fquqk4SPW7MvrvxlqF7OqLMtyCe
-JY1rjA0CIQDFlYdNrdovn8F3KBFIkpodNJkp8noCeWsyoFNInxpwsQ==
------END CERTIFICATE-----
-";
-const LEAF_KEY: &str = "\
------BEGIN PRIVATE KEY-----
-MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgzkArt5L6x3pvyx9p
-ZSfvIHbd2Jzdtt42Qg7lVNSMmjChRANCAASHd/GscSkRW9NWiBWP0hFALP7AOb1p
-8wOghlfh1tey4bgrm0BXY+6iaWBkP9ZRyr7zGTzYs9RgEYQQw17D3IFS
------END PRIVATE KEY-----
-";
+const LEAF: &str = include_str!("../../tests/keys/tls/localhost.pem");
+const LEAF_KEY: &str = include_str!("../../tests/keys/tls/localhost.key.pem");
 /// Self-signed `localhost`: in no trust store.
-const ROGUE: &str = "\
------BEGIN CERTIFICATE-----
-MIIBrjCCAVSgAwIBAgIUR+EldXDIFYlnsxfLyfpK7r7qKTEwCgYIKoZIzj0EAwIw
-FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTEyOTEyMDU1MFoYDzIxMjYxMTA1
-MTIwNTUwWjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO
-PQMBBwNCAASmGKhu6G0VnQGJLv8dCz7XBeCYbZZQZs2YDftszXPpbLSNWb4xlyRr
-TJv8+mRDCpbe0OQm5PIy588gieJaDwv4o4GBMH8wHQYDVR0OBBYEFEn8M2NOhcJB
-qXr94vb/WwxV1cPCMB8GA1UdIwQYMBaAFEn8M2NOhcJBqXr94vb/WwxV1cPCMBoG
-A1UdEQQTMBGCCWxvY2FsaG9zdIcEfwAAATAMBgNVHRMBAf8EAjAAMBMGA1UdJQQM
-MAoGCCsGAQUFBwMBMAoGCCqGSM49BAMCA0gAMEUCIEgl8wtnVYjFfqs7sAbb8+0F
-flCzV+8xNSRX6Sk39MAJAiEA90bQAsYki42sHRECYRoypQ+Sg56GVoM6+2Ecp9Ph
-1zs=
------END CERTIFICATE-----
-";
-const ROGUE_KEY: &str = "\
------BEGIN PRIVATE KEY-----
-MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgKgircEEZq/Bo6JW7
-yuN75uhZZDxQiNWNINV7DBtbU7+hRANCAASmGKhu6G0VnQGJLv8dCz7XBeCYbZZQ
-Zs2YDftszXPpbLSNWb4xlyRrTJv8+mRDCpbe0OQm5PIy588gieJaDwv4
------END PRIVATE KEY-----
-";
+const ROGUE: &str = include_str!("../../tests/keys/tls/rogue.pem");
+const ROGUE_KEY: &str = include_str!("../../tests/keys/tls/rogue.key.pem");
 
 /// An HTTPS server answering every request with a token and an empty domain list.
 fn tls_server(cert: &str, key: &str) -> u16 {
