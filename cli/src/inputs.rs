@@ -13,7 +13,7 @@ use crate::error::CliError;
 use crate::timeparse::{parse_duration, parse_instant};
 
 /// Environment variable holding a private signing key (its contents, not a path).
-pub const ENV_SIGNING_KEY: &str = "QENCODE_SIGNING_KEY";
+pub const ENV_SIGNING_KEY: &str = qencode_cdn::SIGNING_KEY_ENV;
 
 /// Reads a file, or stdin for `-`. Errors name the path, never the contents.
 pub fn read_input(path: &str, what: &str) -> Result<Zeroizing<Vec<u8>>, CliError> {

@@ -21,6 +21,12 @@ use crate::keys::{self, PublicKeyParts};
 /// reference's samples.
 pub const DEFAULT_EXPIRES_IN: u64 = 3600;
 
+/// Environment variable holding the private key (PEM, env-mangled PEM or base64),
+/// read by [`Signer::from_env`], the CLI and every binding's `from_env`.
+pub const SIGNING_KEY_ENV: &str = "QENCODE_SIGNING_KEY";
+/// Environment variable holding the signing key id, when none is given.
+pub const SIGNING_KEY_ID_ENV: &str = "QENCODE_SIGNING_KEY_ID";
+
 /// Claim names the library writes itself; custom claims may not use them.
 pub const RESERVED_CLAIMS: [&str; 3] = ["uri", "exp", "nbf"];
 
@@ -258,6 +264,29 @@ impl Signer {
     /// Same as [`Signer::from_pem`]; the name says any form is fine (DER, base64…).
     pub fn from_key(key_id: &str, private_key: impl AsRef<[u8]>) -> Result<Self> {
         Self::from_pem(key_id, private_key)
+    }
+
+    /// Loads the key from [`SIGNING_KEY_ENV`] and, when `key_id` is `None`,
+    /// the key id from [`SIGNING_KEY_ID_ENV`]. INVALID_ARGUMENT names the
+    /// missing variable (never its value).
+    ///
+    /// ```no_run
+    /// let signer = qencode_cdn::Signer::from_env(None)?;
+    /// # Ok::<(), qencode_cdn::Error>(())
+    /// ```
+    pub fn from_env(key_id: Option<&str>) -> Result<Self> {
+        let kid = match key_id {
+            Some(k) => k.to_string(),
+            None => std::env::var(SIGNING_KEY_ID_ENV)
+                .map_err(|_| Error::invalid_argument(format!("no key id given and {SIGNING_KEY_ID_ENV} is not set")))?,
+        };
+        let key = zeroize::Zeroizing::new(
+            std::env::var_os(SIGNING_KEY_ENV)
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| Error::invalid_argument(format!("{SIGNING_KEY_ENV} (the private key) is not set")))?
+                .into_encoded_bytes(),
+        );
+        Self::from_pem(&kid, &*key)
     }
 
     /// Loads a private key for an explicit backend.
