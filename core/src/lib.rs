@@ -57,5 +57,10 @@ pub use url::{
 };
 pub use verify::{Check, Claims, MAX_TOKEN_LEN, Resource, VerifiedToken, Verifier, VerifyOptions, decode_unverified};
 
+/// The README's Rust example, compiled as a doctest so it cannot rot.
+#[doc = include_str!("../../README.md")]
+#[cfg(all(doctest, feature = "client"))]
+pub struct ReadmeDoctests;
+
 /// This crate's version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
