@@ -12,4 +12,5 @@ export QCDN_PYTHON="$venv/bin/python"
 cargo fmt --all --check
 cargo clippy --workspace --exclude qencode-cdn-python --exclude qencode-cdn-node --all-targets --locked -- -D warnings
 cargo test --locked
+RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps -p qencode-cdn -p qencode-cdn-emulator
 cargo test --locked -p qencode-cdn --features rust-crypto --test backends --lib
