@@ -7,7 +7,7 @@ use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, 
 use serde_json::{Map, Number, Value};
 use zeroize::Zeroizing;
 
-use crate::errors::invalid_argument;
+use crate::errors::{invalid_argument, invalid_type};
 
 /// Deepest nesting accepted in custom claims (guards the recursion).
 const MAX_DEPTH: usize = 64;
@@ -163,7 +163,7 @@ fn datetime_types(py: Python<'_>) -> PyResult<(&Bound<'_, PyAny>, &Bound<'_, PyA
 fn int_arg(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Option<i64>> {
     let py = obj.py();
     if obj.is_instance_of::<PyBool>() {
-        return Err(invalid_argument(py, format!("{name} must be an int, not a bool")));
+        return Err(invalid_type(py, format!("{name} must be an int, not a bool")));
     }
     if obj.is_instance_of::<PyInt>() {
         return obj
@@ -191,7 +191,7 @@ pub(crate) fn unix_time(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<i64> {
         let ts: f64 = obj.call_method0("timestamp")?.extract()?;
         return Ok(ts.floor() as i64);
     }
-    Err(invalid_argument(
+    Err(invalid_type(
         py,
         format!(
             "{name} must be an int (Unix seconds) or a timezone-aware datetime, got `{}`",
@@ -220,7 +220,7 @@ pub(crate) fn seconds(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<i64> {
     } else {
         ""
     };
-    Err(invalid_argument(
+    Err(invalid_type(
         py,
         format!(
             "{name} must be an int (seconds) or a timedelta, got `{}`{hint}",

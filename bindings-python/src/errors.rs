@@ -85,6 +85,19 @@ pub(crate) fn invalid_argument(py: Python<'_>, msg: impl Into<String>) -> PyErr 
     to_pyerr(py, Error::with_code(ErrorCode::InvalidArgument, msg))
 }
 
+/// An `INVALID_ARGUMENT` error for an argument of the wrong type (e.g.
+/// `expires_in=None`): `InvalidArgumentTypeError`, which is also a `TypeError`.
+pub(crate) fn invalid_type(py: Python<'_>, msg: impl Into<String>) -> PyErr {
+    let err = Error::with_code(ErrorCode::InvalidArgument, msg);
+    let built = || -> PyResult<PyErr> {
+        let cls = errors_module(py)?.getattr("InvalidArgumentTypeError")?;
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("code", ErrorCode::InvalidArgument.as_str())?;
+        Ok(PyErr::from_value(cls.call((err.to_string(),), Some(&kwargs))?))
+    };
+    built().unwrap_or_else(|import_failure| import_failure)
+}
+
 /// An `INTERNAL` error: a result the binding could not convert (a bug).
 pub(crate) fn internal(py: Python<'_>, msg: impl Into<String>) -> PyErr {
     to_pyerr(py, Error::with_code(ErrorCode::Internal, msg))

@@ -105,8 +105,12 @@ def test_naive_datetime_is_refused(signer: Signer) -> None:
 
 @pytest.mark.parametrize("bad", [None, "3600", 1.5, True])
 def test_expires_in_none_or_wrong_type_never_means_forever(signer: Signer, bad: object) -> None:
-    with pytest.raises(InvalidArgumentError) as info:
+    # a TypeError (as the issue asks) that is also an InvalidArgumentError with its code
+    with pytest.raises(qencode_cdn.InvalidArgumentTypeError) as info:
         signer.sign("a", expires_in=bad)  # type: ignore[arg-type]
+    err: BaseException = info.value
+    assert isinstance(err, TypeError)
+    assert isinstance(err, InvalidArgumentError)
     assert info.value.code == "INVALID_ARGUMENT"
 
 

@@ -15,6 +15,7 @@ __all__ = [
     "DecodeError",
     "InternalError",
     "InvalidArgumentError",
+    "InvalidArgumentTypeError",
     "InvalidKeyError",
     "InvalidSignatureError",
     "MalformedTokenError",
@@ -62,6 +63,13 @@ class InvalidArgumentError(QencodeError, ValueError):
     """INVALID_ARGUMENT: a bad input caught before any I/O (also a ``ValueError``)."""
 
     default_code = "INVALID_ARGUMENT"
+
+
+class InvalidArgumentTypeError(InvalidArgumentError, TypeError):
+    """``INVALID_ARGUMENT`` for an argument of the wrong type, such as
+    ``expires_in=None`` (a missing configuration value must never mean "never
+    expires"). Also a :class:`TypeError` (and, as every invalid argument, a
+    :class:`ValueError`)."""
 
 
 class InvalidKeyError(QencodeError, ValueError):
