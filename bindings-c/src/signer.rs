@@ -89,12 +89,7 @@ pub(crate) unsafe fn sign_options(p: *const qcdn_sign_options) -> Result<SignOpt
     if !o.claims_json.is_null() {
         // SAFETY: non-NULL, NUL-terminated per the caller's contract.
         let text = unsafe { req_str(o.claims_json, "options->claims_json") }?;
-        let value: serde_json::Value = serde_json::from_str(text)
-            .map_err(|e| invalid(format!("`options->claims_json` is not valid JSON: {e}")))?;
-        let serde_json::Value::Object(map) = value else {
-            return Err(invalid("`options->claims_json` must be a JSON object"));
-        };
-        opts = opts.claims(map);
+        opts = opts.claims_json(text)?;
     }
     if o.now < 0 {
         return Err(invalid(

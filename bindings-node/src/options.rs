@@ -4,7 +4,6 @@
 
 use napi_derive::napi;
 use qencode_cdn::{CookieOptions, Error, Expiry, Resource, SameSite, SignOptions, VerifyOptions};
-use serde_json::{Map, Value};
 
 use crate::error::invalid;
 
@@ -79,9 +78,7 @@ impl NativeSignOptions {
             opts = opts.now(now);
         }
         if let Some(json) = &self.claims {
-            let claims: Map<String, Value> =
-                serde_json::from_str(json).map_err(|_| invalid("claims must be a plain object of JSON values"))?;
-            opts = opts.claims(claims);
+            opts = opts.claims_json(json)?;
         }
         Ok(opts)
     }

@@ -5,7 +5,6 @@ use std::io::Read as _;
 use std::path::Path;
 
 use qencode_cdn::{Expiry, SignOptions, Signer};
-use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
 use crate::args::{KeyArgs, LifetimeArgs};
@@ -94,9 +93,11 @@ pub fn sign_options(args: &LifetimeArgs) -> Result<SignOptions, CliError> {
     }
     if let Some(path) = &args.claims_json {
         let bytes = read_input(path, "claims JSON")?;
-        let claims: Map<String, Value> = serde_json::from_slice(&bytes)
-            .map_err(|e| CliError::invalid(format!("the claims in `{path}` are not a JSON object: {e}")))?;
-        opts = opts.claims(claims);
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|_| CliError::invalid(format!("the claims in `{path}` are not UTF-8 text")))?;
+        opts = opts
+            .claims_json(text)
+            .map_err(|e| CliError::invalid(format!("`{path}`: {}", e.message())))?;
     }
     for c in &args.claims {
         let (name, value) = c

@@ -194,6 +194,23 @@ impl SignOptions {
         self
     }
 
+    /// Adds custom claims from JSON text, which must be one object (for the
+    /// bindings, which receive claims as a JSON string).
+    ///
+    /// ```
+    /// use qencode_cdn::SignOptions;
+    /// assert!(SignOptions::new().claims_json(r#"{"viewer":"u-42"}"#).is_ok());
+    /// assert!(SignOptions::new().claims_json("[1, 2]").is_err());
+    /// ```
+    pub fn claims_json(self, json: &str) -> Result<Self> {
+        let value: Value = serde_json::from_str(json)
+            .map_err(|e| Error::invalid_argument(format!("claims are not valid JSON: {e}")))?;
+        match value {
+            Value::Object(map) => Ok(self.claims(map)),
+            _ => Err(Error::invalid_argument("claims must be a JSON object")),
+        }
+    }
+
     /// Signs as if the time were `unix` (for tests and reproducible vectors);
     /// otherwise the signer's clock is used.
     pub fn now(mut self, unix: i64) -> Self {
