@@ -130,7 +130,7 @@ pub unsafe extern "C" fn qcdn_signer_new(
         let key_id = unsafe { req_str(key_id, "key_id") }?;
         // SAFETY: forwarded contracts.
         let key = unsafe { req_bytes(key, key_len, "key") }?;
-        let signer = Signer::from_key(key_id, key)?;
+        let signer = Signer::from_pem(key_id, key)?;
         // SAFETY: checked non-NULL; writable per contract.
         unsafe { *out_signer = Box::into_raw(Box::new(qcdn_signer { inner: signer })) };
         Ok(())

@@ -9,7 +9,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use napi::bindgen_prelude::{JsError, JsObjectValue};
+use napi::bindgen_prelude::{JsError, JsObjectValue, Null};
 use napi::{Env, JsValue, Unknown};
 use qencode_cdn::{Error, ErrorCode};
 
@@ -67,7 +67,10 @@ fn build_js_error<'env>(env: &'env Env, e: &Error) -> napi::Result<Unknown<'env>
     let unknown = JsError::from(to_napi(e)).into_unknown(*env);
     if let Some(http) = e.http() {
         let mut obj = unknown.coerce_to_object()?;
-        obj.set_named_property("status", u32::from(http.status))?;
+        match http.status {
+            Some(status) => obj.set_named_property("status", u32::from(status))?,
+            None => obj.set_named_property("status", Null)?,
+        }
         obj.set_named_property("body", http.body.as_str())?;
         if let Some(id) = &http.request_id {
             obj.set_named_property("requestId", id.as_str())?;

@@ -260,7 +260,7 @@ fn test_error(code: &str, message: &str, status: Option<u32>, retry_after: Optio
     match (e, status) {
         (Error::Http { code, mut http }, Some(status)) => {
             *http = HttpFailure {
-                status: u16::try_from(status).unwrap_or(0),
+                status: u16::try_from(status).ok(),
                 message: message.to_string(),
                 body: format!("{{\"error\":\"{}\"}}", message.escape_default()),
                 request_id: Some("req-test".into()),

@@ -41,7 +41,7 @@ impl NativeSigner {
     pub fn new(key_id: String, private_key: Either<String, Buffer>) -> napi::Result<Self, Code> {
         guard(|| {
             Ok(NativeSigner {
-                inner: Signer::from_key(&key_id, key_bytes(&private_key))?,
+                inner: Signer::from_pem(&key_id, key_bytes(&private_key))?,
             })
         })
     }

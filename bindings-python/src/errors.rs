@@ -69,7 +69,7 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
     kwargs.set_item("code", code.as_str())?;
     if shape != Shape::Plain {
         let http = err.http();
-        kwargs.set_item("status", http.map(|h| h.status).filter(|s| *s != 0))?;
+        kwargs.set_item("status", err.status())?;
         kwargs.set_item("body", http.map(|h| h.body.as_str()))?;
         kwargs.set_item("request_id", http.and_then(|h| h.request_id.as_deref()))?;
         if shape == Shape::RateLimited {
@@ -162,7 +162,7 @@ pub(crate) fn _raise_error_for_tests(
     };
     let mut err = Error::with_code(code, message);
     if let Error::Http { http, .. } = &mut err {
-        http.status = status.unwrap_or(0);
+        http.status = status;
         http.body = "{\"error\":\"test\"}".to_string();
         http.retry_after = retry_after.map(std::time::Duration::from_secs);
     }

@@ -117,6 +117,10 @@ pub struct LifetimeArgs {
     /// Custom claims from a JSON object file (`-` for stdin).
     #[arg(long, value_name = "FILE|-")]
     pub claims_json: Option<String>,
+    /// Sign as if the time were this (RFC 3339 or Unix seconds): reproducible
+    /// tokens, or an already expired one for testing a verifier.
+    #[arg(long, value_name = "RFC3339|UNIX")]
+    pub now: Option<String>,
 }
 
 /// `qcdn token …`

@@ -78,7 +78,7 @@ pub fn signer(args: &KeyArgs) -> Result<Signer, CliError> {
 }
 
 /// Builds the [`SignOptions`] of `--ttl`, `--expires-at`, `--not-before`,
-/// `--no-expiry`, `--claim` and `--claims-json`, through [`Expiry::resolve`].
+/// `--no-expiry`, `--claim`, `--claims-json` and `--now`, through [`Expiry::resolve`].
 pub fn sign_options(args: &LifetimeArgs) -> Result<SignOptions, CliError> {
     let expires_in = args.ttl.as_deref().map(parse_duration).transpose()?;
     if expires_in == Some(0) {
@@ -90,6 +90,9 @@ pub fn sign_options(args: &LifetimeArgs) -> Result<SignOptions, CliError> {
     let mut opts = SignOptions::new().expiry(expiry);
     if let Some(nbf) = args.not_before.as_deref() {
         opts = opts.not_before(parse_instant(nbf)?);
+    }
+    if let Some(now) = args.now.as_deref() {
+        opts = opts.now(parse_instant(now)?);
     }
     if let Some(path) = &args.claims_json {
         let bytes = read_input(path, "claims JSON")?;
@@ -122,4 +125,5 @@ pub fn lifetime_given(args: &LifetimeArgs) -> bool {
         || args.no_expiry
         || !args.claims.is_empty()
         || args.claims_json.is_some()
+        || args.now.is_some()
 }

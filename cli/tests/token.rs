@@ -285,7 +285,7 @@ fn verify_fails_with_exit_1_on_wrong_resource_wrong_key_expired_and_wrong_kid() 
     let o = qcdn(&["token", "verify", "--public-key", &spki, "--key-id", "other", &t]);
     assert_eq!(code(&o), 1);
     assert!(out(&o).contains("UNKNOWN_KEY_ID"), "{}", out(&o));
-    let expired = sign(&["--uri", "abc-play", "--expires-at", "1700000000"]);
+    let expired = sign(&["--uri", "abc-play", "--now", "1690000000", "--expires-at", "1700000000"]);
     let o = qcdn(&["token", "verify", "--public-key", &spki, "--json", &expired]);
     assert_eq!(code(&o), 1);
     let v: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();

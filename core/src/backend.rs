@@ -161,7 +161,7 @@ impl VerifyingKey {
 /// Project Wycheproof's RSA PKCS#1 v1.5 vectors against every compiled
 /// backend: exact signatures from the sig-gen files, and valid/invalid
 /// verdicts (malformed paddings and encodings) from the signature files.
-/// Read in place from `../shared/reference/wycheproof/` or `$QCDN_WYCHEPROOF`.
+/// Vendored in `tests/vectors/wycheproof/` (see its README).
 #[cfg(test)]
 mod wycheproof {
     use super::*;
@@ -169,14 +169,10 @@ mod wycheproof {
     use serde_json::Value;
 
     fn dir() -> std::path::PathBuf {
-        let dir = std::env::var_os("QCDN_WYCHEPROOF")
-            .map(std::path::PathBuf::from)
-            .unwrap_or_else(|| {
-                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference/wycheproof")
-            });
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors/wycheproof");
         assert!(
-            dir.join("README.md").exists(),
-            "Wycheproof vectors not found at {} (set QCDN_WYCHEPROOF to the folder holding them)",
+            dir.join("LICENSE").exists(),
+            "the vendored Wycheproof vectors are missing from {}",
             dir.display()
         );
         dir

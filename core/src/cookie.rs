@@ -170,7 +170,7 @@ pub fn cookie_path_for_uri(uri: &str) -> String {
             let folder = &uri[..=i];
             let mut out = String::with_capacity(folder.len() + 1);
             out.push('/');
-            for chunk in percent_encoding::utf8_percent_encode(folder, PATH_KEEP) {
+            for chunk in percent_encoding::utf8_percent_encode(folder, crate::url::KEY_KEEP) {
                 out.push_str(chunk);
             }
             out
@@ -178,12 +178,24 @@ pub fn cookie_path_for_uri(uri: &str) -> String {
     }
 }
 
-const PATH_KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~')
-    .remove(b'/');
+/// A cookie is sent for every path under its `Path`, so the token must cover
+/// that whole folder: a `uri` holding `/` must end with `/` (a folder). A
+/// token for one file (`videos/a/master.m3u8`) or a prefix (`videos/a`) with
+/// the derived `Path=/videos/a/` or `/videos/` loads the playlist and then
+/// gets 403 for every segment. A single-file cookie is still possible by
+/// giving that file's path explicitly (`CookieOptions::path`).
+fn check_cookie_uri(uri: &str) -> Result<()> {
+    match uri.rfind('/') {
+        Some(i) if i + 1 != uri.len() => Err(Error::invalid_argument(format!(
+            "a cookie for `{u}` would be sent for every request under `/{folder}`, but the token covers only `{u}`: \
+             the playlist would load and every segment get 403; sign the folder `{folder}` \
+             (or give the file's own path to make a cookie for that one file)",
+            u = uri.escape_debug(),
+            folder = &uri[..=i],
+        ))),
+        _ => Ok(()),
+    }
+}
 
 pub(crate) fn build(
     token: String,
@@ -209,7 +221,10 @@ pub(crate) fn build(
             }
             p.clone()
         }
-        None => cookie_path_for_uri(uri),
+        None => {
+            check_cookie_uri(uri)?;
+            cookie_path_for_uri(uri)
+        }
     };
     if opts.same_site == SameSite::None && !opts.secure {
         return Err(Error::invalid_argument(

@@ -144,8 +144,9 @@ impl fmt::Display for ErrorCode {
 /// Details of an HTTP answer that was not a success.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpFailure {
-    /// The HTTP status.
-    pub status: u16,
+    /// The HTTP status; `None` only for an error rebuilt from its code alone
+    /// ([`Error::with_code`]), never for an answer the client received.
+    pub status: Option<u16>,
     /// The server's message (its JSON `error`/`message`/`detail` field, or the
     /// start of the body), capped in size. Never contains a secret we sent.
     pub message: String,
@@ -172,6 +173,11 @@ pub enum Error {
     /// A bad input caught before any I/O.
     #[error("INVALID_ARGUMENT: {0}")]
     InvalidArgument(String),
+    /// A bad input of the wrong type (a string where seconds were expected, a
+    /// `null` lifetime). Its code is INVALID_ARGUMENT; bindings whose language
+    /// has a type-error class (Python's `TypeError`) raise that as well.
+    #[error("INVALID_ARGUMENT: {0}")]
+    InvalidArgumentType(String),
     /// A key that cannot be used.
     #[error("INVALID_KEY: {0}")]
     InvalidKey(String),
@@ -184,7 +190,7 @@ pub enum Error {
         message: String,
     },
     /// A non-success HTTP answer (UNAUTHORIZED, NOT_FOUND, RATE_LIMITED, API_ERROR).
-    #[error("{code}: HTTP {status}: {message}", status = .http.status, message = .http.message)]
+    #[error("{code}: {}", http_message(.http))]
     Http {
         /// Which of the HTTP codes.
         code: ErrorCode,
@@ -209,7 +215,7 @@ impl Error {
     /// The stable code of this error.
     pub fn code(&self) -> ErrorCode {
         match self {
-            Error::InvalidArgument(_) => ErrorCode::InvalidArgument,
+            Error::InvalidArgument(_) | Error::InvalidArgumentType(_) => ErrorCode::InvalidArgument,
             Error::InvalidKey(_) => ErrorCode::InvalidKey,
             Error::Token { code, .. } => *code,
             Error::Http { code, .. } => *code,
@@ -224,14 +230,21 @@ impl Error {
     pub fn message(&self) -> String {
         match self {
             Error::InvalidArgument(m)
+            | Error::InvalidArgumentType(m)
             | Error::InvalidKey(m)
             | Error::Transport(m)
             | Error::Timeout(m)
             | Error::Decode(m)
             | Error::Internal(m) => m.clone(),
             Error::Token { message, .. } => message.clone(),
-            Error::Http { http, .. } => format!("HTTP {}: {}", http.status, http.message),
+            Error::Http { http, .. } => http_message(http),
         }
+    }
+
+    /// True for an INVALID_ARGUMENT about the type of an argument (see
+    /// [`Error::InvalidArgumentType`]).
+    pub fn is_type_error(&self) -> bool {
+        matches!(self, Error::InvalidArgumentType(_))
     }
 
     /// The HTTP details, for API errors.
@@ -242,13 +255,23 @@ impl Error {
         }
     }
 
-    /// The HTTP status, for API errors.
+    /// The HTTP status, for errors of an HTTP answer; `None` for every other
+    /// error (the same in every language: Python `None`, Node `null`).
     pub fn status(&self) -> Option<u16> {
-        self.http().map(|h| h.status)
+        self.http().and_then(|h| h.status)
+    }
+
+    /// `Retry-After` of a RATE_LIMITED (or other HTTP) answer, when the server sent one.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.http().and_then(|h| h.retry_after)
     }
 
     pub(crate) fn invalid_argument(msg: impl Into<String>) -> Self {
         Error::InvalidArgument(msg.into())
+    }
+
+    pub(crate) fn invalid_type(msg: impl Into<String>) -> Self {
+        Error::InvalidArgumentType(msg.into())
     }
 
     pub(crate) fn invalid_key(msg: impl Into<String>) -> Self {
@@ -279,7 +302,7 @@ impl Error {
                 Error::Http {
                     code,
                     http: Box::new(HttpFailure {
-                        status: 0,
+                        status: None,
                         message: message.clone(),
                         body: String::new(),
                         request_id: None,
@@ -292,6 +315,13 @@ impl Error {
             ErrorCode::Decode => Error::Decode(message),
             ErrorCode::Internal => Error::Internal(message),
         }
+    }
+}
+
+fn http_message(http: &HttpFailure) -> String {
+    match http.status {
+        Some(status) => format!("HTTP {status}: {}", http.message),
+        None => http.message.clone(),
     }
 }
 
@@ -310,6 +340,11 @@ mod tests {
             assert!(numbers.insert(code.as_u32()), "{code} reuses a number");
             assert_ne!(code.as_u32(), 0);
             assert_eq!(Error::with_code(code, "m").code(), code);
+            assert_eq!(
+                Error::with_code(code, "m").status(),
+                None,
+                "{code}: no HTTP status without an answer"
+            );
         }
     }
 

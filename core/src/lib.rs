@@ -32,6 +32,7 @@ pub mod cookie;
 mod error;
 mod explain;
 pub mod keys;
+pub mod options;
 mod signed;
 pub mod time;
 mod token;
@@ -47,9 +48,10 @@ pub use client::{
 pub use cookie::{COOKIE_NAME, CookieOptions, SameSite, SignedCookie};
 pub use error::{Error, ErrorCode, HttpFailure, Result};
 pub use explain::{Explanation, explain_url};
+pub use options::KeyStyle;
 pub use token::{
-    Clock, DEFAULT_EXPIRES_IN, Expiry, FixedClock, RESERVED_CLAIMS, SIGNING_KEY_ENV, SIGNING_KEY_ID_ENV, SignOptions,
-    Signer, SystemClock, TokenTimes,
+    Clock, DEFAULT_EXPIRES_IN, Expiry, FixedClock, MAX_UNIX_SECONDS, RESERVED_CLAIMS, SIGNING_KEY_ENV,
+    SIGNING_KEY_ID_ENV, SignOptions, Signer, SystemClock, TokenTimes,
 };
 pub use url::{
     KNOWN_REGIONS, ParsedUrl, UrlForm, live_custom_domain_url, live_playback_url, parse_url, storage_custom_domain_url,

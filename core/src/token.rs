@@ -27,6 +27,26 @@ pub const SIGNING_KEY_ENV: &str = "QENCODE_SIGNING_KEY";
 /// Environment variable holding the signing key id, when none is given.
 pub const SIGNING_KEY_ID_ENV: &str = "QENCODE_SIGNING_KEY_ID";
 
+/// The largest absolute time (Unix seconds) the signer accepts: 10^11, in
+/// the year 5138. A larger `expires_at`, `not_before` or `now` is almost
+/// always milliseconds (`Date.now()`, `System.currentTimeMillis()`), and taken
+/// as seconds would make a token that in effect never expires (DESIGN §2).
+pub const MAX_UNIX_SECONDS: i64 = 100_000_000_000;
+
+/// An absolute time within `0..=MAX_UNIX_SECONDS`, or INVALID_ARGUMENT with
+/// the milliseconds hint.
+pub(crate) fn check_unix_time(name: &str, t: i64) -> Result<i64> {
+    if t < 0 {
+        return Err(Error::invalid_argument(format!("{name} must not be negative, got {t}")));
+    }
+    if t > MAX_UNIX_SECONDS {
+        return Err(Error::invalid_argument(format!(
+            "{name} {t} is after the year 5138; it looks like milliseconds (Date.now(), System.currentTimeMillis()): divide by 1000"
+        )));
+    }
+    Ok(t)
+}
+
 /// Claim names the library writes itself; custom claims may not use them.
 pub const RESERVED_CLAIMS: [&str; 3] = ["uri", "exp", "nbf"];
 
@@ -272,20 +292,18 @@ impl fmt::Debug for Signer {
 }
 
 impl Signer {
-    /// Loads a private key (any accepted form, see [`crate::keys`]) with the
-    /// default backend and the system clock.
+    /// Loads a private key with the default backend and the system clock.
+    /// Despite the name, any accepted form is fine: PKCS#1 or PKCS#8 PEM, DER,
+    /// a PEM whose newlines were mangled, base64 of either (see [`crate::keys`]).
     pub fn from_pem(key_id: &str, private_key: impl AsRef<[u8]>) -> Result<Self> {
         Self::with_backend(key_id, private_key, Backend::default())
     }
 
-    /// Same as [`Signer::from_pem`]; the name says any form is fine (DER, base64…).
-    pub fn from_key(key_id: &str, private_key: impl AsRef<[u8]>) -> Result<Self> {
-        Self::from_pem(key_id, private_key)
-    }
-
     /// Loads the key from [`SIGNING_KEY_ENV`] and, when `key_id` is `None`,
-    /// the key id from [`SIGNING_KEY_ID_ENV`]. INVALID_ARGUMENT names the
-    /// missing variable (never its value).
+    /// the key id from [`SIGNING_KEY_ID_ENV`]. Values are trimmed, and a
+    /// variable that is empty or only blanks counts as not set; the
+    /// INVALID_ARGUMENT names the missing variable (never its value). Every
+    /// binding's `from_env` is this function.
     ///
     /// ```no_run
     /// let signer = qencode_cdn::Signer::from_env(None)?;
@@ -294,16 +312,38 @@ impl Signer {
     pub fn from_env(key_id: Option<&str>) -> Result<Self> {
         let kid = match key_id {
             Some(k) => k.to_string(),
-            None => std::env::var(SIGNING_KEY_ID_ENV)
-                .map_err(|_| Error::invalid_argument(format!("no key id given and {SIGNING_KEY_ID_ENV} is not set")))?,
+            None => env_value(SIGNING_KEY_ID_ENV)
+                .map(|v| v.trim().to_string())
+                .ok_or_else(|| {
+                    Error::invalid_argument(format!("no key id given and {SIGNING_KEY_ID_ENV} is not set"))
+                })?,
         };
-        let key = zeroize::Zeroizing::new(
-            std::env::var_os(SIGNING_KEY_ENV)
-                .filter(|v| !v.is_empty())
-                .ok_or_else(|| Error::invalid_argument(format!("{SIGNING_KEY_ENV} (the private key) is not set")))?
-                .into_encoded_bytes(),
-        );
-        Self::from_pem(&kid, &*key)
+        let key = env_value(SIGNING_KEY_ENV)
+            .ok_or_else(|| Error::invalid_argument(format!("{SIGNING_KEY_ENV} (the private key) is not set")))?;
+        Self::from_pem(&kid, key.trim().as_bytes())
+    }
+
+    /// Loads the private key from a file (any form [`Signer::from_pem`]
+    /// accepts). A file that cannot be read is INVALID_ARGUMENT naming the
+    /// path and the reason; its bytes are wiped after loading.
+    ///
+    /// ```
+    /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/keys/rsa2048.pkcs8.der");
+    /// let signer = qencode_cdn::Signer::from_file("key-1", path)?;
+    /// assert_eq!(signer.key_bits(), 2048);
+    /// assert!(qencode_cdn::Signer::from_file("key-1", "/no/such/key.pem").is_err());
+    /// # Ok::<(), qencode_cdn::Error>(())
+    /// ```
+    pub fn from_file(key_id: &str, path: impl AsRef<std::path::Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let bytes = zeroize::Zeroizing::new(std::fs::read(path).map_err(|e| {
+            Error::invalid_argument(format!(
+                "cannot read the key file `{}`: {}",
+                path.display(),
+                io_reason(&e)
+            ))
+        })?);
+        Self::from_pem(key_id, &*bytes)
     }
 
     /// Loads a private key for an explicit backend.
@@ -376,32 +416,48 @@ impl Signer {
         self.clock.now_unix()
     }
 
-    /// The `exp`/`nbf` these options give, checked (`exp > nbf`, reserved
-    /// claim names) without signing.
+    /// The `exp`/`nbf` these options give, checked (`exp > nbf`, absolute
+    /// times at most [`MAX_UNIX_SECONDS`], reserved claim names) without signing.
     pub fn times(&self, opts: &SignOptions) -> Result<TokenTimes> {
-        let now = opts.now.unwrap_or_else(|| self.clock.now_unix());
+        let now = match opts.now {
+            Some(now) => check_unix_time("now", now)?,
+            None => self.clock.now_unix(),
+        };
         let exp = match opts.expiry {
             Expiry::In(0) => {
                 return Err(Error::invalid_argument(
                     "expires_in must be at least one second; for a token without expiry use never_expires",
                 ));
             }
-            Expiry::In(secs) => Some(
-                now.checked_add(i64::try_from(secs).map_err(|_| Error::invalid_argument("expires_in is too large"))?)
-                    .ok_or_else(|| Error::invalid_argument("expires_in is too large"))?,
-            ),
+            Expiry::In(secs) => {
+                let exp = i64::try_from(secs).ok().and_then(|s| now.checked_add(s));
+                match exp {
+                    Some(exp) if exp <= MAX_UNIX_SECONDS => Some(exp),
+                    _ => {
+                        return Err(Error::invalid_argument(format!(
+                            "expires_in {secs} puts `exp` beyond {MAX_UNIX_SECONDS} (the year 5138): in effect a token that never expires; if that is meant, ask for never_expires"
+                        )));
+                    }
+                }
+            }
             Expiry::At(at) if at <= 0 => {
                 return Err(Error::invalid_argument(
                     "expires_at must be a positive Unix time; for a token without expiry use never_expires",
                 ));
             }
-            Expiry::At(at) => Some(at),
+            Expiry::At(at) if at <= now => {
+                return Err(Error::invalid_argument(format!(
+                    "expires_at {at} is not after the signing time {now}: the token would be expired when signed"
+                )));
+            }
+            Expiry::At(at) => Some(check_unix_time("expires_at", at)?),
             Expiry::Never => None,
         };
         if let Some(nbf) = opts.not_before {
             if nbf < 0 {
                 return Err(Error::invalid_argument("not_before must not be negative"));
             }
+            check_unix_time("not_before", nbf)?;
             if let Some(exp) = exp {
                 if exp <= nbf {
                     return Err(Error::invalid_argument(format!(
@@ -427,6 +483,7 @@ impl Signer {
     /// Signs a token for `uri` (a playback id, an object key or key prefix,
     /// or `""` for a whole bucket).
     pub fn sign(&self, uri: &str, opts: &SignOptions) -> Result<String> {
+        validate_uri(uri)?;
         let times = self.times(opts)?;
         let payload = payload_json(uri, times.exp, times.nbf, &opts.claims)?;
         self.sign_payload(payload.as_bytes())
@@ -448,6 +505,35 @@ impl Signer {
         URL_SAFE_NO_PAD.encode_string(&*sig, &mut out);
         Ok(out)
     }
+}
+
+/// The value of an environment variable, `None` when unset, not UTF-8, or blank.
+/// The value is wiped when dropped.
+pub(crate) fn env_value(name: &str) -> Option<zeroize::Zeroizing<String>> {
+    let v = zeroize::Zeroizing::new(std::env::var(name).ok()?);
+    if v.trim().is_empty() { None } else { Some(v) }
+}
+
+/// An I/O error in words without the OS error number noise.
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// A token `uri` never starts with `/`: object keys have no leading `/` and
+/// playback ids hold none, so such a token could never match anything.
+pub(crate) fn validate_uri(uri: &str) -> Result<()> {
+    if uri.starts_with('/') {
+        return Err(Error::invalid_argument(format!(
+            "the token uri `{}` starts with `/` and can never match (object keys have no leading `/`); sign `{}`",
+            uri.escape_debug(),
+            uri.trim_start_matches('/').escape_debug()
+        )));
+    }
+    Ok(())
 }
 
 fn validate_key_id(kid: &str) -> Result<()> {

@@ -19,7 +19,7 @@ pub const LIVE_PLAYLIST_PATH: &str = "/qhls/qlive/playlist.m3u8";
 pub const QENCODE_DOMAIN: &str = "qencode.com";
 
 /// Bytes kept as they are in a key: RFC 3986 unreserved, and `/` between segments.
-const KEY_KEEP: &AsciiSet = &NON_ALPHANUMERIC
+pub(crate) const KEY_KEEP: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')

@@ -65,7 +65,7 @@ proptest! {
 
     #[test]
     fn sign_then_verify_returns_the_same_claims(
-        uri in ".{0,40}",
+        uri in "([^/].{0,39})?",
         claims in proptest::collection::btree_map("[a-z_]{1,8}", json_value(), 0..5),
         now in 1_000_000_000i64..3_000_000_000,
         ttl in 1i64..1_000_000,

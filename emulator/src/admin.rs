@@ -1,14 +1,14 @@
 //! The admin API under `/_emulator/` (JSON, no auth, never faulted or counted).
 
-use std::time::Duration;
-
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::server::{Request, Response};
-use crate::{Fault, FaultKind, Shared};
+use qencode_cdn::KeyStyle;
+
+use crate::{Fault, Shared};
 
 fn ok() -> Response {
-    Response::json(200, &json!({"status": "ok"}))
+    Response::json(200, &crate::status_ok())
 }
 
 fn body_object(req: &Request) -> Result<Map<String, Value>, Response> {
@@ -25,50 +25,6 @@ fn string(body: &Map<String, Value>, name: &str) -> Result<String, Response> {
         Some(_) => Err(Response::error(400, &format!("`{name}` must be a string"))),
         None => Err(Response::error(400, &format!("missing field `{name}`"))),
     }
-}
-
-fn number(body: &Map<String, Value>, name: &str) -> Result<Option<u64>, Response> {
-    match body.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => v
-            .as_u64()
-            .map(Some)
-            .ok_or_else(|| Response::error(400, &format!("`{name}` must be a non-negative integer"))),
-    }
-}
-
-/// Reads a fault from its JSON form.
-pub(crate) fn fault_from_json(body: &Map<String, Value>) -> Result<Fault, Response> {
-    let route = string(body, "route")?;
-    let times = number(body, "times")?.unwrap_or(1);
-    let times = u32::try_from(times).map_err(|_| Response::error(400, "`times` is too large"))?;
-    let kind = match string(body, "kind")?.as_str() {
-        "status" => {
-            let status = number(body, "status")?.ok_or_else(|| Response::error(400, "missing field `status`"))?;
-            let status = u16::try_from(status)
-                .ok()
-                .filter(|s| (100..=599).contains(s))
-                .ok_or_else(|| Response::error(400, "`status` must be an HTTP status from 100 to 599"))?;
-            FaultKind::Status {
-                status,
-                retry_after: number(body, "retry_after")?,
-            }
-        }
-        "delay" => {
-            let ms = number(body, "delay_ms")?.ok_or_else(|| Response::error(400, "missing field `delay_ms`"))?;
-            FaultKind::Delay(Duration::from_millis(ms))
-        }
-        "drop" => FaultKind::Drop,
-        "truncate" => FaultKind::Truncate,
-        "not_json" => FaultKind::NotJson,
-        other => {
-            return Err(Response::error(
-                400,
-                &format!("unknown fault kind `{other}`; one of status, delay, drop, truncate, not_json"),
-            ));
-        }
-    };
-    Ok(Fault { route, times, kind })
 }
 
 /// Answers one admin request.
@@ -105,7 +61,8 @@ fn dispatch(shared: &Shared, req: &Request) -> Result<Response, Response> {
             Ok(ok())
         }
         ("POST", "/_emulator/faults") => {
-            let fault = fault_from_json(&body_object(req)?)?;
+            let fault = Fault::from_json(&Value::Object(body_object(req)?), KeyStyle::Snake)
+                .map_err(|e| Response::error(400, &e.message()))?;
             shared.inject_fault(fault);
             Ok(ok())
         }

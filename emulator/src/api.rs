@@ -97,7 +97,7 @@ fn not_found(what: &str, id: &str) -> ApiError {
 }
 
 fn ok() -> ApiResult {
-    Ok(Response::json(200, &json!({"status": "ok"})))
+    Ok(Response::json(200, &crate::status_ok()))
 }
 
 fn method_not_allowed(method: &str) -> ApiResult {

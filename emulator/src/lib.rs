@@ -189,6 +189,119 @@ pub struct Fault {
     pub kind: FaultKind,
 }
 
+impl Fault {
+    /// The one reader of a fault given as data — the admin API's JSON body,
+    /// and the `inject_fault` of every binding's testing emulator:
+    /// `{"route", "kind", "times"?, "status"?, "retry_after"?, "delay_ms"?}`
+    /// (keys spelled in `style`; `times` defaults to 1). Bad input is
+    /// INVALID_ARGUMENT saying what is wrong.
+    ///
+    /// ```
+    /// use qencode_cdn::KeyStyle;
+    /// use qencode_cdn_emulator::{Fault, FaultKind};
+    /// let f = Fault::from_json(&serde_json::json!({"route": "GET /v1/domains", "kind": "status", "status": 503}), KeyStyle::Snake)?;
+    /// assert_eq!(f.kind, FaultKind::Status { status: 503, retry_after: None });
+    /// assert!(Fault::from_json(&serde_json::json!({"route": "*", "kind": "boom"}), KeyStyle::Snake).is_err());
+    /// # Ok::<(), qencode_cdn::Error>(())
+    /// ```
+    pub fn from_json(value: &Value, style: qencode_cdn::KeyStyle) -> Result<Fault, qencode_cdn::Error> {
+        let bad = |m: String| qencode_cdn::Error::with_code(qencode_cdn::ErrorCode::InvalidArgument, m);
+        let Value::Object(m) = value else {
+            return Err(bad(
+                "a fault is an object: {route, kind, times?, status?, retry_after?, delay_ms?}".into(),
+            ));
+        };
+        let name = |k: &'static str| style.name(k);
+        const KEYS: [&str; 6] = ["route", "kind", "times", "status", "retry_after", "delay_ms"];
+        if let Some(k) = m.keys().find(|k| !KEYS.iter().any(|known| name(known) == k.as_str())) {
+            return Err(bad(format!("unknown fault field `{k}`")));
+        }
+        let get = |k: &'static str| m.get(name(k).as_ref()).filter(|v| !v.is_null());
+        let number = |k: &'static str| -> Result<Option<u64>, qencode_cdn::Error> {
+            match get(k) {
+                None => Ok(None),
+                Some(v) => v
+                    .as_u64()
+                    .or_else(|| {
+                        v.as_f64()
+                            .filter(|f| *f >= 0.0 && f.fract() == 0.0 && *f < 1e15)
+                            .map(|f| f as u64)
+                    })
+                    .map(Some)
+                    .ok_or_else(|| bad(format!("fault `{}` must be a non-negative whole number", name(k)))),
+            }
+        };
+        let text = |k: &'static str| -> Result<&str, qencode_cdn::Error> {
+            match get(k) {
+                Some(Value::String(s)) => Ok(s),
+                Some(_) => Err(bad(format!("fault `{}` must be a string", name(k)))),
+                None => Err(bad(format!("a fault needs `{}`", name(k)))),
+            }
+        };
+        let route = text("route")?.to_string();
+        let times =
+            u32::try_from(number("times")?.unwrap_or(1)).map_err(|_| bad("fault `times` is too large".into()))?;
+        let kind = match text("kind")? {
+            "status" => {
+                let status = number("status")?
+                    .and_then(|s| u16::try_from(s).ok())
+                    .filter(|s| (100..=599).contains(s))
+                    .ok_or_else(|| bad("a `status` fault needs `status`, an HTTP status from 100 to 599".into()))?;
+                FaultKind::Status {
+                    status,
+                    retry_after: number("retry_after")?,
+                }
+            }
+            "delay" => {
+                let ms =
+                    number("delay_ms")?.ok_or_else(|| bad(format!("a `delay` fault needs `{}`", name("delay_ms"))))?;
+                if ms > MAX_FAULT_DELAY_MS {
+                    return Err(bad(format!("fault delay is at most {MAX_FAULT_DELAY_MS} ms")));
+                }
+                FaultKind::Delay(Duration::from_millis(ms))
+            }
+            "drop" => FaultKind::Drop,
+            "truncate" => FaultKind::Truncate,
+            "not_json" => FaultKind::NotJson,
+            other => {
+                return Err(bad(format!(
+                    "unknown fault kind `{other}`; one of status, delay, drop, truncate, not_json"
+                )));
+            }
+        };
+        Ok(Fault { route, times, kind })
+    }
+}
+
+/// The longest delay a fault may ask for (10 minutes), so a typo cannot hang a test run.
+pub const MAX_FAULT_DELAY_MS: u64 = 600_000;
+
+/// The one mapping of the emulator's I/O errors (starting it, [`Emulator::fetch`])
+/// to the error codes every binding raises: a bad address or setting is
+/// INVALID_ARGUMENT, a deadline TIMEOUT, anything else TRANSPORT.
+///
+/// ```
+/// use qencode_cdn::ErrorCode;
+/// let e = std::io::Error::new(std::io::ErrorKind::TimedOut, "slow");
+/// assert_eq!(qencode_cdn_emulator::io_error("fetch", &e).code(), ErrorCode::Timeout);
+/// ```
+pub fn io_error(what: &str, e: &io::Error) -> qencode_cdn::Error {
+    use qencode_cdn::ErrorCode;
+    let code = match e.kind() {
+        io::ErrorKind::InvalidInput | io::ErrorKind::AddrInUse | io::ErrorKind::AddrNotAvailable => {
+            ErrorCode::InvalidArgument
+        }
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => ErrorCode::Timeout,
+        _ => ErrorCode::Transport,
+    };
+    qencode_cdn::Error::with_code(code, format!("emulator {what}: {e}"))
+}
+
+/// `{"status": "ok"}`, the answer of every API and admin route that has nothing else to say.
+pub(crate) fn status_ok() -> Value {
+    json!({"status": "ok"})
+}
+
 /// Request counters since start or the last reset.
 ///
 /// `requests` keys are `"METHOD /path-pattern"` with `*` for path

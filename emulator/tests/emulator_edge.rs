@@ -101,7 +101,9 @@ fn live_stream_with_a_key_needs_a_valid_token_for_its_playback_id() {
     let r = api.emu.fetch(&format!("{LIVE}?auth={other_uri}"), None).unwrap();
     assert_refused(&r, "URI_MISMATCH");
 
-    let expired = signer.sign("pid1", &SignOptions::new().expires_at(now() - 60)).unwrap();
+    let expired = signer
+        .sign("pid1", &SignOptions::new().now(now() - 3600).expires_at(now() - 60))
+        .unwrap();
     assert_refused(
         &api.emu.fetch(&format!("{LIVE}?auth={expired}"), None).unwrap(),
         "TOKEN_EXPIRED",

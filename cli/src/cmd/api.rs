@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use qencode_cdn::{BucketPolicy, Client, ClientBuilder, DomainType, SigningKeyTarget};
 use serde::Serialize;
-use serde_json::json;
 
 use crate::args::{
     ApiArgs, BucketsArgs, BucketsCmd, CorsCmd, DomainsArgs, DomainsCmd, OutputFormat, SigningKeysArgs, SigningKeysCmd,
@@ -67,9 +66,11 @@ fn emit<T: Serialize + ?Sized>(format: OutputFormat, value: &T, columns: &[&str]
     Ok(EXIT_OK)
 }
 
-/// The API's `{"status": "ok"}` for methods without a result.
+/// The API's `{"status":"ok"}` for methods without a result.
 fn ok(format: OutputFormat) -> CliResult {
-    emit(format, &json!({"status": "ok"}), &[])
+    let doc: serde_json::Value = serde_json::from_str(qencode_cdn::client::OK_DOCUMENT)
+        .map_err(|e| qencode_cdn::Error::Internal(format!("OK_DOCUMENT: {e}")))?;
+    emit(format, &doc, &[])
 }
 
 /// `qcdn domains …`

@@ -121,7 +121,7 @@ impl Transport {
             let safe = req.idempotency == Idempotency::Safe;
             match attempt {
                 Attempt::Success(body) => return Ok(body),
-                Attempt::Status(failure) => match failure.status {
+                Attempt::Status(failure) => match failure.status.unwrap_or(0) {
                     401 | 403 if bearer.is_some() && !renewed => {
                         renewed = true;
                         rejected = bearer.as_ref().map(|t| t.generation);
@@ -229,7 +229,7 @@ impl Transport {
                     .to_string()
             });
             Attempt::Status(HttpFailure {
-                status,
+                status: Some(status),
                 message: format!("{} ({})", scrub(&cap(&message, MAX_MESSAGE_CHARS), secrets), req.shown),
                 body: scrub(&cap(&text, MAX_ERROR_BODY_CHARS), secrets),
                 request_id,

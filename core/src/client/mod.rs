@@ -83,6 +83,10 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_MAX_RETRIES: u32 = 3;
 /// The most retries [`ClientBuilder::max_retries`] accepts.
 pub const MAX_RETRIES_LIMIT: u32 = 10;
+/// The JSON document of calls that return nothing (deletes, purges, policy
+/// and CORS changes), as the API sends it and as the CLI and the C ABI give it.
+pub const OK_DOCUMENT: &str = r#"{"status":"ok"}"#;
+
 /// The environment variable [`Client::from_env`] reads.
 pub const API_KEY_ENV: &str = "QENCODE_API_KEY";
 
@@ -135,6 +139,51 @@ impl ClientBuilder {
             max_retries: DEFAULT_MAX_RETRIES,
             user_agent_suffix: "rust".to_string(),
         }
+    }
+
+    /// A builder for the API key in [`API_KEY_ENV`] (trimmed; unset or blank
+    /// is INVALID_ARGUMENT naming the variable, never showing a value). Every
+    /// binding's `from_env` starts here and layers its options on top.
+    ///
+    /// ```no_run
+    /// let client = qencode_cdn::ClientBuilder::from_env()?.max_retries(1).build()?;
+    /// # Ok::<(), qencode_cdn::Error>(())
+    /// ```
+    pub fn from_env() -> Result<Self> {
+        let key = crate::token::env_value(API_KEY_ENV)
+            .ok_or_else(|| Error::InvalidArgument(format!("{API_KEY_ENV} (the API key) is not set")))?;
+        Ok(ClientBuilder::new(key.trim()))
+    }
+
+    /// Applies options given as data (bindings): `api_url`, `auth_url`
+    /// (strings), `timeout`, `connect_timeout` (seconds, fractions allowed)
+    /// and `max_retries` (a whole number), spelled in `style`. Unknown keys
+    /// and wrong types are INVALID_ARGUMENT; `null` leaves a default.
+    ///
+    /// ```
+    /// use qencode_cdn::{ClientBuilder, KeyStyle};
+    /// let b = ClientBuilder::new("k").options_json(&serde_json::json!({"timeout": 2.5, "maxRetries": 0}), KeyStyle::Camel)?;
+    /// # let _ = b;
+    /// # Ok::<(), qencode_cdn::Error>(())
+    /// ```
+    pub fn options_json(mut self, value: &serde_json::Value, style: crate::KeyStyle) -> Result<Self> {
+        let o = crate::options::client_options(value, style)?;
+        if let Some(u) = o.api_url {
+            self = self.api_url(u);
+        }
+        if let Some(u) = o.auth_url {
+            self = self.auth_url(u);
+        }
+        if let Some(t) = o.timeout {
+            self = self.timeout(t);
+        }
+        if let Some(t) = o.connect_timeout {
+            self = self.connect_timeout(t);
+        }
+        if let Some(n) = o.max_retries {
+            self = self.max_retries(n);
+        }
+        Ok(self)
     }
 
     /// The management API's base URL (default [`DEFAULT_API_URL`]).
@@ -307,14 +356,7 @@ impl Client {
     /// # Ok::<(), qencode_cdn::Error>(())
     /// ```
     pub fn from_env() -> Result<Client> {
-        match std::env::var(API_KEY_ENV) {
-            Ok(key) if !key.is_empty() => Client::new(key),
-            Ok(_) => Err(Error::InvalidArgument(format!("{API_KEY_ENV} is empty"))),
-            Err(std::env::VarError::NotPresent) => Err(Error::InvalidArgument(format!("{API_KEY_ENV} is not set"))),
-            Err(std::env::VarError::NotUnicode(_)) => {
-                Err(Error::InvalidArgument(format!("{API_KEY_ENV} is not valid UTF-8")))
-            }
-        }
+        ClientBuilder::from_env()?.build()
     }
 
     /// The management API's base URL.

@@ -1,0 +1,353 @@
+//! The Rust runner of the conformance cases (tests/conformance/README.md),
+//! shared by `tests/conformance.rs` (default backend) and `tests/backends.rs`
+//! (every backend on the same cases).
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use base64::Engine as _;
+use qencode_cdn::{
+    Backend, Client, CookieOptions, Error, Explanation, KeyStyle, SignOptions, Signer, Verifier, VerifyOptions,
+    decode_unverified, options::split_cookie_options,
+};
+use serde_json::{Map, Value, json};
+
+use super::repo_root;
+
+/// The language name of this runner in `skip` maps.
+pub const LANGUAGE: &str = "rust";
+
+/// One case of one file.
+pub struct Case {
+    pub file: PathBuf,
+    pub name: String,
+    pub op: String,
+    pub input: Value,
+    pub expect: Value,
+    pub skip: Option<String>,
+}
+
+/// Every case of every `tests/conformance/*.json`, in file order.
+pub fn load_cases(language: &str) -> Vec<Case> {
+    let dir = repo_root().join("tests/conformance");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    let mut out = Vec::new();
+    let mut names = std::collections::HashSet::new();
+    for file in files {
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap())
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        for c in doc["cases"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{}: no cases", file.display()))
+        {
+            let name = c["name"].as_str().expect("every case has a name").to_string();
+            assert!(names.insert(name.clone()), "duplicate case name {name}");
+            out.push(Case {
+                file: file.clone(),
+                name,
+                op: c["op"].as_str().expect("every case has an op").to_string(),
+                input: c["input"].clone(),
+                expect: c["expect"].clone(),
+                skip: c
+                    .get("skip")
+                    .and_then(|s| s.get(language))
+                    .map(|r| r.as_str().unwrap_or("").to_string()),
+            });
+        }
+    }
+    out
+}
+
+/// What a runner produced for a case: a value to compare, or an error.
+pub type Produced = Result<Value, Error>;
+
+/// Reads a key spec: a file path, `{"text": …}` or `{"base64": …}`.
+pub fn key_bytes(spec: &Value) -> Vec<u8> {
+    match spec {
+        Value::String(path) => std::fs::read(repo_root().join(path)).unwrap_or_else(|e| panic!("{path}: {e}")),
+        Value::Object(m) if m.contains_key("text") => m["text"].as_str().unwrap().as_bytes().to_vec(),
+        Value::Object(m) if m.contains_key("base64") => base64::engine::general_purpose::STANDARD
+            .decode(m["base64"].as_str().unwrap())
+            .unwrap(),
+        other => panic!("bad key spec {other}"),
+    }
+}
+
+/// Runs the operations of the README with the Rust API.
+pub struct Runner {
+    pub backend: Backend,
+    signers: HashMap<String, Result<Signer, Error>>,
+    emulator: Option<qencode_cdn_emulator::Emulator>,
+}
+
+impl Runner {
+    pub fn new(backend: Backend) -> Self {
+        Runner {
+            backend,
+            signers: HashMap::new(),
+            emulator: None,
+        }
+    }
+
+    fn signer(&mut self, spec: &Value) -> Result<Signer, Error> {
+        let id = spec.to_string();
+        let backend = self.backend;
+        self.signers
+            .entry(id)
+            .or_insert_with(|| Signer::with_backend(spec["kid"].as_str().unwrap(), key_bytes(&spec["key"]), backend))
+            .clone()
+    }
+
+    fn verifier(&mut self, spec: &Value) -> Result<Verifier, Error> {
+        if let Some(k) = spec.get("public_key") {
+            Verifier::from_public_key_with_backend(key_bytes(k), self.backend)
+        } else if let Some(j) = spec.get("jwk") {
+            Verifier::from_jwk(j.as_str().unwrap())
+        } else if let Some(s) = spec.get("signer") {
+            Verifier::from_signer(&self.signer(s)?)
+        } else {
+            panic!("bad verifier spec {spec}")
+        }
+    }
+
+    /// Runs one case's operation and returns what it produced.
+    pub fn produce(&mut self, case: &Case) -> Produced {
+        let i = &case.input;
+        let sign_opts = || SignOptions::from_json(&i["options"], KeyStyle::Snake);
+        let verify_opts = || VerifyOptions::from_json(&i["options"], KeyStyle::Snake);
+        match case.op.as_str() {
+            "load_key" => {
+                let s = Signer::with_backend(i["kid"].as_str().unwrap(), key_bytes(&i["key"]), self.backend)?;
+                Ok(json!({
+                    "bits": s.key_bits(),
+                    "public_key_pem": s.public_key_pem()?,
+                    "public_key_jwk": serde_json::from_str::<Value>(&s.public_key_jwk()).unwrap(),
+                }))
+            }
+            "sign" => {
+                let s = self.signer(&i["signer"])?;
+                Ok(json!({"token": s.sign(i["uri"].as_str().unwrap(), &sign_opts()?)?}))
+            }
+            "signed_url" => {
+                let s = self.signer(&i["signer"])?;
+                let o = sign_opts()?;
+                let a = &i["args"];
+                let arg = |k: &str| a[k].as_str().unwrap_or_else(|| panic!("{}: args.{k}", case.name));
+                let url = match i["form"].as_str().unwrap() {
+                    "live" => s.signed_live_url(arg("playback_id"), &o)?,
+                    "live_custom_domain" => s.signed_live_custom_domain_url(arg("domain"), arg("playback_id"), &o)?,
+                    "storage" => s.signed_storage_url(arg("bucket"), arg("region"), arg("key"), &o)?,
+                    "storage_custom_domain" => s.signed_storage_custom_domain_url(arg("domain"), arg("key"), &o)?,
+                    f => panic!("unknown form {f}"),
+                };
+                Ok(json!({ "url": url }))
+            }
+            "url" => {
+                let a = &i["args"];
+                let arg = |k: &str| a[k].as_str().unwrap_or_else(|| panic!("{}: args.{k}", case.name));
+                let token = i.get("token").and_then(Value::as_str);
+                let url = match i["form"].as_str().unwrap() {
+                    "live" => qencode_cdn::live_playback_url(arg("playback_id"), token)?,
+                    "live_custom_domain" => {
+                        qencode_cdn::live_custom_domain_url(arg("domain"), arg("playback_id"), token)?
+                    }
+                    "storage" => qencode_cdn::storage_url(arg("bucket"), arg("region"), arg("key"), token)?,
+                    "storage_custom_domain" => {
+                        qencode_cdn::storage_custom_domain_url(arg("domain"), arg("key"), token)?
+                    }
+                    f => panic!("unknown form {f}"),
+                };
+                Ok(json!({ "url": url }))
+            }
+            "cookie" => {
+                let s = self.signer(&i["signer"])?;
+                let o = sign_opts()?;
+                let c = CookieOptions::from_json(&i["cookie"], KeyStyle::Snake)?;
+                let cookie = s.signed_cookie(i["uri"].as_str().unwrap(), &o, &c)?;
+                Ok(json!({ "set_cookie": cookie.to_string() }))
+            }
+            "verify" => {
+                let v = self.verifier(&i["verifier"])?;
+                let t = v.verify(i["token"].as_str().unwrap(), &verify_opts()?)?;
+                Ok(json!({ "kid": t.kid, "claims": t.claims.to_json() }))
+            }
+            "explain" => {
+                let v = self.verifier(&i["verifier"])?;
+                Ok(explanation(
+                    &v.explain_with(i["url"].as_str().unwrap(), &verify_opts()?),
+                ))
+            }
+            "explain_token" => {
+                let v = self.verifier(&i["verifier"])?;
+                Ok(explanation(
+                    &v.explain_token(i["token"].as_str().unwrap(), &verify_opts()?),
+                ))
+            }
+            "decode" => {
+                let (header, claims) = decode_unverified(i["token"].as_str().unwrap())?;
+                Ok(json!({ "header": header, "claims": claims.to_json() }))
+            }
+            "from_env" => with_env(&i["env"], || {
+                let s = Signer::from_env(i.get("key_id").and_then(Value::as_str))?;
+                Ok(json!({ "kid": s.key_id(), "bits": s.key_bits() }))
+            }),
+            "client_from_env" => with_env(&i["env"], || {
+                Client::from_env()?;
+                Ok(json!({ "ok": true }))
+            }),
+            "split_cookie_options" => {
+                split_cookie_options(&i["options"], KeyStyle::Snake)?;
+                Ok(json!({ "ok": true }))
+            }
+            op => panic!("{}: unknown op `{op}`", case.name),
+        }
+    }
+
+    /// The emulator of `client` cases, started once.
+    pub fn emulator(&mut self) -> &qencode_cdn_emulator::Emulator {
+        self.emulator.get_or_insert_with(|| {
+            qencode_cdn_emulator::Emulator::start(qencode_cdn_emulator::EmulatorConfig {
+                signing_key_bits: 2048,
+                ..Default::default()
+            })
+            .expect("the emulator starts")
+        })
+    }
+}
+
+/// An explanation as the cases write it: `ok`, `checks` (`name:ok`), details.
+pub fn explanation(e: &Explanation) -> Value {
+    let checks: Vec<String> = e
+        .checks
+        .iter()
+        .map(|c| format!("{}:{}", c.name, if c.passed { "ok" } else { "FAIL" }))
+        .collect();
+    let details: Map<String, Value> = e
+        .checks
+        .iter()
+        .map(|c| (c.name.clone(), Value::String(c.detail.clone())))
+        .collect();
+    json!({ "ok": e.ok, "checks": checks, "details": details })
+}
+
+/// Environment variables are process-wide: one case at a time.
+static ENV_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn with_env(env: &Value, f: impl FnOnce() -> Produced) -> Produced {
+    let _guard = ENV_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+    let vars = env.as_object().cloned().unwrap_or_default();
+    let saved: Vec<(String, Option<String>)> = vars.keys().map(|k| (k.clone(), std::env::var(k).ok())).collect();
+    for (k, v) in &vars {
+        // SAFETY: ENV_LOCK serialises every environment change of this test binary.
+        unsafe {
+            match v {
+                Value::Null => std::env::remove_var(k),
+                Value::String(s) => std::env::set_var(k, s),
+                Value::Object(m) => {
+                    let path = m["file"].as_str().unwrap();
+                    std::env::set_var(k, std::fs::read_to_string(repo_root().join(path)).unwrap());
+                }
+                other => panic!("bad env value {other}"),
+            }
+        }
+    }
+    let out = f();
+    for (k, v) in saved {
+        // SAFETY: as above.
+        unsafe {
+            match v {
+                Some(v) => std::env::set_var(&k, v),
+                None => std::env::remove_var(&k),
+            }
+        }
+    }
+    out
+}
+
+/// Compares what was produced with the case's `expect`; `Err` says how they differ.
+pub fn check(case: &Case, produced: &Produced) -> Result<(), String> {
+    let want = &case.expect;
+    match (want.get("error"), produced) {
+        (Some(code), Err(e)) => {
+            if e.code().as_str() != code.as_str().unwrap() {
+                return Err(format!("expected error {code}, got {}: {}", e.code(), e.message()));
+            }
+            if let Some(status) = want.get("status") {
+                let got = e.status().map(Value::from).unwrap_or(Value::Null);
+                if &got != status {
+                    return Err(format!("expected status {status}, got {got}"));
+                }
+            }
+            if let Some(after) = want.get("retry_after") {
+                let got = e.retry_after().map(|d| Value::from(d.as_secs())).unwrap_or(Value::Null);
+                if &got != after {
+                    return Err(format!("expected retry_after {after}, got {got}"));
+                }
+            }
+            if let Some(t) = want.get("type_error").and_then(Value::as_bool) {
+                if e.is_type_error() != t {
+                    return Err(format!("expected type_error {t}: {e}"));
+                }
+            }
+            for s in want
+                .get("message_contains")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let s = s.as_str().unwrap();
+                if !e.message().contains(s) {
+                    return Err(format!("the message does not contain `{s}`: {}", e.message()));
+                }
+            }
+            Ok(())
+        }
+        (Some(code), Ok(v)) => Err(format!("expected error {code}, got success {v}")),
+        (None, Err(e)) => Err(format!("expected success, got {e}")),
+        (None, Ok(got)) => compare_success(case, want, got),
+    }
+}
+
+fn compare_success(case: &Case, want: &Value, got: &Value) -> Result<(), String> {
+    let want = want
+        .as_object()
+        .unwrap_or_else(|| panic!("{}: expect is not an object", case.name));
+    for (k, w) in want {
+        if k == "detail_contains" {
+            for (check, text) in w.as_object().unwrap() {
+                let detail = got["details"][check].as_str().unwrap_or("");
+                if !detail.contains(text.as_str().unwrap()) {
+                    return Err(format!("detail of `{check}` is `{detail}`, which lacks `{text}`"));
+                }
+            }
+            continue;
+        }
+        match got.get(k) {
+            Some(g) if g == w => {}
+            Some(g) => return Err(format!("`{k}`: expected {w}, got {g}")),
+            None => return Err(format!("`{k}` was not produced")),
+        }
+    }
+    Ok(())
+}
+
+/// The summary line every runner prints.
+pub fn summary(language: &str, total: usize, passed: usize, skipped: &[(String, String)], failed: usize) -> String {
+    let mut s = format!(
+        "conformance: {language}: {total} cases, {passed} passed, {} skipped, {failed} failed",
+        skipped.len()
+    );
+    for (name, why) in skipped {
+        s.push_str(&format!("\n  skipped {name}: {why}"));
+    }
+    s
+}
+
+/// The output strings a success case may have regenerated: `token`, `url`, `set_cookie`.
+pub const REGENERATED: [&str; 3] = ["token", "url", "set_cookie"];
