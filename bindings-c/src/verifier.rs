@@ -91,13 +91,7 @@ pub unsafe extern "C" fn qcdn_verifier_new(
         req_out(out_verifier, "out_verifier")?;
         // SAFETY: forwarded contract.
         let key = unsafe { req_bytes(key, key_len, "key") }?;
-        let v = if key.trim_ascii_start().starts_with(b"{") {
-            let text = std::str::from_utf8(key).map_err(|_| invalid("`key` (a JWK) is not valid UTF-8"))?;
-            Verifier::from_jwk(text)?
-        } else {
-            Verifier::from_public_key(key)?
-        };
-        boxed(out_verifier, v);
+        boxed(out_verifier, Verifier::from_public_key(key)?);
         Ok(())
     })
 }

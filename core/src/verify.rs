@@ -187,25 +187,27 @@ impl fmt::Debug for Verifier {
 
 impl Verifier {
     /// From a public key: SPKI or PKCS#1, PEM or DER, base64 of either, a JWK
-    /// with `n`/`e`, or a private key (its public half is used).
+    /// with `n`/`e` (or a JWK Set holding one key), or a private key (its
+    /// public half is used). A JWK's `kid`, when present, becomes the
+    /// expected key id — the one rule of every language (a token by another
+    /// key id is UNKNOWN_KEY_ID); other forms expect no key id unless
+    /// [`Verifier::with_key_id`] or [`VerifyOptions::kid`] names one.
     pub fn from_public_key(public_key: impl AsRef<[u8]>) -> Result<Self> {
         Self::from_public_key_with_backend(public_key, Backend::default())
     }
 
     /// Like [`Verifier::from_public_key`] with an explicit backend.
     pub fn from_public_key_with_backend(public_key: impl AsRef<[u8]>, backend: Backend) -> Result<Self> {
-        let public = keys::load_public_key(public_key.as_ref())?;
-        Self::from_parts(public, None, backend)
+        let bytes = public_key.as_ref();
+        let public = keys::load_public_key(bytes)?;
+        Self::from_parts(public, jwk_kid(bytes), backend)
     }
 
     /// From a JWK JSON string (`kty` RSA, `n`, `e`); its `kid`, when present,
-    /// becomes the expected key id.
+    /// becomes the expected key id. The same as [`Verifier::from_public_key`]
+    /// given the JWK text.
     pub fn from_jwk(jwk: &str) -> Result<Self> {
-        let public = keys::load_public_key(jwk.as_bytes())?;
-        let kid = serde_json::from_str::<Value>(jwk)
-            .ok()
-            .and_then(|v| v.get("kid").and_then(|k| k.as_str()).map(str::to_string));
-        Self::from_parts(public, kid, Backend::default())
+        Self::from_public_key(jwk.as_bytes())
     }
 
     /// The verifier for a signer's own tokens (expects its `kid`).
@@ -397,6 +399,20 @@ impl Verifier {
         }
         r
     }
+}
+
+/// The `kid` of a JWK (or of the one key of a JWK Set), when the key text is one.
+fn jwk_kid(bytes: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(bytes).ok()?.trim();
+    if !text.starts_with('{') {
+        return None;
+    }
+    let v: Value = serde_json::from_str(text).ok()?;
+    let key = match v.get("keys").and_then(Value::as_array) {
+        Some(keys) if keys.len() == 1 => &keys[0],
+        _ => &v,
+    };
+    key.get("kid").and_then(Value::as_str).map(str::to_string)
 }
 
 /// One check of a verification, passed or failed, in words.
