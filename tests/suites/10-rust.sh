@@ -7,5 +7,9 @@ cd "$QCDN_ROOT"
 cargo fmt --all --check
 cargo clippy --workspace --exclude qencode-cdn-python --exclude qencode-cdn-node --all-targets --locked -- -D warnings
 cargo test --locked
+# The Rust runner printed its summary; prove it ran every case.
+log="$CARGO_TARGET_DIR/conformance-rust.log"
+cargo test --locked -q -p qencode-cdn --test conformance -- --nocapture >"$log" 2>&1 || { cat "$log"; exit 1; }
+tests/conformance/check-summary rust "$log"
 RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps -p qencode-cdn -p qencode-cdn-emulator
 cargo test --locked -p qencode-cdn --features rust-crypto --test backends --lib
