@@ -25,6 +25,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+mod audit;
 mod backend;
 #[cfg(feature = "client")]
 pub mod client;
@@ -39,6 +40,7 @@ mod token;
 pub mod url;
 mod verify;
 
+pub use audit::{AuditCode, AuditWarning, LONG_LIFETIME_SECS, audit, audit_at};
 pub use backend::Backend;
 #[cfg(feature = "client")]
 pub use client::{
