@@ -13,10 +13,18 @@ git clone -q "$QCDN_ROOT" "$tmp/alone/qencode-cdn"
 if [ -e "$tmp/alone/shared" ] || [ -e "$tmp/shared" ]; then
   echo "fresh-clone: the clone has a sibling shared/" >&2; exit 1
 fi
-path="$(dirname "$(rustup which cargo)"):/usr/bin:/bin"
-if env PATH="$path" python3 -c "import jwt" 2>/dev/null; then
-  echo "fresh-clone: PyJWT is importable from the restricted PATH; the check would prove nothing" >&2; exit 1
-fi
+# A PATH with the Rust toolchain and only the system tools a Rust build uses
+# (the C toolchain aws-lc needs, a shell): no python3, node, npm, java, …
+mkdir "$tmp/bin"
+for tool in sh bash env cc gcc c++ g++ cpp ld as ar ranlib nm strip objcopy cmake make perl pkg-config uname; do
+  if p=$(command -v "$tool"); then ln -s "$p" "$tmp/bin/$tool"; fi
+done
+path="$(dirname "$(rustup which cargo)"):$tmp/bin"
+for absent in python3 python node npm java; do
+  if env PATH="$path" sh -c "command -v $absent" >/dev/null; then
+    echo "fresh-clone: $absent is on the restricted PATH; the check would prove nothing" >&2; exit 1
+  fi
+done
 echo "--- fresh clone of $(git -C "$tmp/alone/qencode-cdn" rev-parse --short HEAD): cargo test --workspace (PATH=$path)"
 # The shared target directory keeps registry dependencies compiled once; the
 # clone's own crates build afresh (their path differs).
