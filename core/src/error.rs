@@ -49,11 +49,14 @@ pub enum ErrorCode {
     Decode,
     /// A bug, or a caught panic.
     Internal,
+    /// An external signer (HSM, KMS, callback) failed, or returned a
+    /// signature that does not verify with its public key: no token was made.
+    SignerFailed,
 }
 
 impl ErrorCode {
     /// Every code, in the order of DESIGN.md §5 (the order of the C numbers).
-    pub const ALL: [ErrorCode; 16] = [
+    pub const ALL: [ErrorCode; 17] = [
         ErrorCode::InvalidArgument,
         ErrorCode::InvalidKey,
         ErrorCode::MalformedToken,
@@ -70,6 +73,7 @@ impl ErrorCode {
         ErrorCode::Timeout,
         ErrorCode::Decode,
         ErrorCode::Internal,
+        ErrorCode::SignerFailed,
     ];
 
     /// The stable string, e.g. `"INVALID_ARGUMENT"`.
@@ -91,6 +95,7 @@ impl ErrorCode {
             ErrorCode::Timeout => "TIMEOUT",
             ErrorCode::Decode => "DECODE",
             ErrorCode::Internal => "INTERNAL",
+            ErrorCode::SignerFailed => "SIGNER_FAILED",
         }
     }
 
@@ -113,6 +118,7 @@ impl ErrorCode {
             ErrorCode::Timeout => 14,
             ErrorCode::Decode => 15,
             ErrorCode::Internal => 16,
+            ErrorCode::SignerFailed => 17,
         }
     }
 
@@ -209,6 +215,9 @@ pub enum Error {
     /// A bug or a caught panic.
     #[error("INTERNAL: {0}")]
     Internal(String),
+    /// An external signer failed or returned a signature that does not verify.
+    #[error("SIGNER_FAILED: {0}")]
+    SignerFailed(String),
 }
 
 impl Error {
@@ -223,6 +232,7 @@ impl Error {
             Error::Timeout(_) => ErrorCode::Timeout,
             Error::Decode(_) => ErrorCode::Decode,
             Error::Internal(_) => ErrorCode::Internal,
+            Error::SignerFailed(_) => ErrorCode::SignerFailed,
         }
     }
 
@@ -235,7 +245,8 @@ impl Error {
             | Error::Transport(m)
             | Error::Timeout(m)
             | Error::Decode(m)
-            | Error::Internal(m) => m.clone(),
+            | Error::Internal(m)
+            | Error::SignerFailed(m) => m.clone(),
             Error::Token { message, .. } => message.clone(),
             Error::Http { http, .. } => http_message(http),
         }
@@ -314,6 +325,7 @@ impl Error {
             ErrorCode::Timeout => Error::Timeout(message),
             ErrorCode::Decode => Error::Decode(message),
             ErrorCode::Internal => Error::Internal(message),
+            ErrorCode::SignerFailed => Error::SignerFailed(message),
         }
     }
 }

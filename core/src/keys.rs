@@ -36,6 +36,15 @@ pub(crate) struct PublicKeyParts {
 }
 
 impl PublicKeyParts {
+    /// From big-endian modulus and exponent bytes (leading zeros dropped).
+    #[cfg_attr(not(feature = "pkcs11"), allow(dead_code))]
+    pub(crate) fn from_components(n: Vec<u8>, e: Vec<u8>) -> Self {
+        PublicKeyParts {
+            n: strip_zeros(&n).to_vec(),
+            e: strip_zeros(&e).to_vec(),
+        }
+    }
+
     pub(crate) fn bits(&self) -> usize {
         bit_len(&self.n)
     }
@@ -349,6 +358,12 @@ fn private_from_pkcs1(der: Zeroizing<Vec<u8>>, seen: &str) -> Result<PrivateKeyD
     check_size(&public, seen)?;
     drop(key);
     Ok(PrivateKeyDer { pkcs1: der, public })
+}
+
+/// The size rules of every key, for a public key read from elsewhere (an HSM).
+#[cfg_attr(not(feature = "pkcs11"), allow(dead_code))]
+pub(crate) fn check_public(public: &PublicKeyParts) -> Result<()> {
+    check_size(public, "the token's key")
 }
 
 fn check_size(public: &PublicKeyParts, seen: &str) -> Result<()> {

@@ -27,13 +27,18 @@
 
 mod audit;
 mod backend;
+mod batch;
+pub mod cache;
 #[cfg(feature = "client")]
 pub mod client;
 pub mod cookie;
 mod error;
 mod explain;
+pub mod external;
 pub mod keys;
 pub mod options;
+#[cfg(feature = "pkcs11")]
+mod pkcs11;
 mod signed;
 pub mod time;
 mod token;
@@ -42,6 +47,8 @@ mod verify;
 
 pub use audit::{AuditCode, AuditWarning, LONG_LIFETIME_SECS, audit, audit_at};
 pub use backend::Backend;
+pub use batch::default_threads;
+pub use cache::{CacheSettings, CachedSigner};
 #[cfg(feature = "client")]
 pub use client::{
     BUCKET_FIELD, BucketPolicy, Client, ClientBuilder, DEFAULT_API_URL, DEFAULT_AUTH_URL, Domain, DomainType,
@@ -50,9 +57,10 @@ pub use client::{
 pub use cookie::{COOKIE_NAME, CookieOptions, SameSite, SignedCookie};
 pub use error::{Error, ErrorCode, HttpFailure, Result};
 pub use explain::{Explanation, explain_url};
+pub use external::{ExternalSign, ExternalSignError};
 pub use options::KeyStyle;
 pub use token::{
-    Clock, DEFAULT_EXPIRES_IN, Expiry, FixedClock, MAX_UNIX_SECONDS, RESERVED_CLAIMS, SIGNING_KEY_ENV,
+    Clock, DEFAULT_EXPIRES_IN, Expiry, FixedClock, MAX_UNIX_SECONDS, PreparedToken, RESERVED_CLAIMS, SIGNING_KEY_ENV,
     SIGNING_KEY_ID_ENV, SignOptions, Signer, SystemClock, TokenTimes,
 };
 pub use url::{

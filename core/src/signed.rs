@@ -66,9 +66,11 @@ impl Signer {
     /// # Ok::<(), qencode_cdn::Error>(())
     /// ```
     pub fn signed_cookie(&self, uri: &str, opts: &SignOptions, cookie_opts: &CookieOptions) -> Result<SignedCookie> {
-        let times = self.times(opts)?;
-        let pinned = opts.clone().now(times.now);
-        let token = self.sign(uri, &pinned)?;
-        cookie::build(token, uri, times.now, times.exp, cookie_opts)
+        // Max-Age follows the token's own `exp` (a cached signer rounds it
+        // up), counted from when the cookie is made.
+        let token = self.sign(uri, opts)?;
+        let now = opts.now_pinned().unwrap_or_else(|| self.now_unix());
+        let exp = crate::verify::decode_unverified(&token)?.1.exp;
+        cookie::build(token, uri, now, exp, cookie_opts)
     }
 }

@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 
 use crate::backend::{Backend, SigningKey};
 use crate::error::{Error, Result};
+use crate::external::{External, ExternalSign};
 use crate::keys::{self, PublicKeyParts};
 
 /// Lifetime of a token when the caller says nothing: one hour, as in the
@@ -242,6 +243,21 @@ impl SignOptions {
     pub fn get_expiry(&self) -> Expiry {
         self.expiry
     }
+
+    /// The pinned signing time, if any.
+    pub(crate) fn now_pinned(&self) -> Option<i64> {
+        self.now
+    }
+
+    /// The custom claims.
+    pub(crate) fn claim_map(&self) -> &Map<String, Value> {
+        &self.claims
+    }
+
+    /// `nbf`, if asked for.
+    pub(crate) fn not_before_value(&self) -> Option<i64> {
+        self.not_before
+    }
 }
 
 /// The computed times of a token: what `exp` and `nbf` will be.
@@ -270,24 +286,43 @@ pub struct TokenTimes {
 pub struct Signer {
     inner: Arc<SignerInner>,
     clock: Arc<dyn Clock>,
+    cache: Option<Arc<crate::cache::TokenCache>>,
 }
 
 struct SignerInner {
     kid: String,
     header_b64: String,
-    key: SigningKey,
+    key: KeyKind,
     sig_len: usize,
     public: PublicKeyParts,
     backend: Backend,
 }
 
+/// Where signatures come from: a private key in this process, or outside it.
+enum KeyKind {
+    Local(SigningKey),
+    External(External),
+}
+
+impl KeyKind {
+    fn sign(&self, msg: &[u8], out: &mut [u8]) -> Result<()> {
+        match self {
+            KeyKind::Local(k) => k.sign(msg, out),
+            KeyKind::External(e) => e.sign(msg, out),
+        }
+    }
+}
+
 impl fmt::Debug for Signer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Signer")
-            .field("key_id", &self.inner.kid)
-            .field("bits", &self.inner.public.bits())
-            .field("backend", &self.inner.backend)
-            .finish_non_exhaustive()
+        let mut d = f.debug_struct("Signer");
+        d.field("key_id", &self.inner.kid)
+            .field("bits", &self.inner.public.bits());
+        match &self.inner.key {
+            KeyKind::Local(_) => d.field("backend", &self.inner.backend),
+            KeyKind::External(e) => d.field("external", &e.name()),
+        };
+        d.finish_non_exhaustive()
     }
 }
 
@@ -352,20 +387,132 @@ impl Signer {
         let der = keys::load_private_key(private_key.as_ref())?;
         let key = SigningKey::new(backend, &der)?;
         let sig_len = key.signature_len(&der.public);
+        Ok(Self::assemble(
+            key_id,
+            KeyKind::Local(key),
+            sig_len,
+            der.public.clone(),
+            backend,
+        ))
+    }
+
+    /// A signer whose private key stays outside this process (HSM, KMS,
+    /// Vault …): `public_key` is its public half (any form
+    /// [`crate::Verifier::from_public_key`] reads) and `signer` makes RS256
+    /// signatures, called inline on the signing thread. Every signature is
+    /// verified with `public_key` before a token is returned; a failing
+    /// signer or a signature that does not verify is SIGNER_FAILED, never a
+    /// token. See [`crate::external`].
+    pub fn external(key_id: &str, public_key: impl AsRef<[u8]>, signer: impl ExternalSign) -> Result<Self> {
+        Self::external_arc(key_id, public_key, Arc::new(signer), None)
+    }
+
+    /// [`Signer::external`] with a deadline: each signature is requested on
+    /// a helper thread, and one that does not arrive within `timeout` is
+    /// TIMEOUT (the late answer is dropped). For signers that can hang (a
+    /// network KMS); the signer is then called from another thread.
+    pub fn external_with_timeout(
+        key_id: &str,
+        public_key: impl AsRef<[u8]>,
+        signer: impl ExternalSign,
+        timeout: Duration,
+    ) -> Result<Self> {
+        if timeout.is_zero() {
+            return Err(Error::invalid_argument(
+                "the external signer's timeout must be more than zero",
+            ));
+        }
+        Self::external_arc(key_id, public_key, Arc::new(signer), Some(timeout))
+    }
+
+    /// The shared form of the two constructors above (bindings hold their
+    /// signer in an `Arc` already).
+    pub fn external_arc(
+        key_id: &str,
+        public_key: impl AsRef<[u8]>,
+        signer: Arc<dyn ExternalSign>,
+        timeout: Option<Duration>,
+    ) -> Result<Self> {
+        validate_key_id(key_id)?;
+        let public = keys::load_public_key(public_key.as_ref())?;
+        let backend = Backend::default();
+        let verify = crate::backend::VerifyingKey::new(backend, &public)?;
+        let sig_len = public.bits().div_ceil(8);
+        let key = KeyKind::External(External::new(signer, verify, timeout));
+        Ok(Self::assemble(key_id, key, sig_len, public, backend))
+    }
+
+    fn assemble(key_id: &str, key: KeyKind, sig_len: usize, public: PublicKeyParts, backend: Backend) -> Self {
         // Field order is fixed by building the string ourselves: alg, typ, kid.
         let mut header_json = String::from("{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":");
         push_json_string(&mut header_json, key_id);
         header_json.push('}');
-        Ok(Signer {
+        Signer {
             inner: Arc::new(SignerInner {
                 kid: key_id.to_string(),
                 header_b64: URL_SAFE_NO_PAD.encode(header_json.as_bytes()),
                 key,
                 sig_len,
-                public: der.public.clone(),
+                public,
                 backend,
             }),
             clock: Arc::new(SystemClock),
+            cache: None,
+        }
+    }
+
+    /// This signer with `cache` in front of it (see [`crate::cache`]).
+    pub(crate) fn with_cache(&self, cache: Arc<crate::cache::TokenCache>) -> Signer {
+        Signer {
+            inner: self.inner.clone(),
+            clock: self.clock.clone(),
+            cache: Some(cache),
+        }
+    }
+
+    pub(crate) fn cache_ref(&self) -> Option<&crate::cache::TokenCache> {
+        self.cache.as_deref()
+    }
+
+    /// True when the private key is outside this process ([`Signer::external`]).
+    pub fn is_external(&self) -> bool {
+        matches!(self.inner.key, KeyKind::External(_))
+    }
+
+    /// The RS256 signature of arbitrary bytes with this signer's key — what
+    /// an [`ExternalSign`] returns (tests, signing services built on this
+    /// library).
+    pub fn sign_raw(&self, msg: &[u8]) -> Result<Vec<u8>> {
+        let mut out = vec![0u8; self.inner.sig_len];
+        self.inner.key.sign(msg, &mut out)?;
+        Ok(out)
+    }
+
+    /// The first half of a two-phase signature, for signers that answer
+    /// asynchronously (a KMS call awaited on an event loop): the exact bytes
+    /// to sign. [`PreparedToken::finish`] checks the signature and assembles
+    /// the token. The same checks and bytes as [`Signer::sign`].
+    ///
+    /// ```
+    /// # let pem = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/keys/rsa2048.pkcs1.pem")).unwrap();
+    /// let signer = qencode_cdn::Signer::from_pem("k", &pem)?;
+    /// let opts = qencode_cdn::SignOptions::new().now(1_700_000_000);
+    /// let prepared = signer.prepare("abc", &opts)?;
+    /// let signature = signer.sign_raw(prepared.signing_input().as_bytes())?; // …or a KMS, awaited
+    /// assert_eq!(prepared.finish(&signature)?, signer.sign("abc", &opts)?);
+    /// # Ok::<(), qencode_cdn::Error>(())
+    /// ```
+    pub fn prepare(&self, uri: &str, opts: &SignOptions) -> Result<PreparedToken> {
+        validate_uri(uri)?;
+        let times = self.times(opts)?;
+        let payload = payload_json(uri, times.exp, times.nbf, &opts.claims)?;
+        let mut input = String::with_capacity(self.inner.header_b64.len() + 1 + payload.len() * 4 / 3 + 4);
+        input.push_str(&self.inner.header_b64);
+        input.push('.');
+        URL_SAFE_NO_PAD.encode_string(payload.as_bytes(), &mut input);
+        Ok(PreparedToken {
+            signer: self.clone(),
+            signing_input: input,
         })
     }
 
@@ -374,6 +521,7 @@ impl Signer {
         Signer {
             inner: self.inner.clone(),
             clock: Arc::new(clock),
+            cache: self.cache.clone(),
         }
     }
 
@@ -481,9 +629,20 @@ impl Signer {
     }
 
     /// Signs a token for `uri` (a playback id, an object key or key prefix,
-    /// or `""` for a whole bucket).
+    /// or `""` for a whole bucket). A cached signer ([`Signer::cached`])
+    /// answers from its cache when it can.
     pub fn sign(&self, uri: &str, opts: &SignOptions) -> Result<String> {
         validate_uri(uri)?;
+        if let Some(cache) = &self.cache {
+            if let Some(r) = cache.get_or_sign(self, uri, opts) {
+                return r;
+            }
+        }
+        self.sign_uncached(uri, opts)
+    }
+
+    /// Signs without looking at the cache.
+    pub(crate) fn sign_uncached(&self, uri: &str, opts: &SignOptions) -> Result<String> {
         let times = self.times(opts)?;
         let payload = payload_json(uri, times.exp, times.nbf, &opts.claims)?;
         self.sign_payload(payload.as_bytes())
@@ -534,6 +693,54 @@ pub(crate) fn validate_uri(uri: &str) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// A token waiting for its signature: see [`Signer::prepare`].
+#[derive(Debug, Clone)]
+pub struct PreparedToken {
+    signer: Signer,
+    signing_input: String,
+}
+
+impl PreparedToken {
+    /// The bytes to sign with RS256: `base64url(header) "." base64url(payload)`.
+    pub fn signing_input(&self) -> &str {
+        &self.signing_input
+    }
+
+    /// The token, once `signature` (raw RS256 bytes) verifies with the
+    /// signer's public key; SIGNER_FAILED otherwise.
+    pub fn finish(self, signature: &[u8]) -> Result<String> {
+        let want = self.signer.inner.sig_len;
+        if signature.len() != want {
+            return Err(Error::with_code(
+                crate::ErrorCode::SignerFailed,
+                format!(
+                    "the signature has {} bytes; an RS256 signature by this {}-bit key has {want}",
+                    signature.len(),
+                    self.signer.key_bits()
+                ),
+            ));
+        }
+        let ok = match &self.signer.inner.key {
+            KeyKind::External(e) => e.verifies(self.signing_input.as_bytes(), signature),
+            KeyKind::Local(_) => {
+                crate::backend::VerifyingKey::new(self.signer.inner.backend, &self.signer.inner.public)
+                    .map(|k| k.verify(self.signing_input.as_bytes(), signature))
+                    .unwrap_or(false)
+            }
+        };
+        if !ok {
+            return Err(Error::with_code(
+                crate::ErrorCode::SignerFailed,
+                "the signature does not verify with the signer's public key (a different key, another algorithm than RS256, or a broken signer); no token was made",
+            ));
+        }
+        let mut out = self.signing_input;
+        out.push('.');
+        URL_SAFE_NO_PAD.encode_string(signature, &mut out);
+        Ok(out)
+    }
 }
 
 fn validate_key_id(kid: &str) -> Result<()> {

@@ -199,18 +199,47 @@ impl VerifyOptions {
 /// ```
 #[derive(Clone)]
 pub struct Verifier {
-    key: Arc<VerifyingKey>,
-    public: PublicKeyParts,
+    keys: Arc<Keys>,
     kid: Option<String>,
     clock: Arc<dyn Clock>,
 }
 
+/// The public keys of a verifier: one key (the classic case: any `kid`, or
+/// the expected one), or a key set whose keys are chosen by the token's `kid`.
+enum Keys {
+    One(KeyEntry),
+    Set(Vec<KeyEntry>),
+}
+
+struct KeyEntry {
+    kid: Option<String>,
+    key: VerifyingKey,
+    public: PublicKeyParts,
+}
+
+impl KeyEntry {
+    fn new(public: PublicKeyParts, kid: Option<String>, backend: Backend) -> Result<Self> {
+        Ok(KeyEntry {
+            key: VerifyingKey::new(backend, &public)?,
+            public,
+            kid,
+        })
+    }
+}
+
 impl fmt::Debug for Verifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Verifier")
-            .field("key_id", &self.kid)
-            .field("bits", &self.public.bits())
-            .finish_non_exhaustive()
+        match &*self.keys {
+            Keys::One(k) => f
+                .debug_struct("Verifier")
+                .field("key_id", &self.kid)
+                .field("bits", &k.public.bits())
+                .finish_non_exhaustive(),
+            Keys::Set(keys) => f
+                .debug_struct("Verifier")
+                .field("key_ids", &keys.iter().map(|k| k.kid.as_deref()).collect::<Vec<_>>())
+                .finish_non_exhaustive(),
+        }
     }
 }
 
@@ -248,16 +277,124 @@ impl Verifier {
         )
     }
 
+    /// A key set from `(kid, public key)` pairs (any form
+    /// [`Verifier::from_public_key`] reads): every token is checked with the
+    /// key its `kid` names — several keys active at once, as during a key
+    /// rotation. A token whose `kid` is not in the set, or that has none, is
+    /// UNKNOWN_KEY_ID and the explanation lists the known ids. An empty list
+    /// is INVALID_ARGUMENT; an empty or duplicate `kid` is INVALID_KEY.
+    ///
+    /// ```
+    /// use qencode_cdn::{Signer, Verifier, VerifyOptions, ErrorCode};
+    /// # let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/keys/");
+    /// # let (old_pem, new_pem) = (std::fs::read(format!("{root}rsa2048.pkcs1.pem")).unwrap(), std::fs::read(format!("{root}rsa4096.pkcs1.pem")).unwrap());
+    /// let old = Signer::from_pem("key-old", &old_pem)?;
+    /// let new = Signer::from_pem("key-new", &new_pem)?;
+    /// let set = Verifier::from_keys([("key-old", old.public_key_pem()?), ("key-new", new.public_key_pem()?)])?;
+    /// set.verify(&old.sign("abc", &Default::default())?, &VerifyOptions::new())?;
+    /// set.verify(&new.sign("abc", &Default::default())?, &VerifyOptions::new())?;
+    /// let stranger = Signer::from_pem("key-gone", &old_pem)?.sign("abc", &Default::default())?;
+    /// assert_eq!(set.verify(&stranger, &VerifyOptions::new()).unwrap_err().code(), ErrorCode::UnknownKeyId);
+    /// # Ok::<(), qencode_cdn::Error>(())
+    /// ```
+    pub fn from_keys<K, P>(keys: impl IntoIterator<Item = (K, P)>) -> Result<Self>
+    where
+        K: AsRef<str>,
+        P: AsRef<[u8]>,
+    {
+        let mut entries = Vec::new();
+        for (kid, key) in keys {
+            let kid = kid.as_ref();
+            let public = keys::load_public_key(key.as_ref())
+                .map_err(|e| Error::invalid_key(format!("key `{}`: {}", kid.escape_debug(), e.message())))?;
+            entries.push((kid.to_string(), public));
+        }
+        Self::from_set(entries, Backend::default())
+    }
+
+    /// A key set from a JWK Set document (`{"keys": [...]}`, as text): RSA
+    /// keys, each with a `kid`. A key of another type (EC, OKP, oct), a key
+    /// without `kid`, a duplicate `kid` or a document that is not a JWK Set
+    /// is INVALID_KEY naming the key.
+    ///
+    /// ```
+    /// # let pem = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/keys/rsa2048.pkcs1.pem")).unwrap();
+    /// let signer = qencode_cdn::Signer::from_pem("key-1", &pem)?;
+    /// let jwks = format!(r#"{{"keys":[{}]}}"#, signer.public_key_jwk());
+    /// let set = qencode_cdn::Verifier::from_jwks(&jwks)?;
+    /// assert_eq!(set.key_ids(), vec!["key-1"]);
+    /// # Ok::<(), qencode_cdn::Error>(())
+    /// ```
+    pub fn from_jwks(jwks: &str) -> Result<Self> {
+        let doc: Value = serde_json::from_str(jwks).map_err(|_| Error::invalid_key("the JWK Set is not valid JSON"))?;
+        let Some(list) = doc.get("keys").and_then(Value::as_array) else {
+            return Err(Error::invalid_key(
+                "a JWK Set is an object with a `keys` array; for one JWK use from_jwk",
+            ));
+        };
+        let mut entries = Vec::with_capacity(list.len());
+        for (i, jwk) in list.iter().enumerate() {
+            let kid = jwk.get("kid").and_then(Value::as_str);
+            let name = match kid {
+                Some(k) => format!("key {} (`{}`)", i + 1, k.escape_debug()),
+                None => format!("key {}", i + 1),
+            };
+            match jwk.get("kty").and_then(Value::as_str) {
+                Some("RSA") => {}
+                Some(other) => {
+                    return Err(Error::invalid_key(format!(
+                        "{name} of the JWK Set has `kty` `{}`: Qencode tokens are RS256, only RSA keys verify them",
+                        other.escape_debug()
+                    )));
+                }
+                None => return Err(Error::invalid_key(format!("{name} of the JWK Set has no `kty`"))),
+            }
+            let Some(kid) = kid else {
+                return Err(Error::invalid_key(format!(
+                    "{name} of the JWK Set has no `kid`: a key set chooses the key by the token's kid"
+                )));
+            };
+            let public = keys::load_public_key(jwk.to_string().as_bytes())
+                .map_err(|e| Error::invalid_key(format!("{name} of the JWK Set: {}", e.message())))?;
+            entries.push((kid.to_string(), public));
+        }
+        Self::from_set(entries, Backend::default())
+    }
+
+    fn from_set(entries: Vec<(String, PublicKeyParts)>, backend: Backend) -> Result<Self> {
+        if entries.is_empty() {
+            return Err(Error::invalid_argument("a key set needs at least one key"));
+        }
+        let mut out: Vec<KeyEntry> = Vec::with_capacity(entries.len());
+        for (kid, public) in entries {
+            if kid.is_empty() {
+                return Err(Error::invalid_key("a key of the set has an empty `kid`"));
+            }
+            if out.iter().any(|e| e.kid.as_deref() == Some(kid.as_str())) {
+                return Err(Error::invalid_key(format!(
+                    "two keys of the set have the `kid` `{}`: the token's kid could not choose between them",
+                    kid.escape_debug()
+                )));
+            }
+            out.push(KeyEntry::new(public, Some(kid), backend)?);
+        }
+        Ok(Verifier {
+            keys: Arc::new(Keys::Set(out)),
+            kid: None,
+            clock: Arc::new(SystemClock),
+        })
+    }
+
     fn from_parts(public: PublicKeyParts, kid: Option<String>, backend: Backend) -> Result<Self> {
         Ok(Verifier {
-            key: Arc::new(VerifyingKey::new(backend, &public)?),
-            public,
+            keys: Arc::new(Keys::One(KeyEntry::new(public, None, backend)?)),
             kid,
             clock: Arc::new(SystemClock),
         })
     }
 
-    /// Expect this `kid` on every token (UNKNOWN_KEY_ID otherwise).
+    /// Expect this `kid` on every token (UNKNOWN_KEY_ID otherwise). On a key
+    /// set, only the key of that `kid` is then accepted.
     pub fn with_key_id(mut self, kid: impl Into<String>) -> Self {
         self.kid = Some(kid.into());
         self
@@ -274,9 +411,35 @@ impl Verifier {
         self.kid.as_deref()
     }
 
-    /// The public key as SPKI PEM.
+    /// The key ids this verifier knows: a key set's, or the one expected id.
+    pub fn key_ids(&self) -> Vec<&str> {
+        match &*self.keys {
+            Keys::One(_) => self.kid.as_deref().into_iter().collect(),
+            Keys::Set(keys) => keys.iter().filter_map(|k| k.kid.as_deref()).collect(),
+        }
+    }
+
+    /// The public key as SPKI PEM. A key set holds several: INVALID_ARGUMENT
+    /// (use [`Verifier::jwks`]).
     pub fn public_key_pem(&self) -> Result<String> {
-        self.public.to_spki_pem()
+        match &*self.keys {
+            Keys::One(k) => k.public.to_spki_pem(),
+            Keys::Set(keys) if keys.len() == 1 => keys[0].public.to_spki_pem(),
+            Keys::Set(_) => Err(Error::invalid_argument(
+                "a key set has several public keys; export them with jwks()",
+            )),
+        }
+    }
+
+    /// The public keys as a JWK Set document (`{"keys": [...]}`, each with
+    /// `kid`, `alg` RS256 and `use` sig), the form [`Verifier::from_jwks`]
+    /// reads back — for publishing the keys of a rotation.
+    pub fn jwks(&self) -> String {
+        let keys: Vec<Value> = match &*self.keys {
+            Keys::One(k) => vec![k.public.to_jwk(self.kid.as_deref())],
+            Keys::Set(keys) => keys.iter().map(|k| k.public.to_jwk(k.kid.as_deref())).collect(),
+        };
+        serde_json::json!({ "keys": keys }).to_string()
     }
 
     /// The current time on this verifier's clock.
@@ -327,30 +490,80 @@ impl Verifier {
             r.fail("algorithm", msg.clone(), Error::token(ErrorCode::InvalidSignature, msg));
             return r;
         }
-        // Key id.
+        // Key id, and the key it chooses.
         let kid = parsed.header.get("kid").and_then(Value::as_str).map(str::to_string);
         let expected = opts.kid.as_deref().or(self.kid.as_deref());
-        match (expected, kid.as_deref()) {
-            (Some(want), Some(got)) if want == got => r.pass("key_id", format!("signed with key `{got}`")),
-            (Some(want), got) => {
-                let msg = match got {
-                    Some(got) => format!("the token names key `{got}`, but this verifier holds key `{want}`"),
-                    None => format!("the token names no key (`kid`), but key `{want}` is expected"),
-                };
-                r.fail("key_id", msg.clone(), Error::token(ErrorCode::UnknownKeyId, msg));
+        let entry = match &*self.keys {
+            Keys::One(entry) => {
+                match (expected, kid.as_deref()) {
+                    (Some(want), Some(got)) if want == got => r.pass("key_id", format!("signed with key `{got}`")),
+                    (Some(want), got) => {
+                        let msg = match got {
+                            Some(got) => format!("the token names key `{got}`, but this verifier holds key `{want}`"),
+                            None => format!("the token names no key (`kid`), but key `{want}` is expected"),
+                        };
+                        r.fail("key_id", msg.clone(), Error::token(ErrorCode::UnknownKeyId, msg));
+                    }
+                    (None, Some(got)) => {
+                        r.pass("key_id", format!("names key `{got}` (not checked: no expected key id)"))
+                    }
+                    (None, None) => r.pass("key_id", "no `kid` header (not checked)".to_string()),
+                }
+                Some(entry)
             }
-            (None, Some(got)) => r.pass("key_id", format!("names key `{got}` (not checked: no expected key id)")),
-            (None, None) => r.pass("key_id", "no `kid` header (not checked)".to_string()),
-        }
-        // Signature.
-        if self.key.verify(parsed.signing_input.as_bytes(), &parsed.signature) {
-            r.pass(
+            Keys::Set(keys) => {
+                let known = || {
+                    keys.iter()
+                        .filter_map(|k| k.kid.as_deref())
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                let found = kid
+                    .as_deref()
+                    .and_then(|got| keys.iter().find(|k| k.kid.as_deref() == Some(got)));
+                match (found, kid.as_deref(), expected) {
+                    (Some(_), Some(got), Some(want)) if want != got => {
+                        let msg = format!("the token names key `{got}`, but key `{want}` is expected");
+                        r.fail("key_id", msg.clone(), Error::token(ErrorCode::UnknownKeyId, msg));
+                    }
+                    (Some(_), Some(got), _) => r.pass(
+                        "key_id",
+                        format!("signed with key `{got}`, one of the {} keys of this set", keys.len()),
+                    ),
+                    (_, Some(got), _) => {
+                        let msg = format!(
+                            "the token names key `{got}`, which is not in this key set (it knows {})",
+                            known()
+                        );
+                        r.fail("key_id", msg.clone(), Error::token(ErrorCode::UnknownKeyId, msg));
+                    }
+                    (_, None, _) => {
+                        let msg = format!(
+                            "the token names no key (`kid`); a key set chooses the key by it (this one knows {})",
+                            known()
+                        );
+                        r.fail("key_id", msg.clone(), Error::token(ErrorCode::UnknownKeyId, msg));
+                    }
+                }
+                found
+            }
+        };
+        // Signature (with the chosen key; without one there is nothing to check it with).
+        match entry {
+            Some(entry) if entry.key.verify(parsed.signing_input.as_bytes(), &parsed.signature) => r.pass(
                 "signature",
-                format!("valid RS256 signature by this {}-bit key", self.public.bits()),
-            );
-        } else {
-            let msg = "the signature does not match this public key (wrong key, or the token was altered)".to_string();
-            r.fail("signature", msg.clone(), Error::token(ErrorCode::InvalidSignature, msg));
+                format!("valid RS256 signature by this {}-bit key", entry.public.bits()),
+            ),
+            Some(_) => {
+                let msg =
+                    "the signature does not match this public key (wrong key, or the token was altered)".to_string();
+                r.fail("signature", msg.clone(), Error::token(ErrorCode::InvalidSignature, msg));
+            }
+            None => {
+                let msg = "not checked: no key of this set has the token's kid".to_string();
+                r.fail("signature", msg.clone(), Error::token(ErrorCode::InvalidSignature, msg));
+            }
         }
         // Claims.
         let claims = match claims_from_payload(parsed.payload) {

@@ -111,6 +111,16 @@ impl Runner {
             Verifier::from_jwk(j.as_str().unwrap())
         } else if let Some(s) = spec.get("signer") {
             Verifier::from_signer(&self.signer(s)?)
+        } else if let Some(j) = spec.get("jwks") {
+            Verifier::from_jwks(j.as_str().unwrap())
+        } else if let Some(list) = spec.get("keys") {
+            let pairs: Vec<(String, Vec<u8>)> = list
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|k| (k["kid"].as_str().unwrap().to_string(), key_bytes(&k["key"])))
+                .collect();
+            Verifier::from_keys(pairs)
         } else {
             panic!("bad verifier spec {spec}")
         }
@@ -206,6 +216,43 @@ impl Runner {
                 Ok(json!({ "ok": true }))
             }
             "client" => self.client_case(i),
+            "jwks" => {
+                let v = self.verifier(&i["verifier"])?;
+                Ok(json!({ "jwks": serde_json::from_str::<Value>(&v.jwks()).unwrap() }))
+            }
+            "sign_many" => {
+                let s = self.signer(&i["signer"])?;
+                let items: Vec<(&str, Value)> = i["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|it| (it["uri"].as_str().unwrap(), it["options"].clone()))
+                    .collect();
+                let threads = i.get("threads").and_then(Value::as_u64).map(|n| n as usize);
+                Ok(batch_result(&s.sign_many_json(&items, KeyStyle::Snake, threads)))
+            }
+            "cached_sign" => {
+                let s = self.signer(&i["signer"])?;
+                let mut settings =
+                    qencode_cdn::CacheSettings::new(std::time::Duration::from_secs(i["window"].as_u64().unwrap()));
+                settings.cache_pinned_clock = true;
+                if let Some(c) = i.get("capacity").and_then(Value::as_u64) {
+                    settings.capacity = c as usize;
+                }
+                let cached = s.cached_with(settings)?;
+                let results: Vec<Result<String, Error>> = i["requests"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| {
+                        SignOptions::from_json(&r["options"], KeyStyle::Snake)
+                            .and_then(|o| cached.sign(r["uri"].as_str().unwrap(), &o))
+                    })
+                    .collect();
+                let mut out = batch_result(&results);
+                out["cached_tokens"] = json!(cached.cached_tokens());
+                Ok(out)
+            }
             "audit" => {
                 let warnings = qencode_cdn::audit_at(i["token"].as_str().unwrap(), i["now"].as_i64().unwrap())?;
                 let codes: Vec<&str> = warnings.iter().map(|w| w.code.as_str()).collect();
@@ -245,6 +292,27 @@ impl Runner {
             .expect("the emulator starts")
         })
     }
+}
+
+/// The results of a batch as the cases write them: `tokens` (null for an
+/// error), `errors` (null for a token), and `exps`.
+pub fn batch_result(results: &[Result<String, Error>]) -> Value {
+    let tokens: Vec<Value> = results
+        .iter()
+        .map(|r| r.as_ref().map_or(Value::Null, |t| json!(t)))
+        .collect();
+    let errors: Vec<Value> = results
+        .iter()
+        .map(|r| r.as_ref().err().map_or(Value::Null, |e| json!(e.code().as_str())))
+        .collect();
+    let exps: Vec<Value> = results
+        .iter()
+        .map(|r| match r {
+            Ok(t) => decode_unverified(t).unwrap().1.exp.map_or(Value::Null, Value::from),
+            Err(_) => Value::Null,
+        })
+        .collect();
+    json!({ "tokens": tokens, "errors": errors, "exps": exps })
 }
 
 /// One client method by its DESIGN §4 name, with the cases' named arguments;
@@ -411,6 +479,30 @@ fn compare_success(case: &Case, want: &Value, got: &Value) -> Result<(), String>
                 if !detail.contains(text.as_str().unwrap()) {
                     return Err(format!("detail of `{check}` is `{detail}`, which lacks `{text}`"));
                 }
+            }
+            continue;
+        }
+        if k == "same" {
+            let labels: Vec<&str> = w.as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
+            let tokens = got["tokens"].as_array().unwrap();
+            for a in 0..labels.len() {
+                for b in 0..labels.len() {
+                    if (labels[a] == labels[b]) != (tokens[a] == tokens[b]) {
+                        return Err(format!(
+                            "requests {a} and {b}: labels {} and {} but tokens {}",
+                            labels[a],
+                            labels[b],
+                            if tokens[a] == tokens[b] { "equal" } else { "differ" }
+                        ));
+                    }
+                }
+            }
+            continue;
+        }
+        if k == "cached_at_most" {
+            let n = got["cached_tokens"].as_u64().unwrap();
+            if n > w.as_u64().unwrap() {
+                return Err(format!("the cache holds {n} tokens, more than {w}"));
             }
             continue;
         }
