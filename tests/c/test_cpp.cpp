@@ -81,7 +81,7 @@ int main(int argc, char **argv) {
     EXPECT(msg.find("TOKEN_EXPIRED: ") == 0);
     msg = expect_error([&] { q::Signer::from_key("k", read("tests/keys/rsa1024.pkcs1.pem")); }, QCDN_ERR_INVALID_KEY);
     EXPECT(msg.find("2048") != std::string::npos);
-    expect_error([&] { q::Signer::from_key("k", ""); }, QCDN_ERR_INVALID_ARGUMENT);
+    expect_error([&] { q::Signer::from_key("k", ""); }, QCDN_ERR_INVALID_KEY);
     expect_error([&] { signer.sign("u", q::SignOptions().expires_in(-1)); }, QCDN_ERR_INVALID_ARGUMENT);
     try {
         q::storage_url("my-bucket", "mars", "k");
