@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # C and C++: the generated header is up to date; the C library builds; the C
-# tests (golden vectors, bad inputs, threads, client against the emulator)
-# pass twice — under AddressSanitizer + UndefinedBehaviorSanitizer and under
-# valgrind (zero errors, zero definite/indirect leaks); the C++ wrapper test;
-# pkg-config and CMake builds of the example.
+# tests (every conformance case, bad inputs, the JSON-options functions,
+# threads, the client against the emulator) pass twice — under
+# AddressSanitizer + UndefinedBehaviorSanitizer and under valgrind (zero
+# errors, zero definite/indirect leaks); the C++ wrapper test; pkg-config and
+# CMake builds of the examples.
 set -euo pipefail
 trap 'echo "20-c.sh: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 cd "${QCDN_ROOT:?run through tests/run.sh}"
@@ -21,6 +22,8 @@ command -v pkg-config >/dev/null || missing+=(pkg-config)
 command -v cmake >/dev/null || missing+=(cmake)
 command -v make >/dev/null || missing+=(make)
 command -v python3 >/dev/null || missing+=(python3)
+# cJSON (Debian's libcjson-dev): the conformance runner's JSON comparison.
+[ -f /usr/include/cjson/cJSON.h ] || missing+=(libcjson-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   step "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -38,7 +41,6 @@ lib=$target/debug
 [ -f "$lib/libqencode_cdn.so" ] && [ -f "$lib/libqencode_cdn.a" ]
 
 version=$(awk -F'"' '/^version = /{print $2; exit}' Cargo.toml)
-python3 tests/c/gen_vectors.py tests/vectors/tokens.json "$build/vectors.inc"
 
 cflags=(-std=c11 -Wall -Wextra -Werror -pedantic -g -pthread "-DEXPECTED_VERSION=\"$version\""
   -Iinclude -I"$build" -Itests/c)
@@ -70,13 +72,25 @@ if "$build/canary_ubsan.asan" >"$build/canary.ubsan.log" 2>&1; then
 fi
 grep -q "runtime error: signed integer overflow" "$build/canary.ubsan.log"
 
-tests=(test_sign test_errors test_threads)
-if [ -f tests/c/test_client.c ]; then tests+=(test_client); fi
 export QCDN_EMULATOR_BIN=$target/debug/qencode-cdn-emulator
+
+step "conformance: every case of tests/conformance through the C API (table generated into $build)"
+python3 tests/c/gen_conformance.py tests/conformance "$build/conformance_cases.inc"
+gcc "${cflags[@]}" tests/c/test_conformance.c "${link[@]}" -lcjson -lm -o "$build/test_conformance"
+gcc "${cflags[@]}" "${san[@]}" tests/c/test_conformance.c "${link[@]}" -lcjson -lm -o "$build/test_conformance.asan"
+step "conformance under ASan+UBSan"
+"$build/test_conformance.asan" . | tee "$build/conformance.asan.log"
+tests/conformance/check-summary c "$build/conformance.asan.log"
+step "conformance under valgrind"
+"${valgrind[@]}" "$build/test_conformance" . >"$build/conformance.valgrind.log"
+grep -E '^conformance: ' "$build/conformance.valgrind.log"
+tests/conformance/check-summary c "$build/conformance.valgrind.log"
+
+tests=(test_sign test_errors test_json test_threads test_client)
 for t in "${tests[@]}"; do
   step "$t: build (plain and ASan+UBSan)"
-  gcc "${cflags[@]}" "tests/c/$t.c" "${link[@]}" -o "$build/$t"
-  gcc "${cflags[@]}" "${san[@]}" "tests/c/$t.c" "${link[@]}" -o "$build/$t.asan"
+  gcc "${cflags[@]}" "tests/c/$t.c" "${link[@]}" -lcjson -o "$build/$t"
+  gcc "${cflags[@]}" "${san[@]}" "tests/c/$t.c" "${link[@]}" -lcjson -o "$build/$t.asan"
   step "$t under ASan+UBSan"
   "$build/$t.asan" .
   step "$t under valgrind"
