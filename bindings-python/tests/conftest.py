@@ -1,4 +1,4 @@
-"""Shared fixtures: the repository root, test keys, a signer."""
+"""Shared fixtures (the repository root, test keys, a signer) and the conformance summary line."""
 
 from __future__ import annotations
 
