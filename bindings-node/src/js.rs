@@ -266,9 +266,7 @@ pub fn seconds_option(value: Option<Unknown<'_>>, what: &str, key: &str) -> Resu
     match single_option(value, what, key)? {
         None => Ok(None),
         Some(Value::Number(n)) if n.is_i64() => Ok(n.as_i64()),
-        Some(_) => Err(invalid(format!(
-            "{what} `{key}` must be whole Unix seconds or a Date"
-        ))),
+        Some(_) => Err(invalid(format!("{what} `{key}` must be whole Unix seconds or a Date"))),
     }
 }
 

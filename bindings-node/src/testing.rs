@@ -123,7 +123,10 @@ impl NativeEmulator {
     }
 
     /// Stores an object (text as UTF-8, or bytes).
-    #[napi(catch_unwind, ts_args_type = "bucket: string, key: string, body: string | Uint8Array")]
+    #[napi(
+        catch_unwind,
+        ts_args_type = "bucket: string, key: string, body: string | Uint8Array"
+    )]
     pub fn add_object(
         &self,
         bucket: String,
@@ -160,10 +163,7 @@ impl NativeEmulator {
     }
 
     /// `{ requests: { "METHOD /pattern": n }, token_requests, connections }`.
-    #[napi(
-        catch_unwind,
-        ts_return_type = "import('./lib/testing').Counters"
-    )]
+    #[napi(catch_unwind, ts_return_type = "import('./lib/testing').Counters")]
     pub fn counters(&self) -> napi::Result<Json, Code> {
         guard(|| Ok(Json(self.running()?.counters().to_json())))
     }

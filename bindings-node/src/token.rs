@@ -61,7 +61,11 @@ impl NativeSigner {
 #[napi]
 impl NativeSigner {
     /// Loads a private key (PEM, DER, env-mangled PEM, base64 of a PEM): `Signer::from_pem`.
-    #[napi(constructor, catch_unwind, ts_args_type = "keyId: string, privateKey: string | Uint8Array")]
+    #[napi(
+        constructor,
+        catch_unwind,
+        ts_args_type = "keyId: string, privateKey: string | Uint8Array"
+    )]
     pub fn new(key_id: String, private_key: KeyInput<'_>) -> napi::Result<Self, Code> {
         guard(|| {
             Ok(NativeSigner {
