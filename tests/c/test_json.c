@@ -710,6 +710,43 @@ static void test_client_new_json(void) {
     CHECK(c == SENTINEL_CLIENT);
 }
 
+/* ---- every string parameter of the new functions: NULL and invalid UTF-8 -- */
+
+static void test_null_and_bad_utf8(qcdn_signer *signer, qcdn_verifier *verifier) {
+    char *out = SENTINEL;
+    qcdn_signer *s = SENTINEL_SIGNER;
+    qcdn_client *c = SENTINEL_CLIENT;
+    const qcdn_status bad = QCDN_ERR_INVALID_ARGUMENT;
+#define BAD(call, fragment) CHECK_STATUS(call, bad, fragment)
+    BAD(qcdn_signer_from_file(BAD_UTF8, "/tmp/k.pem", &s), "`key_id` is not valid UTF-8");
+    BAD(qcdn_signer_signed_live_url_json(signer, BAD_UTF8, NULL, &out), "`playback_id` is not valid UTF-8");
+    BAD(qcdn_signer_signed_live_url_json(NULL, "abc", NULL, &out), "`signer` is NULL");
+    BAD(qcdn_signer_signed_live_url_json(signer, "abc", BAD_UTF8, &out), "`options_json` is not valid UTF-8");
+    BAD(qcdn_signer_signed_live_url_json(signer, "abc", NULL, NULL), "`out_url`");
+    BAD(qcdn_signer_signed_live_custom_domain_url_json(signer, "a.example.com", BAD_UTF8, NULL, &out),
+        "`playback_id` is not valid UTF-8");
+    BAD(qcdn_signer_signed_live_custom_domain_url_json(signer, BAD_UTF8, "abc", NULL, &out),
+        "`domain` is not valid UTF-8");
+    BAD(qcdn_signer_signed_storage_url_json(signer, BAD_UTF8, "us-west", "k", NULL, &out), "`bucket` is not valid UTF-8");
+    BAD(qcdn_signer_signed_storage_url_json(signer, "b-1", BAD_UTF8, "k", NULL, &out), "`region` is not valid UTF-8");
+    BAD(qcdn_signer_signed_storage_url_json(signer, "b-1", "us-west", NULL, NULL, &out), "`key` is NULL");
+    BAD(qcdn_signer_signed_storage_custom_domain_url_json(signer, NULL, "k", NULL, &out), "`domain` is NULL");
+    BAD(qcdn_signer_sign_url_json(signer, BAD_UTF8, "u", NULL, &out), "`url` is not valid UTF-8");
+    BAD(qcdn_signer_sign_url_json(signer, "https://a.example.com/", BAD_UTF8, NULL, &out), "`uri` is not valid UTF-8");
+    BAD(qcdn_signer_signed_cookie_json(signer, BAD_UTF8, NULL, &out), "`uri` is not valid UTF-8");
+    BAD(qcdn_signer_signed_cookie_json(signer, "videos/a/", BAD_UTF8, &out), "`options_json` is not valid UTF-8");
+    BAD(qcdn_signer_signed_cookie_fields_json(signer, BAD_UTF8, NULL, &out), "`uri` is not valid UTF-8");
+    BAD(qcdn_verifier_explain_json(NULL, "https://a.example.com/", NULL, &out), "`verifier` is NULL");
+    BAD(qcdn_verifier_explain_json(verifier, "https://a.example.com/", BAD_UTF8, &out),
+        "`options_json` is not valid UTF-8");
+    BAD(qcdn_verifier_explain_token(verifier, BAD_UTF8, NULL, &out), "`token` is not valid UTF-8");
+    BAD(qcdn_verifier_explain_token(verifier, "a.b.c", BAD_UTF8, &out), "`options_json` is not valid UTF-8");
+    BAD(qcdn_audit(BAD_UTF8, 1700000000, &out), "`token` is not valid UTF-8");
+    BAD(qcdn_client_new_json("k", BAD_UTF8, NULL, &c), "`options_json` is not valid UTF-8");
+#undef BAD
+    CHECK(out == SENTINEL && s == SENTINEL_SIGNER && c == SENTINEL_CLIENT);
+}
+
 /* ---- threads --------------------------------------------------------------- */
 
 #define THREADS 6
@@ -796,6 +833,7 @@ int main(int argc, char **argv) {
     test_explain_json(signer, verifier);
     test_decode_and_audit(signer);
     test_client_new_json();
+    test_null_and_bad_utf8(signer, verifier);
     test_threads(signer, verifier);
 
     qcdn_verifier_free(verifier);
