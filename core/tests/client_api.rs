@@ -1,5 +1,6 @@
 //! The core's `Client` against the emulator over loopback HTTP: every method,
 //! its success and each documented error; bad input never reaches the server.
+#![cfg(feature = "client")]
 
 use std::collections::BTreeMap;
 
