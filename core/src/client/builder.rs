@@ -247,7 +247,6 @@ fn base_url(what: &str, url: &str) -> Result<String> {
     Ok(trimmed.to_string())
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
