@@ -23,6 +23,12 @@ pub const DEFAULT_AUTH_URL: &str = "https://api-live.qencode.com";
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default time allowed for one whole attempt of a request.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default time a whole call may take, retries and waits included (see
+/// [`ClientBuilder::deadline`]).
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(60);
+/// The longest timeout or deadline a builder accepts (24 hours; the same
+/// bound as `options_json`'s seconds). A longer one is INVALID_ARGUMENT.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
 /// Default number of retries after the first attempt.
 pub const DEFAULT_MAX_RETRIES: u32 = 3;
 /// The most retries [`ClientBuilder::max_retries`] accepts.
@@ -40,6 +46,7 @@ pub const API_KEY_ENV: &str = "QENCODE_API_KEY";
 /// use std::time::Duration;
 /// let client = qencode_cdn::Client::builder("my-api-key")
 ///     .timeout(Duration::from_secs(10))
+///     .deadline(Duration::from_secs(20))
 ///     .max_retries(2)
 ///     .user_agent_suffix("cli")
 ///     .build()?;
@@ -53,6 +60,7 @@ pub struct ClientBuilder {
     auth_url: String,
     connect_timeout: Duration,
     timeout: Duration,
+    deadline: Option<Duration>,
     max_retries: u32,
     user_agent_suffix: String,
 }
@@ -65,6 +73,7 @@ impl fmt::Debug for ClientBuilder {
             .field("auth_url", &self.auth_url)
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
+            .field("deadline", &self.deadline)
             .field("max_retries", &self.max_retries)
             .field("user_agent_suffix", &self.user_agent_suffix)
             .finish()
@@ -80,6 +89,7 @@ impl ClientBuilder {
             auth_url: DEFAULT_AUTH_URL.to_string(),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
+            deadline: None,
             max_retries: DEFAULT_MAX_RETRIES,
             user_agent_suffix: "rust".to_string(),
         }
@@ -100,14 +110,15 @@ impl ClientBuilder {
     }
 
     /// Applies options given as data (bindings): `api_url`, `auth_url`
-    /// (strings), `timeout`, `connect_timeout` (seconds, fractions allowed)
-    /// and `max_retries` (a whole number), spelled in `style`. Unknown keys
-    /// and wrong types are INVALID_ARGUMENT; `null` leaves a default.
+    /// (strings), `timeout`, `connect_timeout`, `deadline` (seconds,
+    /// fractions allowed, more than 0 and at most 86400) and `max_retries`
+    /// (a whole number), spelled in `style`. Unknown keys and wrong types are
+    /// INVALID_ARGUMENT; `null` leaves a default.
     ///
     /// ```
     /// use qencode_cdn::{ClientBuilder, KeyStyle};
-    /// let b = ClientBuilder::new("k").options_json(&serde_json::json!({"timeout": 2.5, "maxRetries": 0}), KeyStyle::Camel)?;
-    /// # let _ = b;
+    /// let b = ClientBuilder::new("k").options_json(&serde_json::json!({"timeout": 2.5, "deadline": 10, "maxRetries": 0}), KeyStyle::Camel)?;
+    /// assert_eq!(b.build()?.deadline(), std::time::Duration::from_secs(10));
     /// # Ok::<(), qencode_cdn::Error>(())
     /// ```
     pub fn options_json(mut self, value: &serde_json::Value, style: crate::KeyStyle) -> Result<Self> {
@@ -123,6 +134,9 @@ impl ClientBuilder {
         }
         if let Some(t) = o.connect_timeout {
             self = self.connect_timeout(t);
+        }
+        if let Some(t) = o.deadline {
+            self = self.deadline(t);
         }
         if let Some(n) = o.max_retries {
             self = self.max_retries(n);
@@ -142,15 +156,41 @@ impl ClientBuilder {
         self
     }
 
-    /// Time allowed to connect (default 10 s).
+    /// Time allowed to connect (default 10 s; at most [`MAX_TIMEOUT`]).
     pub fn connect_timeout(mut self, d: Duration) -> Self {
         self.connect_timeout = d;
         self
     }
 
-    /// Time allowed for one whole attempt, body included (default 30 s).
+    /// Time allowed for one whole attempt, body included (default 30 s; at
+    /// most [`MAX_TIMEOUT`]). An attempt never runs past the call's
+    /// [`deadline`](Self::deadline): the last one gets what is left.
     pub fn timeout(mut self, d: Duration) -> Self {
         self.timeout = d;
+        self
+    }
+
+    /// Time one whole call may take — every attempt, every wait between
+    /// retries (`Retry-After` included) and the wait for an access token.
+    /// When it passes, the call ends with TIMEOUT; a retry whose wait would
+    /// reach it is not made (TIMEOUT at once), and a 429 whose `Retry-After`
+    /// does not fit ends as RATE_LIMITED at once, with the server's value.
+    ///
+    /// Default [`DEFAULT_DEADLINE`] (60 s), or [`timeout`](Self::timeout)
+    /// when that is set longer; at most [`MAX_TIMEOUT`]. Bindings that run
+    /// calls on a worker pool (Node's libuv threads) hold a worker at most
+    /// this long.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let c = qencode_cdn::Client::builder("k").deadline(Duration::from_secs(5)).build()?;
+    /// assert_eq!(c.deadline(), Duration::from_secs(5));
+    /// let c = qencode_cdn::Client::builder("k").timeout(Duration::from_secs(90)).build()?;
+    /// assert_eq!(c.deadline(), Duration::from_secs(90));
+    /// # Ok::<(), qencode_cdn::Error>(())
+    /// ```
+    pub fn deadline(mut self, d: Duration) -> Self {
+        self.deadline = Some(d);
         self
     }
 
@@ -168,8 +208,9 @@ impl ClientBuilder {
     }
 
     /// Checks the settings and builds the client (no I/O happens here).
-    /// INVALID_ARGUMENT on an empty key, a bad URL, a zero timeout, too many
-    /// retries or a bad user-agent suffix.
+    /// INVALID_ARGUMENT on an empty key, a bad URL, a zero timeout or
+    /// deadline, one above [`MAX_TIMEOUT`] (`Duration::MAX` is refused, not
+    /// taken as "forever"), too many retries or a bad user-agent suffix.
     pub fn build(self) -> Result<Client> {
         let key = self.api_key.expose_secret();
         if key.is_empty() {
@@ -182,8 +223,18 @@ impl ClientBuilder {
         }
         let api_url = base_url("api_url", &self.api_url)?;
         let auth_url = base_url("auth_url", &self.auth_url)?;
-        if self.connect_timeout.is_zero() || self.timeout.is_zero() {
-            return Err(Error::InvalidArgument("timeouts must be greater than zero".into()));
+        let deadline = self.deadline.unwrap_or(DEFAULT_DEADLINE.max(self.timeout));
+        for (what, d) in [
+            ("connect_timeout", self.connect_timeout),
+            ("timeout", self.timeout),
+            ("deadline", deadline),
+        ] {
+            if d.is_zero() || d > MAX_TIMEOUT {
+                return Err(Error::InvalidArgument(format!(
+                    "{what} must be more than 0 and at most {} seconds, got {d:?}",
+                    MAX_TIMEOUT.as_secs()
+                )));
+            }
         }
         if self.max_retries > MAX_RETRIES_LIMIT {
             return Err(Error::InvalidArgument(format!(
@@ -214,6 +265,7 @@ impl ClientBuilder {
                 api_url,
                 auth_url,
                 user_agent,
+                deadline,
             }),
         })
     }
@@ -293,6 +345,13 @@ mod tests {
         check(Client::builder(secret).api_url("http://example.com"));
         check(Client::builder(secret).timeout(Duration::ZERO));
         check(Client::builder(secret).connect_timeout(Duration::ZERO));
+        check(Client::builder(secret).deadline(Duration::ZERO));
+        for too_long in [Duration::MAX, MAX_TIMEOUT + Duration::from_nanos(1)] {
+            check(Client::builder(secret).timeout(too_long));
+            check(Client::builder(secret).connect_timeout(too_long));
+            check(Client::builder(secret).deadline(too_long));
+        }
+        assert!(Client::builder(secret).timeout(MAX_TIMEOUT).build().is_ok());
         check(Client::builder(secret).max_retries(11));
         check(Client::builder(secret).user_agent_suffix("a(b)"));
         check(Client::builder(secret).user_agent_suffix(""));
@@ -303,6 +362,7 @@ mod tests {
         assert_eq!(c.user_agent(), format!("qencode-cdn/{} (python)", crate::VERSION));
         assert_eq!(c.api_url(), DEFAULT_API_URL);
         assert_eq!(c.auth_url(), DEFAULT_AUTH_URL);
+        assert_eq!(c.deadline(), DEFAULT_DEADLINE);
         assert!(!format!("{c:?}").contains(secret));
         assert_eq!(
             Client::new(secret).unwrap().user_agent(),
