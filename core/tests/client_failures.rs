@@ -113,8 +113,8 @@ fn a_failed_renewal_in_the_window_keeps_the_valid_token_and_a_later_call_renews(
     assert_eq!(emu.counters().token_requests, 1);
     std::thread::sleep(Duration::from_millis(3300));
 
-    // In the window, the token endpoint fails once (a 503 that retries would get past).
-    fault(&emu, TOKEN_ROUTE, 1, status(503, None));
+    // In the window, the token endpoint fails (more often than a call would retry).
+    fault(&emu, TOKEN_ROUTE, 4, status(503, None));
     let results = at_once(16, || client.list_domains(None).map_err(|e| e.to_string()));
     assert!(results.iter().all(Result::is_ok), "{results:?}");
     assert_eq!(
@@ -125,6 +125,7 @@ fn a_failed_renewal_in_the_window_keeps_the_valid_token_and_a_later_call_renews(
     assert_eq!(count(&emu, "GET /v1/domains"), 17);
 
     // Straight after the failure, calls do not hammer the token endpoint...
+    emu.clear_faults();
     client.list_domains(None).unwrap();
     assert_eq!(emu.counters().token_requests, 2);
     // ...and a later one (half the time left later) renews, before the token expires.
@@ -133,6 +134,26 @@ fn a_failed_renewal_in_the_window_keeps_the_valid_token_and_a_later_call_renews(
     assert_eq!(emu.counters().token_requests, 3);
     client.list_domains(None).unwrap();
     assert_eq!(emu.counters().token_requests, 3);
+}
+
+#[test]
+fn a_hanging_renewal_in_the_window_takes_at_most_half_the_calls_deadline() {
+    let emu = emulator(EmulatorConfig {
+        token_lifetime: Duration::from_secs(6),
+        ..Default::default()
+    });
+    let deadline = Duration::from_secs(2);
+    let client = builder(&emu)
+        .timeout(Duration::from_secs(20))
+        .deadline(deadline)
+        .build()
+        .unwrap();
+    client.list_domains(None).unwrap();
+    std::thread::sleep(Duration::from_millis(3300));
+    fault(&emu, TOKEN_ROUTE, 1, FaultKind::Delay(Duration::from_secs(5)));
+    // With the whole deadline spent on the renewal, this call would be TIMEOUT.
+    client.list_domains(None).unwrap();
+    assert_eq!(emu.counters().token_requests, 2);
 }
 
 // ------------------------------------------------------------------ one deadline per call (item 8)

@@ -136,9 +136,10 @@ impl TokenCache {
                 if now < token.renew_at || st.fetching || quiet {
                     return Ok(token);
                 }
-                // Renewal window: this caller renews, in one attempt; on failure it
-                // keeps the still-valid token and a later call tries again.
-                return Ok(match self.fetch(st, transport, deadline, 0) {
+                // Renewal window: this caller renews, in one attempt and at most half
+                // its time left; on failure it keeps the still-valid token and a
+                // later call tries again.
+                return Ok(match self.fetch(st, transport, &deadline.halfway(), 0) {
                     Ok(new) => new,
                     Err(_) => {
                         let mut st = self.lock();
@@ -306,5 +307,36 @@ mod tests {
         // The reference's example token: its payload is not valid JSON.
         let reference = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyjpYXQiOjE2MjgxNTgyNJMsInN1YiI6MTMwLCJleHAiOjE2MjgyNDQ2NjN9.SxS3zLx2CZbZ9ylTpd25kj9el6_4TqqTWUA9RT2iJ9I";
         assert_eq!(token_lifetime(reference, now), MAX_TOKEN_LIFETIME);
+    }
+
+    #[test]
+    fn a_far_future_exp_is_capped_at_a_day() {
+        let now = 1_700_000_000.0;
+        for payload in [
+            r#"{"iat":0,"exp":1e19}"#,
+            r#"{"exp":1e300}"#,
+            r#"{"exp":18446744073709551615}"#,
+            r#"{"iat":1700000000,"exp":1700172800}"#,
+        ] {
+            let lifetime = token_lifetime(&jwt(payload), now);
+            assert_eq!(lifetime, MAX_TOKEN_LIFETIME, "{payload}");
+            // The arithmetic the cache does with it cannot overflow.
+            let fetched = Instant::now();
+            let _ = fetched + lifetime.saturating_sub(RENEW_BEFORE.min(lifetime / 2));
+        }
+    }
+
+    #[test]
+    fn a_failed_renewal_is_tried_again_while_the_token_is_valid() {
+        let now = Instant::now();
+        assert_eq!(
+            renewal_retry_at(now, now + Duration::from_secs(300)),
+            now + RENEW_RETRY_INTERVAL
+        );
+        assert_eq!(
+            renewal_retry_at(now, now + Duration::from_secs(10)),
+            now + Duration::from_secs(5)
+        );
+        assert_eq!(renewal_retry_at(now, now), now);
     }
 }

@@ -78,6 +78,16 @@ impl Deadline {
         }
     }
 
+    /// A deadline at half the time left (same total, for messages): what a
+    /// call lends to work it can do without, such as renewing a token that is
+    /// still valid, so it keeps the other half for its own request.
+    pub(crate) fn halfway(&self) -> Deadline {
+        Deadline {
+            at: self.at.map(|_| Instant::now() + self.remaining() / 2),
+            total: self.total,
+        }
+    }
+
     /// The whole time the call was given.
     pub(crate) fn total(&self) -> Duration {
         self.total
