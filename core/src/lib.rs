@@ -74,5 +74,10 @@ pub use verify::{Check, Claims, MAX_TOKEN_LEN, Resource, VerifiedToken, Verifier
 #[cfg(all(doctest, feature = "client"))]
 pub struct ReadmeDoctests;
 
+/// The client guide's example (docs/client-api.md), compiled as a doctest.
+#[doc = include_str!("../../docs/client-api.md")]
+#[cfg(all(doctest, feature = "client"))]
+pub struct ClientGuideDoctests;
+
 /// This crate's version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
