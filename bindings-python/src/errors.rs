@@ -42,6 +42,7 @@ fn class_of(code: ErrorCode) -> (&'static str, Shape) {
         ErrorCode::Timeout => ("QencodeTimeoutError", Shape::Plain),
         ErrorCode::Decode => ("DecodeError", Shape::Plain),
         ErrorCode::Internal => ("InternalError", Shape::Plain),
+        ErrorCode::SignerFailed => ("SignerFailedError", Shape::Plain),
     }
 }
 

@@ -26,6 +26,7 @@ EXPECTED = {
     "TIMEOUT": (q.QencodeTimeoutError, TimeoutError),
     "DECODE": (q.DecodeError, q.QencodeError),
     "INTERNAL": (q.InternalError, q.QencodeError),
+    "SIGNER_FAILED": (q.SignerFailedError, q.QencodeError),
 }
 
 

@@ -21,7 +21,7 @@ pub const EXIT_AUTH: u8 = 4;
 pub const EXIT_NOT_FOUND: u8 = 5;
 /// Exit code: the network failed or a deadline passed.
 pub const EXIT_NETWORK: u8 = 6;
-/// Exit code: any other API error (rate limited, 5xx, undecodable body) or an internal error.
+/// Exit code: any other API error (rate limited, 5xx, undecodable body), a failed external signer, or an internal error.
 pub const EXIT_OTHER: u8 = 7;
 
 /// The exit code of an error class.
@@ -36,7 +36,11 @@ pub fn exit_code_for(code: ErrorCode) -> u8 {
         ErrorCode::Unauthorized => EXIT_AUTH,
         ErrorCode::NotFound => EXIT_NOT_FOUND,
         ErrorCode::Transport | ErrorCode::Timeout => EXIT_NETWORK,
-        ErrorCode::RateLimited | ErrorCode::ApiError | ErrorCode::Decode | ErrorCode::Internal => EXIT_OTHER,
+        ErrorCode::RateLimited
+        | ErrorCode::ApiError
+        | ErrorCode::Decode
+        | ErrorCode::Internal
+        | ErrorCode::SignerFailed => EXIT_OTHER,
     }
 }
 

@@ -11,5 +11,9 @@ cargo test --locked
 log="$CARGO_TARGET_DIR/conformance-rust.log"
 cargo test --locked -q -p qencode-cdn --test conformance -- --nocapture >"$log" 2>&1 || { cat "$log"; exit 1; }
 tests/conformance/check-summary rust "$log"
+# The CLI runner (run by `cargo test` above) writes its own summary.
+tests/conformance/check-summary cli "$CARGO_TARGET_DIR/conformance-cli.log"
 RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps -p qencode-cdn -p qencode-cdn-emulator
 cargo test --locked -p qencode-cdn --features rust-crypto --test backends --lib
+# PKCS#11 against SoftHSM2 (installed by .ci/run): the HSM signs the golden tokens byte for byte.
+cargo test --locked -p qencode-cdn --features pkcs11 --test pkcs11

@@ -23,6 +23,7 @@ __all__ = [
     "QencodeError",
     "QencodeTimeoutError",
     "RateLimitedError",
+    "SignerFailedError",
     "TokenError",
     "TokenExpiredError",
     "TokenNotYetValidError",
@@ -199,6 +200,14 @@ class DecodeError(QencodeError):
     """DECODE: the server's body is not what the API documents."""
 
     default_code = "DECODE"
+
+
+class SignerFailedError(QencodeError):
+    """SIGNER_FAILED: an external signer (HSM, KMS, your ``sign`` callable)
+    failed, or returned a signature that does not verify with its public key.
+    No token was made."""
+
+    default_code = "SIGNER_FAILED"
 
 
 class InternalError(QencodeError):
