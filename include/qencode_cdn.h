@@ -164,6 +164,11 @@ enum qcdn_status
      * A bug in this library, or a caught panic.
      */
     QCDN_ERR_INTERNAL = 16,
+    /**
+     * An external signer (HSM, KMS, callback) failed, or returned a
+     * signature that does not verify with its public key: no token was made.
+     */
+    QCDN_ERR_SIGNER_FAILED = 17,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

@@ -47,11 +47,14 @@ pub enum qcdn_status {
     QCDN_ERR_DECODE = 15,
     /// A bug in this library, or a caught panic.
     QCDN_ERR_INTERNAL = 16,
+    /// An external signer (HSM, KMS, callback) failed, or returned a
+    /// signature that does not verify with its public key: no token was made.
+    QCDN_ERR_SIGNER_FAILED = 17,
 }
 
 impl qcdn_status {
     /// Every status, in numeric order.
-    pub(crate) const ALL: [qcdn_status; 17] = [
+    pub(crate) const ALL: [qcdn_status; 18] = [
         qcdn_status::QCDN_OK,
         qcdn_status::QCDN_ERR_INVALID_ARGUMENT,
         qcdn_status::QCDN_ERR_INVALID_KEY,
@@ -69,6 +72,7 @@ impl qcdn_status {
         qcdn_status::QCDN_ERR_TIMEOUT,
         qcdn_status::QCDN_ERR_DECODE,
         qcdn_status::QCDN_ERR_INTERNAL,
+        qcdn_status::QCDN_ERR_SIGNER_FAILED,
     ];
 
     /// The status of an error code: the same number (checked by a unit test
@@ -92,6 +96,7 @@ impl qcdn_status {
             ErrorCode::Timeout => qcdn_status::QCDN_ERR_TIMEOUT,
             ErrorCode::Decode => qcdn_status::QCDN_ERR_DECODE,
             ErrorCode::Internal => qcdn_status::QCDN_ERR_INTERNAL,
+            ErrorCode::SignerFailed => qcdn_status::QCDN_ERR_SIGNER_FAILED,
         }
     }
 
@@ -115,6 +120,7 @@ impl qcdn_status {
             qcdn_status::QCDN_ERR_TIMEOUT => c"TIMEOUT",
             qcdn_status::QCDN_ERR_DECODE => c"DECODE",
             qcdn_status::QCDN_ERR_INTERNAL => c"INTERNAL",
+            qcdn_status::QCDN_ERR_SIGNER_FAILED => c"SIGNER_FAILED",
         }
     }
 }

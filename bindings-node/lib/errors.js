@@ -69,6 +69,7 @@ const TransportError = subclass('TransportError', QencodeError)
 const TimeoutError = subclass('TimeoutError', QencodeError)
 const DecodeError = subclass('DecodeError', QencodeError)
 const InternalError = subclass('InternalError', QencodeError)
+const SignerFailedError = subclass('SignerFailedError', QencodeError)
 
 /** Every DESIGN §5 code and its class: one table, checked by the tests against the native list. */
 const CLASS_BY_CODE = Object.freeze({
@@ -88,6 +89,7 @@ const CLASS_BY_CODE = Object.freeze({
   TIMEOUT: TimeoutError,
   DECODE: DecodeError,
   INTERNAL: InternalError,
+  SIGNER_FAILED: SignerFailedError,
 })
 
 /** napi-rs's own status for a caught panic during argument conversion. */
@@ -152,6 +154,7 @@ module.exports = {
   TimeoutError,
   DecodeError,
   InternalError,
+  SignerFailedError,
   CLASS_BY_CODE,
   fromNative,
   invalid,

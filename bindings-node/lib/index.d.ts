@@ -336,6 +336,7 @@ export type ErrorCode =
   | 'TIMEOUT'
   | 'DECODE'
   | 'INTERNAL'
+  | 'SIGNER_FAILED'
 
 /** Every error this package throws. Messages never hold a key, an API key or an access token. */
 export declare class QencodeError extends Error {
@@ -375,3 +376,5 @@ export declare class TransportError extends QencodeError {}
 export declare class TimeoutError extends QencodeError {}
 export declare class DecodeError extends QencodeError {}
 export declare class InternalError extends QencodeError {}
+/** SIGNER_FAILED: an external signer failed or returned a signature that does not verify; no token was made. */
+export declare class SignerFailedError extends QencodeError {}

@@ -257,4 +257,5 @@ module.exports = {
   TimeoutError: errors.TimeoutError,
   DecodeError: errors.DecodeError,
   InternalError: errors.InternalError,
+  SignerFailedError: errors.SignerFailedError,
 }

@@ -36,5 +36,6 @@ export const {
   TimeoutError,
   DecodeError,
   InternalError,
+  SignerFailedError,
 } = q
 export default q

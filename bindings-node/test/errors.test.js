@@ -24,6 +24,7 @@ const EXPECTED = {
   TIMEOUT: 'TimeoutError',
   DECODE: 'DecodeError',
   INTERNAL: 'InternalError',
+  SIGNER_FAILED: 'SignerFailedError',
 }
 const HTTP = new Set(['UNAUTHORIZED', 'NOT_FOUND', 'RATE_LIMITED', 'API_ERROR'])
 const TOKEN = new Set(['MALFORMED_TOKEN', 'INVALID_SIGNATURE', 'TOKEN_EXPIRED', 'TOKEN_NOT_YET_VALID', 'URI_MISMATCH', 'UNKNOWN_KEY_ID'])

@@ -396,6 +396,16 @@ pub struct ApiArgs {
         help_heading = "API options"
     )]
     pub timeout: Option<String>,
+    /// Time allowed for a whole command's API call, retries and waits included
+    /// (0.5, 90s, 2m); default 60 s or the --timeout if longer.
+    #[arg(
+        long,
+        value_name = "DURATION",
+        global = true,
+        allow_negative_numbers = true,
+        help_heading = "API options"
+    )]
+    pub deadline: Option<String>,
     /// Retries of a failed request (connection errors, 429, 502/503/504); default 3.
     #[arg(
         long,

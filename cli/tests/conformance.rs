@@ -302,7 +302,8 @@ impl Runner {
         if let Some(k) = spec.get("public_key") {
             let path = self.key_path(k);
             run.flag("public-key", &path);
-        } else if let Some(j) = spec.get("jwk") {
+        } else if let Some(j) = spec.get("jwk").or_else(|| spec.get("jwks")) {
+            // A JWK, or a JWK Set (a key set), in the file --public-key reads.
             let path = self.file("key.jwk", j.as_str().unwrap().as_bytes());
             run.flag("public-key", &path);
         } else if let Some(s) = spec.get("signer") {
@@ -548,6 +549,7 @@ impl Runner {
             match k.as_str() {
                 "timeout" => global.push(format!("--timeout={v}")),
                 "max_retries" => global.push(format!("--max-retries={v}")),
+                "deadline" => global.push(format!("--deadline={v}")),
                 _ => return Produced::NoCliForm(format!("no flag for client option `{k}`")),
             }
         }

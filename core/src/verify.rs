@@ -246,7 +246,8 @@ impl fmt::Debug for Verifier {
 impl Verifier {
     /// From a public key: SPKI or PKCS#1, PEM or DER, base64 of either, a JWK
     /// with `n`/`e` (or a JWK Set holding one key), or a private key (its
-    /// public half is used). A JWK's `kid`, when present, becomes the
+    /// public half is used). A JWK Set of several keys gives a key set, as
+    /// [`Verifier::from_jwks`] does. A JWK's `kid`, when present, becomes the
     /// expected key id — the one rule of every language (a token by another
     /// key id is UNKNOWN_KEY_ID); other forms expect no key id unless
     /// [`Verifier::with_key_id`] or [`VerifyOptions::kid`] names one.
@@ -257,6 +258,9 @@ impl Verifier {
     /// Like [`Verifier::from_public_key`] with an explicit backend.
     pub fn from_public_key_with_backend(public_key: impl AsRef<[u8]>, backend: Backend) -> Result<Self> {
         let bytes = public_key.as_ref();
+        if let Some(jwks) = jwks_of_several(bytes) {
+            return Self::from_jwks(jwks);
+        }
         let public = keys::load_public_key(bytes)?;
         Self::from_parts(public, jwk_kid(bytes), backend)
     }
@@ -647,6 +651,17 @@ impl Verifier {
         }
         r
     }
+}
+
+/// The text of a JWK Set document holding other than exactly one key.
+fn jwks_of_several(bytes: &[u8]) -> Option<&str> {
+    let text = std::str::from_utf8(bytes).ok()?.trim();
+    if !text.starts_with('{') || !text.contains("\"keys\"") {
+        return None;
+    }
+    let v: Value = serde_json::from_str(text).ok()?;
+    let n = v.get("keys")?.as_array()?.len();
+    (n != 1).then_some(text)
 }
 
 /// The `kid` of a JWK (or of the one key of a JWK Set), when the key text is one.

@@ -51,13 +51,21 @@ pub fn client(api: &ApiArgs) -> Result<Client, CliError> {
             .ok_or_else(|| CliError::invalid(format!("--timeout `{}` is not a duration", t.escape_debug())))?;
         options.insert("timeout".into(), Value::Number(secs));
     }
+    if let Some(t) = &api.deadline {
+        let secs = serde_json::Number::from_f64(parse_seconds(t)?)
+            .ok_or_else(|| CliError::invalid(format!("--deadline `{}` is not a duration", t.escape_debug())))?;
+        options.insert("deadline".into(), Value::Number(secs));
+    }
     if let Some(n) = api.max_retries {
         options.insert("max_retries".into(), n.into());
     }
     let builder = builder
         .user_agent_suffix("cli")
         .options_json(&Value::Object(options), KeyStyle::Snake)
-        .map_err(|e| CliError::from(e).hint("--timeout is `timeout` and --max-retries is `max_retries`"))?;
+        .map_err(|e| {
+            CliError::from(e)
+                .hint("--timeout is `timeout`, --deadline is `deadline` and --max-retries is `max_retries`")
+        })?;
     Ok(builder.build()?)
 }
 
