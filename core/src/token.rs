@@ -695,6 +695,32 @@ pub(crate) fn validate_uri(uri: &str) -> Result<()> {
     Ok(())
 }
 
+impl Signer {
+    /// The second half of [`Signer::prepare`] for callers that cannot keep
+    /// the [`PreparedToken`] (the C ABI hands the signing input out as text):
+    /// `signing_input` must be one this signer prepared (its header, a
+    /// payload with a `uri`), and `signature` must verify with its public key.
+    pub fn finish(&self, signing_input: &str, signature: &[u8]) -> Result<String> {
+        let payload = signing_input
+            .strip_prefix(self.inner.header_b64.as_str())
+            .and_then(|rest| rest.strip_prefix('.'))
+            .ok_or_else(|| Error::invalid_argument("the signing input was not prepared by this signer (another header)"))?;
+        let bytes = URL_SAFE_NO_PAD
+            .decode(payload)
+            .map_err(|_| Error::invalid_argument("the signing input's payload is not base64url"))?;
+        let claims: Map<String, Value> = serde_json::from_slice(&bytes)
+            .map_err(|_| Error::invalid_argument("the signing input's payload is not a JSON object"))?;
+        if !claims.get("uri").is_some_and(Value::is_string) {
+            return Err(Error::invalid_argument("the signing input's payload has no `uri`"));
+        }
+        PreparedToken {
+            signer: self.clone(),
+            signing_input: signing_input.to_string(),
+        }
+        .finish(signature)
+    }
+}
+
 /// A token waiting for its signature: see [`Signer::prepare`].
 #[derive(Debug, Clone)]
 pub struct PreparedToken {
