@@ -562,6 +562,40 @@ pub enum SigningKeysCmd {
         /// The signing key id.
         id: String,
     },
+    /// Rotate the signing key of a stream, a domain or a bucket without downtime.
+    ///
+    /// Step 1 creates the new key (its private key to --out, mode 0600, never
+    /// overwriting) and says what to deploy; the old keys stay active, so
+    /// tokens signed with them keep working. Step 2, once every signer uses
+    /// the new key and the old tokens have expired, is --finish --keep NEW_ID:
+    /// it deletes the target's other keys (after asking, or with --yes).
+    #[command(
+        group = clap::ArgGroup::new("rotate_target").multiple(false),
+        after_help = "Examples:\n  qcdn signing-keys rotate --bucket my-bucket --out bucket-key-2026-12.pem\n  qcdn signing-keys rotate --finish --keep 3b1c2d4e-…\n\nThe edge accepts tokens of every active key of a stream, domain or bucket, so signing\ncontinues through the whole rotation."
+    )]
+    Rotate {
+        /// Rotate the key of this live stream id.
+        #[arg(long, value_name = "STREAM_ID", group = "rotate_target", conflicts_with = "finish")]
+        stream: Option<String>,
+        /// Rotate the key of this playback domain id.
+        #[arg(long, value_name = "DOMAIN_ID", group = "rotate_target", conflicts_with = "finish")]
+        domain: Option<String>,
+        /// Rotate the key of this media storage bucket.
+        #[arg(long, value_name = "BUCKET", group = "rotate_target", conflicts_with = "finish")]
+        bucket: Option<String>,
+        /// Step 1: write the new private key (PEM) to this new file, mode 0600.
+        #[arg(long, value_name = "FILE", conflicts_with = "finish")]
+        out: Option<String>,
+        /// Step 2: delete the other keys of the target of --keep.
+        #[arg(long, requires = "keep")]
+        finish: bool,
+        /// Step 2: the new key, which stays.
+        #[arg(long, value_name = "KEY_ID", requires = "finish")]
+        keep: Option<String>,
+        /// Step 2: delete without asking.
+        #[arg(long, requires = "finish")]
+        yes: bool,
+    },
 }
 
 /// `qcdn buckets …`

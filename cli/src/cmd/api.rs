@@ -133,6 +133,184 @@ fn create_private_file(path: &str) -> std::io::Result<std::fs::File> {
     o.open(path)
 }
 
+/// Creates a signing key for `target`, its private key written to `file`
+/// (created first, so a file that exists stops us before the key exists at
+/// the API: its private key is returned only once).
+fn create_key_to_file(
+    api: &ApiArgs,
+    target: &SigningKeyTarget,
+    file: Option<&str>,
+) -> Result<qencode_cdn::NewSigningKey, CliError> {
+    // Refuse before the key exists at the API: its private key is shown only once.
+    let mut handle = match file {
+        Some(f) => Some(create_private_file(f).map_err(|e| {
+            CliError::invalid(format!("cannot create `{f}` for the private key: {}", io_reason(&e)))
+                .hint("the file must not exist yet; qcdn never overwrites a key file")
+        })?),
+        None => None,
+    };
+    let c = client(api);
+    let created = c.and_then(|c| Ok(c.create_signing_key(target)?));
+    let created = match created {
+        Ok(k) => k,
+        Err(e) => {
+            if let Some(f) = file {
+                drop(handle.take());
+                let _ = std::fs::remove_file(f);
+            }
+            return Err(e);
+        }
+    };
+    if let (Some(f), Some(h)) = (file, handle.as_mut()) {
+        let pem = created.private_key_pem();
+        let mut bytes = pem.as_bytes().to_vec();
+        if !pem.ends_with('\n') {
+            bytes.push(b'\n');
+        }
+        h.write_all(&bytes).and_then(|()| h.sync_all()).map_err(|e| {
+            CliError::internal(format!(
+                "signing key `{}` was created but its private key could not be written to `{f}`: {}",
+                created.id(),
+                io_reason(&e)
+            ))
+            .hint(format!(
+                "delete it with `qcdn signing-keys delete {}` and create another",
+                created.id()
+            ))
+        })?;
+        eprintln!("private key of signing key {} written to {f} (mode 0600)", created.id());
+    }
+    Ok(created)
+}
+
+/// The target of a signing key, from the key's own fields.
+fn target_of(k: &qencode_cdn::SigningKey) -> Option<SigningKeyTarget> {
+    if let Some(s) = &k.stream_id {
+        Some(SigningKeyTarget::Stream(s.clone()))
+    } else if let Some(d) = &k.domain_id {
+        Some(SigningKeyTarget::Domain(d.clone()))
+    } else {
+        k.bucket_name.clone().map(SigningKeyTarget::Bucket)
+    }
+}
+
+fn describe_target(t: &SigningKeyTarget) -> String {
+    match t {
+        SigningKeyTarget::Stream(s) => format!("stream {s}"),
+        SigningKeyTarget::Domain(d) => format!("domain {d}"),
+        SigningKeyTarget::Bucket(b) => format!("bucket {b}"),
+    }
+}
+
+fn same_target(k: &qencode_cdn::SigningKey, t: &SigningKeyTarget) -> bool {
+    target_of(k).as_ref() == Some(t)
+}
+
+/// `qcdn signing-keys rotate`, step 1: a new key beside the old ones.
+fn rotate_start(api: &ApiArgs, target: SigningKeyTarget, file: &str) -> CliResult {
+    let out = api.output;
+    let before: Vec<qencode_cdn::SigningKey> = client(api)?
+        .list_signing_keys()?
+        .into_iter()
+        .filter(|k| same_target(k, &target))
+        .collect();
+    let created = create_key_to_file(api, &target, Some(file))?;
+    let kid = created.id().to_string();
+    let what = describe_target(&target);
+    eprintln!("new signing key: {kid} (for {what})");
+    eprintln!("Deploy it to every service that signs for {what}:");
+    eprintln!("  QENCODE_SIGNING_KEY_ID={kid}");
+    eprintln!(
+        "  QENCODE_SIGNING_KEY=\"$(cat {})\"   (or Signer.from_file(\"{kid}\", \"{file}\"))",
+        shell_word(file)
+    );
+    if before.is_empty() {
+        eprintln!("{what} had no other key: nothing else to retire.");
+    } else {
+        eprintln!("Still active for {what} (tokens signed with them keep working until you finish):");
+        for k in &before {
+            eprintln!("  {}  {}", k.id, k.name.as_deref().unwrap_or("(no name)"));
+        }
+        eprintln!(
+            "When every signer uses {kid} and the tokens of the old keys have expired:\n  qcdn signing-keys rotate --finish --keep {kid}"
+        );
+    }
+    let doc = serde_json::json!({
+        "new_key": created.signing_key,
+        "private_key_file": file,
+        "still_active": before,
+        "finish": format!("qcdn signing-keys rotate --finish --keep {kid}"),
+    });
+    emit(out, &doc, &[])
+}
+
+/// `qcdn signing-keys rotate --finish --keep ID`, step 2: retire the others.
+fn rotate_finish(api: &ApiArgs, keep: &str, yes: bool) -> CliResult {
+    let out = api.output;
+    let c = client(api)?;
+    let kept = c.get_signing_key(keep)?;
+    let target = target_of(&kept).ok_or_else(|| {
+        CliError::invalid(format!(
+            "signing key `{keep}` names no stream, domain or bucket; nothing to rotate"
+        ))
+    })?;
+    let others: Vec<qencode_cdn::SigningKey> = c
+        .list_signing_keys()?
+        .into_iter()
+        .filter(|k| k.id != keep && same_target(k, &target))
+        .collect();
+    let what = describe_target(&target);
+    if others.is_empty() {
+        eprintln!("{keep} is the only key of {what}: nothing to delete.");
+        return emit(out, &serde_json::json!({"kept": kept, "deleted": []}), &[]);
+    }
+    let ids: Vec<&str> = others.iter().map(|k| k.id.as_str()).collect();
+    if !yes && !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        return Err(CliError::invalid(format!(
+            "would delete {} other key(s) of {what} ({}), but there is no terminal to ask",
+            ids.len(),
+            ids.join(", ")
+        ))
+        .hint("pass --yes to delete without asking"));
+    }
+    eprintln!(
+        "{} other key(s) of {what} will be deleted; tokens signed with them stop working:",
+        others.len()
+    );
+    for k in &others {
+        eprintln!("  {}  {}", k.id, k.name.as_deref().unwrap_or("(no name)"));
+    }
+    if !yes && !confirm("Delete them? [y/N] ")? {
+        return Err(CliError::invalid("nothing deleted").hint("answer y, or pass --yes"));
+    }
+    let mut deleted = Vec::new();
+    for k in &others {
+        c.delete_signing_key(&k.id)?;
+        eprintln!("deleted {}", k.id);
+        deleted.push(k.id.clone());
+    }
+    emit(out, &serde_json::json!({"kept": kept, "deleted": deleted}), &[])
+}
+
+/// Asks on the terminal (the caller checked that there is one).
+fn confirm(question: &str) -> Result<bool, CliError> {
+    eprint!("{question}");
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| CliError::invalid(format!("cannot read the answer: {e}")))?;
+    Ok(matches!(line.trim(), "y" | "Y" | "yes" | "YES"))
+}
+
+/// A file name as one shell word.
+fn shell_word(s: &str) -> String {
+    if s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./".contains(&b)) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
 /// `qcdn signing-keys …`
 pub fn signing_keys(a: &SigningKeysArgs) -> CliResult {
     let out = a.api.output;
@@ -150,45 +328,7 @@ pub fn signing_keys(a: &SigningKeysArgs) -> CliResult {
                 (None, None, Some(b)) => SigningKeyTarget::Bucket(b.clone()),
                 _ => return Err(CliError::invalid("give exactly one of --stream, --domain, --bucket")),
             };
-            // Refuse before the key exists at the API: its private key is shown only once.
-            let mut handle = match file {
-                Some(f) => Some(create_private_file(f).map_err(|e| {
-                    CliError::invalid(format!("cannot create `{f}` for the private key: {}", io_reason(&e)))
-                        .hint("the file must not exist yet; qcdn never overwrites a key file")
-                })?),
-                None => None,
-            };
-            let c = client(&a.api);
-            let created = c.and_then(|c| Ok(c.create_signing_key(&target)?));
-            let created = match created {
-                Ok(k) => k,
-                Err(e) => {
-                    if let Some(f) = file {
-                        drop(handle.take());
-                        let _ = std::fs::remove_file(f);
-                    }
-                    return Err(e);
-                }
-            };
-            if let (Some(f), Some(h)) = (file, handle.as_mut()) {
-                let pem = created.private_key_pem();
-                let mut bytes = pem.as_bytes().to_vec();
-                if !pem.ends_with('\n') {
-                    bytes.push(b'\n');
-                }
-                h.write_all(&bytes).and_then(|()| h.sync_all()).map_err(|e| {
-                    CliError::internal(format!(
-                        "signing key `{}` was created but its private key could not be written to `{f}`: {}",
-                        created.id(),
-                        io_reason(&e)
-                    ))
-                    .hint(format!(
-                        "delete it with `qcdn signing-keys delete {}` and create another",
-                        created.id()
-                    ))
-                })?;
-                eprintln!("private key of signing key {} written to {f} (mode 0600)", created.id());
-            }
+            let created = create_key_to_file(&a.api, &target, file.as_deref())?;
             if *print_private_key {
                 emit(out, &created, KEY_COLUMNS)
             } else {
@@ -201,6 +341,34 @@ pub fn signing_keys(a: &SigningKeysArgs) -> CliResult {
         SigningKeysCmd::Delete { id } => {
             client(&a.api)?.delete_signing_key(id)?;
             ok(out)
+        }
+        SigningKeysCmd::Rotate {
+            stream,
+            domain,
+            bucket,
+            out: file,
+            finish,
+            keep,
+            yes,
+        } => {
+            if *finish {
+                let keep = keep.as_deref().unwrap_or_default();
+                return rotate_finish(&a.api, keep, *yes);
+            }
+            let target = match (stream, domain, bucket) {
+                (Some(s), None, None) => SigningKeyTarget::Stream(s.clone()),
+                (None, Some(d), None) => SigningKeyTarget::Domain(d.clone()),
+                (None, None, Some(b)) => SigningKeyTarget::Bucket(b.clone()),
+                _ => {
+                    return Err(CliError::invalid(
+                        "give one of --stream, --domain, --bucket (or --finish --keep ID)",
+                    ));
+                }
+            };
+            let file = file
+                .as_deref()
+                .ok_or_else(|| CliError::invalid("--out FILE is needed: the new private key is returned only once"))?;
+            rotate_start(&a.api, target, file)
         }
     }
 }
