@@ -34,10 +34,18 @@
  * Ownership (who frees what)
  *   object                          created by                          freed by
  *   qcdn_signer *                   qcdn_signer_new,                    qcdn_signer_free
- *                                   qcdn_signer_from_env,
- *                                   qcdn_signer_from_file
+ *                                   qcdn_signer_from_env,               (each handle, a cached
+ *                                   qcdn_signer_from_file,               one and its source
+ *                                   qcdn_signer_new_external,            alike)
+ *                                   qcdn_signer_from_pkcs11,
+ *                                   qcdn_signer_cached
+ *   user_data of an external signer qcdn_signer_new_external            its free_user_data, once,
+ *                                                                        after the last signer
+ *                                                                        sharing it is freed
  *   qcdn_verifier *                 qcdn_verifier_new,                  qcdn_verifier_free
  *                                   qcdn_verifier_new_jwk,
+ *                                   qcdn_verifier_new_jwks,
+ *                                   qcdn_verifier_new_keys_json,
  *                                   qcdn_verifier_from_signer
  *   qcdn_client *                   qcdn_client_new,                    qcdn_client_free
  *                                   qcdn_client_new_json
@@ -57,7 +65,9 @@
  *   error (message and details) is per thread. qcdn_signer_from_env and
  *   qcdn_client_new_json with a NULL api_key read the process environment:
  *   do not call them while another thread changes it (setenv is not
- *   thread-safe in C).
+ *   thread-safe in C). The sign callback of an external signer may be
+ *   called from several threads at once (and from a helper thread when the
+ *   signer has a timeout): make it thread-safe.
  */
 
 #ifndef QENCODE_CDN_H
@@ -331,24 +341,30 @@ typedef uint32_t qcdn_bucket_policy;
 typedef struct qcdn_client qcdn_client;
 
 /**
- * A signing key (opaque). Create with `qcdn_signer_new`,
- * `qcdn_signer_from_env` or `qcdn_signer_from_file`; free with
+ * A signing key (opaque): a private key in this process, or one held
+ * elsewhere (a callback, a PKCS#11 token), with or without a token cache.
+ * Create with `qcdn_signer_new`, `qcdn_signer_from_env`,
+ * `qcdn_signer_from_file`, `qcdn_signer_new_external`,
+ * `qcdn_signer_from_pkcs11` or `qcdn_signer_cached`; free each handle with
  * `qcdn_signer_free`. Immutable after creation: one signer may be used from
  * many threads at once.
  */
 typedef struct qcdn_signer qcdn_signer;
 
 /**
- * A public key that checks tokens (opaque). Create with `qcdn_verifier_new`,
- * `qcdn_verifier_new_jwk` or `qcdn_verifier_from_signer`, free with
- * `qcdn_verifier_free`. Immutable
- * after creation: one verifier may be used from many threads at once.
+ * Public keys that check tokens (opaque): one key, or a key set chosen by
+ * the token's `kid`. Create with `qcdn_verifier_new`,
+ * `qcdn_verifier_new_jwk`, `qcdn_verifier_new_jwks`,
+ * `qcdn_verifier_new_keys_json` or `qcdn_verifier_from_signer`, free with
+ * `qcdn_verifier_free`. Immutable after creation: one verifier may be used
+ * from many threads at once.
  */
 typedef struct qcdn_verifier qcdn_verifier;
 
 /**
  * Settings of a client. NULL or a zero-initialised struct: every default
- * (the production API, 10 s to connect, 30 s per attempt, 3 retries).
+ * (the production API, 10 s to connect, 30 s per attempt, 60 s per call,
+ * 3 retries).
  */
 typedef struct qcdn_client_options {
     /**
@@ -375,6 +391,13 @@ typedef struct qcdn_client_options {
      * Never retry (overrides `max_retries`).
      */
     bool no_retries;
+    /**
+     * Milliseconds one whole call may take — every attempt, every wait
+     * between retries (`Retry-After` included) and the wait for an access
+     * token; then the call fails with `QCDN_ERR_TIMEOUT`. 0 = the default
+     * (60 000, or `timeout_ms` when that is longer).
+     */
+    uint32_t deadline_ms;
 } qcdn_client_options;
 
 /**
@@ -420,6 +443,45 @@ typedef struct qcdn_sign_options {
      */
     int64_t now;
 } qcdn_sign_options;
+
+/**
+ * Makes the RS256 signature (RSASSA-PKCS1-v1_5 with SHA-256) of `input`
+ * for `qcdn_signer_new_external`: the private key is held elsewhere (a KMS,
+ * an HSM, a signing service, a binding's own function).
+ *
+ * - `user_data`: the pointer given to `qcdn_signer_new_external`.
+ * - `input`, `input_len`: the bytes to sign (the ASCII JWS signing input
+ *   `base64url(header) "." base64url(payload)`; not NUL-terminated). Valid
+ *   only during the call.
+ * - `sig`, `sig_cap`: where to write the raw signature, exactly as long as
+ *   the key's modulus (256 bytes for RSA-2048, 512 for RSA-4096). `sig_cap`
+ *   is the buffer's size (1024: enough for any key the library accepts).
+ *   Never write more than `sig_cap` bytes.
+ * - `sig_len`: receives the number of bytes written (0 before the call).
+ * - `error`, `error_cap`: on failure, a NUL-terminated message may be
+ *   written here (at most `error_cap` bytes with the NUL); it becomes part
+ *   of the `QCDN_ERR_SIGNER_FAILED` message, so put no secret in it.
+ *
+ * Returns 0 on success; any other value is a failure
+ * (`QCDN_ERR_SIGNER_FAILED` with the message, and no token).
+ *
+ * The library checks the result: a `*sig_len` above `sig_cap`, a length
+ * that is not the key's signature length, or a signature that does not
+ * verify with the public key is `QCDN_ERR_SIGNER_FAILED` — never a token.
+ *
+ * The callback may be called from several threads at once (a shared
+ * signer, `qcdn_signer_sign_many`, a helper thread when a timeout is set):
+ * it must be thread-safe. It must return normally: no `longjmp` out of it,
+ * and no C++ exception through it.
+ */
+typedef int32_t (*qcdn_sign_callback)(void *user_data,
+                                      const uint8_t *input,
+                                      size_t input_len,
+                                      uint8_t *sig,
+                                      size_t sig_cap,
+                                      size_t *sig_len,
+                                      char *error,
+                                      size_t error_cap);
 
 /**
  * Attributes of the signed cookie. NULL or a zero-initialised struct: no
@@ -517,8 +579,9 @@ qcdn_status qcdn_client_new(const char *api_key,
  *   `QCDN_ERR_INVALID_ARGUMENT` naming the variable — the core's
  *   `ClientBuilder::from_env`).
  * - `options_json` (optional, NULL = `{}`): an object with the snake_case
- *   keys `api_url`, `auth_url` (strings), `timeout`, `connect_timeout`
- *   (seconds, fractions allowed, more than 0) and `max_retries` (a whole
+ *   keys `api_url`, `auth_url` (strings), `timeout`, `connect_timeout`,
+ *   `deadline` (seconds, fractions allowed, more than 0; `deadline` bounds
+ *   the whole call, retries included) and `max_retries` (a whole
  *   number, at most 10); `null` leaves a default. Unknown keys and wrong
  *   types are `QCDN_ERR_INVALID_ARGUMENT`.
  * - `binding` (optional): names the caller in the `User-Agent` header
@@ -970,13 +1033,248 @@ qcdn_status qcdn_signer_key_bits(const struct qcdn_signer *signer, uint32_t *out
 qcdn_status qcdn_signer_public_key_jwk(const struct qcdn_signer *signer, char **out_jwk);
 
 /**
- * Frees a signer. NULL is accepted.
+ * Frees a signer handle. NULL is accepted. Signers made from one another
+ * (`qcdn_signer_cached`) are freed separately, in any order.
  *
  * # Safety
- * `signer` is NULL or a signer from `qcdn_signer_new`, `qcdn_signer_from_env`
- * or `qcdn_signer_from_file`, not yet freed and no longer in use by any thread.
+ * `signer` is NULL or a signer from any `qcdn_signer_` constructor
+ * (`_new`, `_from_env`, `_from_file`, `_new_external`, `_from_pkcs11`,
+ * `_cached`), not yet freed and no longer in use by any thread. Freeing the
+ * last signer that shares an external signer's callback calls its
+ * `free_user_data`.
  */
 void qcdn_signer_free(struct qcdn_signer *signer);
+
+/**
+ * A signer whose private key never enters this process: every signature
+ * is asked of `callback` (see `qcdn_sign_callback`), then verified with
+ * `public_key` before a token is returned. Tokens are byte-identical to
+ * those of a local signer holding the same key (RS256 is deterministic).
+ *
+ * - `key_id`: the `kid` of the tokens.
+ * - `public_key`, `public_key_len`: the key's public half, in any form
+ *   `qcdn_verifier_new` reads (SPKI or PKCS#1 PEM or DER, base64, a JWK).
+ *   Copied.
+ * - `callback`, `user_data`: called for each signature with `user_data`.
+ *   The callback may run on several threads at once when the signer is
+ *   shared (threads, `qcdn_signer_sign_many`, a cached signer made from it).
+ * - `free_user_data` (optional): called exactly once with `user_data` when
+ *   the last signer sharing the callback is freed (this one and every
+ *   `qcdn_signer_cached` signer made from it) — from the thread of that last
+ *   `qcdn_signer_free`, or, if a call timed out and its callback is still
+ *   running then, from the helper thread right after that callback returns
+ *   (so `user_data` is never freed under a running callback). It is called
+ *   only when this function returns `QCDN_OK`: on failure `user_data` stays
+ *   the caller's.
+ * - `timeout_ms`: 0 calls the callback inline, on the signing thread. A
+ *   positive value runs each call on a helper thread and waits at most that
+ *   long: a callback that does not answer in time makes the signing call
+ *   fail with `QCDN_ERR_TIMEOUT` (its late answer is dropped). Use it for
+ *   callbacks that can hang (a network KMS).
+ *
+ * Failures of signing: `QCDN_ERR_SIGNER_FAILED` (the callback returned
+ * non-zero — its message is in the error —, reported more than `sig_cap`
+ * bytes, a signature of the wrong length, or one that does not verify:
+ * another key, not RS256, garbage) and `QCDN_ERR_TIMEOUT`; no token then.
+ *
+ * Errors of this call: `QCDN_ERR_INVALID_ARGUMENT` (NULL callback, key id
+ * or key, bad UTF-8), `QCDN_ERR_INVALID_KEY` (a public key that cannot be
+ * read, is not RSA or is too small). On success `*out_signer` receives a
+ * signer to free with `qcdn_signer_free`. Thread safety: any thread.
+ *
+ * # Safety
+ * `key_id` NULL or NUL-terminated; `public_key` NULL or `public_key_len`
+ * readable bytes; `callback` NULL or a function with the contract of
+ * `qcdn_sign_callback`, callable from any thread with `user_data` until
+ * `free_user_data` is called (or, without it, until every signer sharing it
+ * is freed and every timed-out call returned); `out_signer` NULL or writable.
+ */
+qcdn_status qcdn_signer_new_external(const char *key_id,
+                                     const uint8_t *public_key,
+                                     size_t public_key_len,
+                                     qcdn_sign_callback callback,
+                                     void *user_data,
+                                     void (*free_user_data)(void*),
+                                     uint32_t timeout_ms,
+                                     struct qcdn_signer **out_signer);
+
+/**
+ * A signer whose RSA private key stays on a PKCS#11 token (an HSM, a
+ * smart card, SoftHSM): the core's `Signer::from_pkcs11`. Loads `module`
+ * (e.g. `/usr/lib/softhsm/libsofthsm2.so`) at run time, finds the token
+ * labelled `token_label`, logs in with `pin` and signs with the private key
+ * labelled `key_label`; `key_id` is the `kid` of its tokens. The public key
+ * is read from the token, and, as for every external signer, each
+ * signature is verified with it before a token is returned.
+ *
+ * Errors: `QCDN_ERR_INVALID_ARGUMENT` (NULL or bad UTF-8 arguments),
+ * `QCDN_ERR_INVALID_KEY` (a module that cannot be loaded, no such token or
+ * key, a wrong PIN, a key that is not RSA — the message says which, never
+ * the PIN). A token that fails later (removed, logged out) makes signing
+ * fail with `QCDN_ERR_SIGNER_FAILED`. One logged-in session per signer;
+ * signatures on one signer are serialised by it. On success `*out_signer`
+ * receives a signer to free with `qcdn_signer_free`. Thread safety: any
+ * thread; PKCS#11 modules are initialised once per process and kept.
+ *
+ * # Safety
+ * String arguments NULL or NUL-terminated (`module` any bytes on POSIX);
+ * `out_signer` NULL or writable.
+ */
+qcdn_status qcdn_signer_from_pkcs11(const char *module,
+                                    const char *token_label,
+                                    const char *key_label,
+                                    const char *pin,
+                                    const char *key_id,
+                                    struct qcdn_signer **out_signer);
+
+/**
+ * The first half of a two-phase signature, for callers whose signer
+ * answers asynchronously (a KMS call awaited on an event loop):
+ * `*out_signing_input` receives the exact ASCII bytes to sign with RS256
+ * (`base64url(header) "." base64url(payload)`), made with the checks and
+ * the options of `qcdn_signer_sign_json` (`options_json` optional, NULL =
+ * `{}`). Pass it with the signature to `qcdn_signer_finish`. Works with any
+ * signer (a cached one does not consult its cache here). Free the string
+ * with `qcdn_string_free`. Thread safety: any thread.
+ *
+ * # Safety
+ * `signer` NULL or live; `uri`, `options_json` NULL or NUL-terminated;
+ * `out_signing_input` NULL or writable.
+ */
+qcdn_status qcdn_signer_prepare_json(const struct qcdn_signer *signer,
+                                     const char *uri,
+                                     const char *options_json,
+                                     char **out_signing_input);
+
+/**
+ * The second half of `qcdn_signer_prepare_json`: the token, once `sig`
+ * (`sig_len` raw RS256 bytes over `signing_input`) verifies with the
+ * signer's public key. A signature of the wrong length or one that does not
+ * verify (another key, another input, garbage) is `QCDN_ERR_SIGNER_FAILED`;
+ * a `signing_input` this signer did not prepare (another key id, not a
+ * token payload) is `QCDN_ERR_INVALID_ARGUMENT`. On success `*out_token`
+ * receives the JWT, to free with `qcdn_string_free`. Thread safety: any
+ * thread.
+ *
+ * # Safety
+ * `signer` NULL or live; `signing_input` NULL or NUL-terminated; `sig` NULL
+ * or `sig_len` readable bytes; `out_token` NULL or writable.
+ */
+qcdn_status qcdn_signer_finish(const struct qcdn_signer *signer,
+                               const char *signing_input,
+                               const uint8_t *sig,
+                               size_t sig_len,
+                               char **out_token);
+
+/**
+ * Signs a batch on several threads, each item with its own result, in the
+ * order of the input: the core's `Signer::sign_many_json`.
+ *
+ * - `items_json`: a JSON array of `{"uri": "…", "options": {…}}`;
+ *   `options` (optional) has the keys of `qcdn_signer_sign_json` and is read
+ *   per item — a bad one is that item's error, not the batch's. An item that
+ *   is not an object with a string `uri` (and at most `options`), or text
+ *   that is not a JSON array, fails the whole call with
+ *   `QCDN_ERR_INVALID_ARGUMENT`.
+ * - `threads`: the most threads to use (the calling thread is one); 0 =
+ *   every core. Small batches are signed on the calling thread.
+ * - `*out_json` receives a JSON array with one element per item:
+ *   `{"token": "…"}`, or `{"error": {…}}` holding the item's error details
+ *   with the fields of `qcdn_last_error_json` (`code`, `status_code`,
+ *   `message`, `type_error`, …).
+ *
+ * Returns `QCDN_OK` when the batch ran, even if items failed (look at each
+ * element); the thread's last error is then unchanged. Free the document
+ * with `qcdn_string_free` (it holds tokens: it is wiped). Thread safety: any
+ * thread; with an external signer its callback runs on the batch's threads.
+ *
+ * # Safety
+ * `signer` NULL or live; `items_json` NULL or NUL-terminated; `out_json`
+ * NULL or writable.
+ */
+qcdn_status qcdn_signer_sign_many_json(const struct qcdn_signer *signer,
+                                       const char *items_json,
+                                       uint32_t threads,
+                                       char **out_json);
+
+/**
+ * `qcdn_signer_sign_many_json` for C callers, with the option structs:
+ * signs `count` items — `uris[i]` with `options[i]` (`options` NULL: the
+ * defaults for every item) — on at most `threads` threads (0 = every core).
+ *
+ * Each item has its own result: `out_tokens[i]` receives its token (free
+ * each with `qcdn_string_free`) or NULL, and `out_statuses[i]` its status
+ * (`QCDN_OK`, or why that item failed: a NULL or bad `uris[i]`, bad options,
+ * a signer failure…). Both arrays have `count` elements, provided by the
+ * caller, and are written only when the call returns `QCDN_OK` — which it
+ * does when the batch ran, even if items failed: check every status. For
+ * the messages of failed items use `qcdn_signer_sign_many_json`.
+ *
+ * Errors of the call itself (nothing written): `QCDN_ERR_INVALID_ARGUMENT`
+ * for a NULL `signer`, and for a NULL `uris`, `out_tokens` or
+ * `out_statuses` with a non-zero `count` (with `count` 0 they may be NULL).
+ * Thread safety: any thread.
+ *
+ * ```c
+ * const char *uris[] = {"videos/a/", "videos/b/"};
+ * char *tokens[2];
+ * qcdn_status statuses[2];
+ * if (qcdn_signer_sign_many(signer, uris, NULL, 2, 0, tokens, statuses) == QCDN_OK) {
+ *     for (size_t i = 0; i < 2; i++) { if (statuses[i] == QCDN_OK) use(tokens[i]); qcdn_string_free(tokens[i]); }
+ * }
+ * ```
+ *
+ * # Safety
+ * `signer` NULL or live; `uris` NULL or `count` pointers, each NULL or
+ * NUL-terminated; `options` NULL or `count` valid structs; `out_tokens` and
+ * `out_statuses` NULL or `count` writable elements.
+ */
+qcdn_status qcdn_signer_sign_many(const struct qcdn_signer *signer,
+                                  const char *const *uris,
+                                  const struct qcdn_sign_options *options,
+                                  size_t count,
+                                  uint32_t threads,
+                                  char **out_tokens,
+                                  qcdn_status *out_statuses);
+
+/**
+ * A signer that caches its tokens: the core's `Signer::cached_with`.
+ * Requests for the same `uri`, claims and lifetime inside one window of
+ * `window_secs` seconds (1 to 86400) get the same token, whose `exp` is
+ * rounded **up** to a multiple of the window — valid at least the asked
+ * lifetime and at most one window longer — so a busy `uri` costs one RSA
+ * signature per window instead of one per request. Never cached: tokens
+ * that never expire, and calls with a pinned clock (`now`) unless
+ * `cache_pinned_clock` (for tests). `capacity` bounds the tokens kept
+ * (least recently used evicted first); 0 = the default (100 000).
+ *
+ * Every signing call of the new signer (`qcdn_signer_sign*`, the signed
+ * URLs, cookies, `qcdn_signer_sign_many*`) goes through the cache. The new
+ * signer shares the key (and an external signer's callback) with `signer`,
+ * which stays usable and uncached; free both with `qcdn_signer_free`. A
+ * cached signer made from a cached one has only the new cache.
+ *
+ * Errors: `QCDN_ERR_INVALID_ARGUMENT` (a window of 0 or above 86400, NULL
+ * arguments). Thread safety: any thread; the cache is shared safely by
+ * every thread using the new signer.
+ *
+ * # Safety
+ * `signer` NULL or live; `out_signer` NULL or writable.
+ */
+qcdn_status qcdn_signer_cached(const struct qcdn_signer *signer,
+                               uint32_t window_secs,
+                               uint64_t capacity,
+                               bool cache_pinned_clock,
+                               struct qcdn_signer **out_signer);
+
+/**
+ * How many tokens a cached signer's cache holds now (0 for a signer
+ * without a cache). Thread safety: any thread.
+ *
+ * # Safety
+ * `signer` NULL or live; `out_count` NULL or writable.
+ */
+qcdn_status qcdn_signer_cached_tokens(const struct qcdn_signer *signer, uint64_t *out_count);
 
 /**
  * `https://play-{playback_id}.qencode.com/qhls/qlive/playlist.m3u8`, with
@@ -1252,6 +1550,53 @@ qcdn_status qcdn_verifier_new(const uint8_t *key, size_t key_len, struct qcdn_ve
 qcdn_status qcdn_verifier_new_jwk(const char *jwk, struct qcdn_verifier **out_verifier);
 
 /**
+ * A verifier over a key set from a JWK Set document (`{"keys": [...]}`):
+ * the core's `Verifier::from_jwks`. Each token is checked with the key its
+ * `kid` names — several keys active at once, as during a key rotation; a
+ * token whose `kid` is not in the set (or that has none) is
+ * `QCDN_ERR_UNKNOWN_KEY_ID`, and the message lists the known ids. A key of
+ * another type (EC, OKP, oct), a key without `kid`, a duplicate `kid`, text
+ * that is not JSON or not a JWK Set is `QCDN_ERR_INVALID_KEY` naming the
+ * key; an empty set is `QCDN_ERR_INVALID_ARGUMENT`. On success
+ * `*out_verifier` receives a verifier to free with `qcdn_verifier_free`.
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * `jwks_json` NULL or NUL-terminated; `out_verifier` NULL or writable.
+ */
+qcdn_status qcdn_verifier_new_jwks(const char *jwks_json, struct qcdn_verifier **out_verifier);
+
+/**
+ * A verifier over a key set from `(kid, public key)` pairs: the core's
+ * `Verifier::from_keys`, with the rules of `qcdn_verifier_new_jwks` (the
+ * token's `kid` chooses the key). `keys_json` is a JSON array
+ * `[{"kid": "key-old", "key": "-----BEGIN PUBLIC KEY-----…"}, …]` whose
+ * `key` strings are any text form `qcdn_verifier_new` reads: PEM, base64 of
+ * DER or of PEM, a JWK's JSON text. A key that cannot be read, or an empty
+ * or duplicate `kid`, is `QCDN_ERR_INVALID_KEY` naming the key; an empty
+ * list, and text that is not an array of objects with exactly the string
+ * members `kid` and `key`, is `QCDN_ERR_INVALID_ARGUMENT`. On success
+ * `*out_verifier` receives a verifier to free with `qcdn_verifier_free`.
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * `keys_json` NULL or NUL-terminated; `out_verifier` NULL or writable.
+ */
+qcdn_status qcdn_verifier_new_keys_json(const char *keys_json, struct qcdn_verifier **out_verifier);
+
+/**
+ * The verifier's public keys as a JWK Set document (`{"keys": [...]}`,
+ * each key with `kty`, `n`, `e`, `kid` when known, `alg` `RS256` and `use`
+ * `sig`) — what a JWKS endpoint publishes during a rotation, and what
+ * `qcdn_verifier_new_jwks` reads back. Free with `qcdn_string_free`.
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * `verifier` NULL or live; `out_jwks` NULL or writable.
+ */
+qcdn_status qcdn_verifier_jwks(const struct qcdn_verifier *verifier, char **out_jwks);
+
+/**
  * The verifier for a signer's own tokens: its public key, expecting its key id.
  *
  * # Safety
@@ -1446,8 +1791,8 @@ qcdn_status qcdn_audit(const char *token, int64_t now, char **out_json);
  * Frees a verifier. NULL is accepted.
  *
  * # Safety
- * `verifier` is NULL or from `qcdn_verifier_new`, `_new_jwk` or
- * `_from_signer`, not yet freed and no longer in use by any thread.
+ * `verifier` is NULL or from `qcdn_verifier_new`, `_new_jwk`, `_new_jwks`,
+ * `_new_keys_json` or `_from_signer`, not yet freed and no longer in use by any thread.
  */
 void qcdn_verifier_free(struct qcdn_verifier *verifier);
 

@@ -22,7 +22,8 @@ pub struct qcdn_client {
 }
 
 /// Settings of a client. NULL or a zero-initialised struct: every default
-/// (the production API, 10 s to connect, 30 s per attempt, 3 retries).
+/// (the production API, 10 s to connect, 30 s per attempt, 60 s per call,
+/// 3 retries).
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct qcdn_client_options {
@@ -38,6 +39,11 @@ pub struct qcdn_client_options {
     pub max_retries: u32,
     /// Never retry (overrides `max_retries`).
     pub no_retries: bool,
+    /// Milliseconds one whole call may take — every attempt, every wait
+    /// between retries (`Retry-After` included) and the wait for an access
+    /// token; then the call fails with `QCDN_ERR_TIMEOUT`. 0 = the default
+    /// (60 000, or `timeout_ms` when that is longer).
+    pub deadline_ms: u32,
 }
 
 /// The type of a playback domain. Passed as `uint32_t`; other values are
@@ -118,6 +124,9 @@ pub unsafe extern "C" fn qcdn_client_new(
             if let Some(d) = ms(o.timeout_ms) {
                 builder = builder.timeout(d);
             }
+            if let Some(d) = ms(o.deadline_ms) {
+                builder = builder.deadline(d);
+            }
             if o.no_retries {
                 builder = builder.max_retries(0);
             } else if o.max_retries != 0 {
@@ -140,8 +149,9 @@ pub unsafe extern "C" fn qcdn_client_new(
 ///   `QCDN_ERR_INVALID_ARGUMENT` naming the variable — the core's
 ///   `ClientBuilder::from_env`).
 /// - `options_json` (optional, NULL = `{}`): an object with the snake_case
-///   keys `api_url`, `auth_url` (strings), `timeout`, `connect_timeout`
-///   (seconds, fractions allowed, more than 0) and `max_retries` (a whole
+///   keys `api_url`, `auth_url` (strings), `timeout`, `connect_timeout`,
+///   `deadline` (seconds, fractions allowed, more than 0; `deadline` bounds
+///   the whole call, retries included) and `max_retries` (a whole
 ///   number, at most 10); `null` leaves a default. Unknown keys and wrong
 ///   types are `QCDN_ERR_INVALID_ARGUMENT`.
 /// - `binding` (optional): names the caller in the `User-Agent` header

@@ -180,7 +180,7 @@ pub(crate) fn finish(result: std::thread::Result<Result<(), Error>>) -> qcdn_sta
 }
 
 /// The details of an error as the JSON document of `qcdn_last_error_json`.
-fn error_json(err: Option<&Error>) -> serde_json::Value {
+pub(crate) fn error_json(err: Option<&Error>) -> serde_json::Value {
     use serde_json::json;
     let Some(err) = err else {
         return json!({
@@ -341,7 +341,7 @@ mod tests {
         // SAFETY: static NUL-terminated strings.
         unsafe {
             assert_eq!(CStr::from_ptr(qcdn_status_str(0)).to_str().unwrap(), "OK");
-            assert_eq!(CStr::from_ptr(qcdn_status_str(17)).to_str().unwrap(), "UNKNOWN");
+            assert_eq!(CStr::from_ptr(qcdn_status_str(18)).to_str().unwrap(), "UNKNOWN");
             assert_eq!(CStr::from_ptr(qcdn_status_str(u32::MAX)).to_str().unwrap(), "UNKNOWN");
         }
     }

@@ -25,9 +25,10 @@ mod tests {
         assert_eq!(offset_of!(qcdn_cookie_options, same_site), 16);
         assert_eq!(offset_of!(qcdn_cookie_options, insecure), 20);
         assert_eq!(offset_of!(qcdn_cookie_options, script_readable), 21);
-        assert_eq!(size_of::<qcdn_client_options>(), 32);
+        assert_eq!(size_of::<qcdn_client_options>(), 40);
         assert_eq!(offset_of!(qcdn_client_options, connect_timeout_ms), 16);
         assert_eq!(offset_of!(qcdn_client_options, max_retries), 24);
         assert_eq!(offset_of!(qcdn_client_options, no_retries), 28);
+        assert_eq!(offset_of!(qcdn_client_options, deadline_ms), 32);
     }
 }

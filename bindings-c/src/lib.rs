@@ -19,11 +19,18 @@ mod convert;
 mod error;
 mod layout;
 mod signer;
+// After `signer` (the header lists items in module order): signers whose key
+// is elsewhere, then batches and the cache.
+mod external;
+mod scale;
+
 mod urls;
 mod verifier;
 
 pub use client::*;
 pub use error::*;
+pub use external::*;
+pub use scale::*;
 pub use signer::*;
 pub use urls::*;
 pub use verifier::*;

@@ -7,8 +7,11 @@ use qcdn::{Error, Expiry, KeyStyle, SignOptions, Signer};
 use crate::convert::{json_options, opt_str, req_bytes, req_out, req_path, req_ref, req_str, write_string};
 use crate::error::qcdn_status;
 
-/// A signing key (opaque). Create with `qcdn_signer_new`,
-/// `qcdn_signer_from_env` or `qcdn_signer_from_file`; free with
+/// A signing key (opaque): a private key in this process, or one held
+/// elsewhere (a callback, a PKCS#11 token), with or without a token cache.
+/// Create with `qcdn_signer_new`, `qcdn_signer_from_env`,
+/// `qcdn_signer_from_file`, `qcdn_signer_new_external`,
+/// `qcdn_signer_from_pkcs11` or `qcdn_signer_cached`; free each handle with
 /// `qcdn_signer_free`. Immutable after creation: one signer may be used from
 /// many threads at once.
 pub struct qcdn_signer {
@@ -136,7 +139,7 @@ pub unsafe extern "C" fn qcdn_signer_new(
     })
 }
 
-fn boxed(out: *mut *mut qcdn_signer, signer: Signer) {
+pub(crate) fn boxed(out: *mut *mut qcdn_signer, signer: Signer) {
     // SAFETY: callers check `out` non-NULL first; writable per contract.
     unsafe { *out = Box::into_raw(Box::new(qcdn_signer { inner: signer })) };
 }
@@ -350,11 +353,15 @@ pub unsafe extern "C" fn qcdn_signer_public_key_jwk(
     })
 }
 
-/// Frees a signer. NULL is accepted.
+/// Frees a signer handle. NULL is accepted. Signers made from one another
+/// (`qcdn_signer_cached`) are freed separately, in any order.
 ///
 /// # Safety
-/// `signer` is NULL or a signer from `qcdn_signer_new`, `qcdn_signer_from_env`
-/// or `qcdn_signer_from_file`, not yet freed and no longer in use by any thread.
+/// `signer` is NULL or a signer from any `qcdn_signer_` constructor
+/// (`_new`, `_from_env`, `_from_file`, `_new_external`, `_from_pkcs11`,
+/// `_cached`), not yet freed and no longer in use by any thread. Freeing the
+/// last signer that shares an external signer's callback calls its
+/// `free_user_data`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn qcdn_signer_free(signer: *mut qcdn_signer) {
     ffi_boundary!(void {

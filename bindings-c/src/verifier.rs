@@ -5,15 +5,18 @@ use std::ffi::c_char;
 use qcdn::{Error, KeyStyle, Resource, Verifier, VerifyOptions};
 
 use crate::convert::{
-    enum_value, json_options, opt_str, req_bytes, req_out, req_ref, req_str, to_json, write_opt_string, write_string,
+    enum_value, invalid, json_options, opt_str, req_bytes, req_out, req_ref, req_str, to_json, write_opt_string,
+    write_string,
 };
 use crate::error::qcdn_status;
 use crate::signer::qcdn_signer;
 
-/// A public key that checks tokens (opaque). Create with `qcdn_verifier_new`,
-/// `qcdn_verifier_new_jwk` or `qcdn_verifier_from_signer`, free with
-/// `qcdn_verifier_free`. Immutable
-/// after creation: one verifier may be used from many threads at once.
+/// Public keys that check tokens (opaque): one key, or a key set chosen by
+/// the token's `kid`. Create with `qcdn_verifier_new`,
+/// `qcdn_verifier_new_jwk`, `qcdn_verifier_new_jwks`,
+/// `qcdn_verifier_new_keys_json` or `qcdn_verifier_from_signer`, free with
+/// `qcdn_verifier_free`. Immutable after creation: one verifier may be used
+/// from many threads at once.
 pub struct qcdn_verifier {
     inner: Verifier,
 }
@@ -154,6 +157,116 @@ pub unsafe extern "C" fn qcdn_verifier_new_jwk(
         let jwk = unsafe { req_str(jwk, "jwk") }?;
         boxed(out_verifier, Verifier::from_jwk(jwk)?);
         Ok(())
+    })
+}
+
+/// A verifier over a key set from a JWK Set document (`{"keys": [...]}`):
+/// the core's `Verifier::from_jwks`. Each token is checked with the key its
+/// `kid` names — several keys active at once, as during a key rotation; a
+/// token whose `kid` is not in the set (or that has none) is
+/// `QCDN_ERR_UNKNOWN_KEY_ID`, and the message lists the known ids. A key of
+/// another type (EC, OKP, oct), a key without `kid`, a duplicate `kid`, text
+/// that is not JSON or not a JWK Set is `QCDN_ERR_INVALID_KEY` naming the
+/// key; an empty set is `QCDN_ERR_INVALID_ARGUMENT`. On success
+/// `*out_verifier` receives a verifier to free with `qcdn_verifier_free`.
+/// Thread safety: any thread.
+///
+/// # Safety
+/// `jwks_json` NULL or NUL-terminated; `out_verifier` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qcdn_verifier_new_jwks(
+    jwks_json: *const c_char,
+    out_verifier: *mut *mut qcdn_verifier,
+) -> qcdn_status {
+    ffi_boundary!(status {
+        req_out(out_verifier, "out_verifier")?;
+        // SAFETY: forwarded contract.
+        let jwks = unsafe { req_str(jwks_json, "jwks_json") }?;
+        boxed(out_verifier, Verifier::from_jwks(jwks)?);
+        Ok(())
+    })
+}
+
+/// The `(kid, key)` pairs of `qcdn_verifier_new_keys_json`.
+fn key_pairs(text: &str) -> Result<Vec<(String, String)>, Error> {
+    let doc: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        invalid(format!(
+            "`keys_json` is not valid JSON ({e}); pass an array of {{\"kid\", \"key\"}} objects"
+        ))
+    })?;
+    let serde_json::Value::Array(list) = doc else {
+        return Err(invalid(
+            "`keys_json` must be a JSON array of {\"kid\", \"key\"} objects",
+        ));
+    };
+    list.into_iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let serde_json::Value::Object(mut item) = item else {
+                return Err(invalid(format!(
+                    "`keys_json[{i}]` is not an object {{\"kid\", \"key\"}}"
+                )));
+            };
+            let mut field = |name: &str| match item.remove(name) {
+                Some(serde_json::Value::String(s)) => Ok(s),
+                _ => Err(invalid(format!("`keys_json[{i}]` has no string `{name}`"))),
+            };
+            let (kid, key) = (field("kid")?, field("key")?);
+            if let Some(other) = item.keys().next() {
+                return Err(invalid(format!(
+                    "`keys_json[{i}]` has the unknown member `{}` (only `kid` and `key`)",
+                    other.escape_debug()
+                )));
+            }
+            Ok((kid, key))
+        })
+        .collect()
+}
+
+/// A verifier over a key set from `(kid, public key)` pairs: the core's
+/// `Verifier::from_keys`, with the rules of `qcdn_verifier_new_jwks` (the
+/// token's `kid` chooses the key). `keys_json` is a JSON array
+/// `[{"kid": "key-old", "key": "-----BEGIN PUBLIC KEY-----…"}, …]` whose
+/// `key` strings are any text form `qcdn_verifier_new` reads: PEM, base64 of
+/// DER or of PEM, a JWK's JSON text. A key that cannot be read, or an empty
+/// or duplicate `kid`, is `QCDN_ERR_INVALID_KEY` naming the key; an empty
+/// list, and text that is not an array of objects with exactly the string
+/// members `kid` and `key`, is `QCDN_ERR_INVALID_ARGUMENT`. On success
+/// `*out_verifier` receives a verifier to free with `qcdn_verifier_free`.
+/// Thread safety: any thread.
+///
+/// # Safety
+/// `keys_json` NULL or NUL-terminated; `out_verifier` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qcdn_verifier_new_keys_json(
+    keys_json: *const c_char,
+    out_verifier: *mut *mut qcdn_verifier,
+) -> qcdn_status {
+    ffi_boundary!(status {
+        req_out(out_verifier, "out_verifier")?;
+        // SAFETY: forwarded contract.
+        let text = unsafe { req_str(keys_json, "keys_json") }?;
+        boxed(out_verifier, Verifier::from_keys(key_pairs(text)?)?);
+        Ok(())
+    })
+}
+
+/// The verifier's public keys as a JWK Set document (`{"keys": [...]}`,
+/// each key with `kty`, `n`, `e`, `kid` when known, `alg` `RS256` and `use`
+/// `sig`) — what a JWKS endpoint publishes during a rotation, and what
+/// `qcdn_verifier_new_jwks` reads back. Free with `qcdn_string_free`.
+/// Thread safety: any thread.
+///
+/// # Safety
+/// `verifier` NULL or live; `out_jwks` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qcdn_verifier_jwks(verifier: *const qcdn_verifier, out_jwks: *mut *mut c_char) -> qcdn_status {
+    ffi_boundary!(status {
+        req_out(out_jwks, "out_jwks")?;
+        // SAFETY: forwarded contract.
+        let verifier = unsafe { req_ref(verifier, "verifier") }?;
+        // SAFETY: checked non-NULL.
+        unsafe { write_string(out_jwks, verifier.inner.jwks()) }
     })
 }
 
@@ -471,8 +584,8 @@ pub unsafe extern "C" fn qcdn_audit(token: *const c_char, now: i64, out_json: *m
 /// Frees a verifier. NULL is accepted.
 ///
 /// # Safety
-/// `verifier` is NULL or from `qcdn_verifier_new`, `_new_jwk` or
-/// `_from_signer`, not yet freed and no longer in use by any thread.
+/// `verifier` is NULL or from `qcdn_verifier_new`, `_new_jwk`, `_new_jwks`,
+/// `_new_keys_json` or `_from_signer`, not yet freed and no longer in use by any thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn qcdn_verifier_free(verifier: *mut qcdn_verifier) {
     ffi_boundary!(void {

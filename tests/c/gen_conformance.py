@@ -10,12 +10,18 @@ of a case are converted here into C values: sign options into a
 verify options into `qcdn_verify_options` (plus a resource kind and name for
 `qcdn_verifier_verify_resource`), client options into `qcdn_client_options`,
 client arguments into the C function's parameters (enum values for domain
-types, key targets and bucket policies). When a case's options hold a value
-the C struct cannot say (a `null`, a wrong type, a fraction, a 0 that the
-struct reads as "unset", an unknown key, a same_site name that is no enum
-value), the case goes through the `_json` function of the same call with the
-options as JSON text, so that the library itself decides, as it does for the
-bindings built on the C ABI. The conversion never decides a case's outcome:
+types, key targets and bucket policies), batches (`sign_many`) into arrays
+of URIs and `qcdn_sign_options` for `qcdn_signer_sign_many`, and each
+request of a `cached_sign` case into its struct. When a case's options
+hold a value the C struct cannot say (a `null`, a wrong type, a fraction, a
+0 that the struct reads as "unset", an unknown key, a same_site name that is
+no enum value), the case goes through the `_json` function of the same call
+with the options as JSON text (a batch: `qcdn_signer_sign_many_json`; a
+cached request: `qcdn_signer_sign_json` on the cached signer), so that the
+library itself decides, as it does for the bindings built on the C ABI.
+Verifier key sets are given as `qcdn_verifier_new_jwks` text or, for key
+lists, as the `qcdn_verifier_new_keys_json` document the runner builds from
+the key files. The conversion never decides a case's outcome:
 the expected result is the case's `expect`, written out as JSON text and
 compared at run time with what the library returned.
 
@@ -264,6 +270,14 @@ def client_struct(opts):
                 fields.append(".%s_ms = %d" % (k, int(ms)))
             else:
                 raise NotStruct()
+        elif k == "deadline":
+            if is_int(v) or isinstance(v, float):
+                ms = v * 1000
+                if ms != int(ms) or not 0 < ms <= UINT32_MAX:
+                    raise NotStruct()
+                fields.append(".deadline_ms = %d" % int(ms))
+            else:
+                raise NotStruct()
         elif k == "max_retries":
             if not is_int(v) or not 0 <= v <= UINT32_MAX:
                 raise NotStruct()
@@ -359,6 +373,16 @@ def convert(out, signers, case):
             f.append(".verifier_kind = VERIFIER_JWK, .jwk = %s" % out.c_str(v["jwk"]))
         elif isinstance(v, dict) and "signer" in v:
             f.append(".verifier_kind = VERIFIER_SIGNER, .signer = %d" % signers.get(out, v["signer"]))
+        elif isinstance(v, dict) and "jwks" in v:
+            f.append(".verifier_kind = VERIFIER_JWKS, .jwk = %s" % out.c_str(v["jwks"]))
+        elif isinstance(v, dict) and isinstance(v.get("keys"), list):
+            rows = []
+            for k in v["keys"]:
+                if not isinstance(k, dict) or not isinstance(k.get("kid"), str) or "key" not in k:
+                    raise Unexpressible("bad key-list entry %r" % (k,))
+                rows.append("{%s, %s}" % (out.c_str(k["kid"]), key_spec(out, k["key"])))
+            f.append(".verifier_kind = VERIFIER_KEYS, .keys = (const struct conf_kid_key[]){%s}, .key_count = %d"
+                     % (", ".join(rows) or "{0}", len(rows)))
         else:
             raise Unexpressible("bad verifier spec %r" % (v,))
 
@@ -399,6 +423,30 @@ def convert(out, signers, case):
             if k not in args:
                 raise Unexpressible("url form %s needs args.%s" % (form, k))
             f.append(".arg%d = %s" % (n + 1, out.c_str(args[k])))
+
+    def item(entry, allow_json):
+        """One {uri, options} as a conf_item: the struct, else (allow_json) the options as JSON."""
+        if not isinstance(entry, dict):
+            raise Unexpressible("a batch item is not an object: %r" % (entry,))
+        try:
+            fields = sign_struct(entry.get("options"))
+            uri = out.c_str(entry.get("uri"))
+            sign = render_fields(out, fields or [], {})
+            return "{.uri = %s, .mode = MODE_STRUCT, .sign = %s}" % (uri, sign)
+        except (NotStruct, Unexpressible):
+            if not allow_json:
+                raise NotStruct()
+            # qcdn_signer_sign_json still needs the uri as a C string.
+            return "{.uri = %s, .mode = MODE_JSON, .options_json = %s}" % (
+                out.c_str(entry.get("uri")), out.c_json(entry.get("options")))
+
+    def items_table(rows):
+        return "(const struct conf_item[]){%s}, .item_count = %d" % (", ".join(rows) or "{0}", len(rows))
+
+    def u32(name, v):
+        if not is_int(v) or not 0 <= v <= UINT32_MAX:
+            raise Unexpressible("`%s` %r is not a uint32_t" % (name, v))
+        return v
 
     if op == "load_key":
         f.append(".kid = %s, .key = %s" % (out.c_str(i.get("kid")), key_spec(out, i.get("key"))))
@@ -446,6 +494,32 @@ def convert(out, signers, case):
             f.append(".verify_mode = MODE_JSON, .options_json = %s" % out.c_json(i.get("options")))
         else:
             verify_options(resource_allowed=(op == "verify"))
+    elif op == "jwks":
+        verifier()
+    elif op == "sign_many":
+        signer()
+        items = i.get("items")
+        if not isinstance(items, list):
+            raise Unexpressible("sign_many needs a list of items")
+        if "threads" in i:
+            f.append(".threads = %d" % u32("threads", i["threads"]))
+        try:
+            # qcdn_signer_sign_many: every item's uri and options as C values.
+            f.append(".batch_mode = MODE_STRUCT, .items = %s" % items_table([item(e, False) for e in items]))
+        except NotStruct:
+            f.append(".batch_mode = MODE_JSON, .options_json = %s" % out.c_json(items))
+    elif op == "cached_sign":
+        signer()
+        requests = i.get("requests")
+        if not isinstance(requests, list):
+            raise Unexpressible("cached_sign needs a list of requests")
+        f.append(".window = %d" % u32("window", i.get("window")))
+        if "capacity" in i:
+            cap = i["capacity"]
+            if not is_int(cap) or not 0 < cap <= 2 ** 64 - 1:  # 0 reads as "the default capacity"
+                raise Unexpressible("capacity %r is not a positive uint64_t" % (cap,))
+            f.append(".capacity = UINT64_C(%d)" % cap)
+        f.append(".items = %s" % items_table([item(r, True) for r in requests]))
     elif op == "decode":
         f.append(".token = %s" % out.c_str(i.get("token")))
     elif op == "audit":

@@ -35,6 +35,16 @@ struct conf_signer {
     const char *kid;
     struct conf_key key;
 };
+struct conf_kid_key { /* one entry of a key-list verifier */
+    const char *kid;
+    struct conf_key key;
+};
+struct conf_item { /* one {uri, options} of a batch or of a cached_sign case */
+    const char *uri;
+    int mode; /* MODE_STRUCT: `sign`; MODE_JSON: `options_json` */
+    qcdn_sign_options sign;
+    const char *options_json;
+};
 struct conf_env {
     const char *name;
     const char *value; /* NULL with file NULL: unset the variable */
@@ -47,7 +57,7 @@ struct conf_call {
     uint32_t kind; /* domain type, key target or bucket policy */
 };
 enum { MODE_NONE = 0, MODE_STRUCT = 1, MODE_JSON = 2 };
-enum { VERIFIER_NONE = 0, VERIFIER_PUBLIC_KEY, VERIFIER_JWK, VERIFIER_SIGNER };
+enum { VERIFIER_NONE = 0, VERIFIER_PUBLIC_KEY, VERIFIER_JWK, VERIFIER_SIGNER, VERIFIER_JWKS, VERIFIER_KEYS };
 
 struct conf_case {
     const char *name, *op;
@@ -57,7 +67,15 @@ struct conf_case {
     int signer;                /* index into SIGNERS */
     int verifier_kind;
     struct conf_key key; /* load_key, and verifier public_key */
-    const char *kid, *jwk;
+    const char *kid, *jwk; /* jwk: the JWK, or the JWK Set of VERIFIER_JWKS */
+    const struct conf_kid_key *keys; /* VERIFIER_KEYS */
+    size_t key_count;
+    const struct conf_item *items; /* sign_many items, cached_sign requests */
+    size_t item_count;
+    int batch_mode;  /* sign_many: MODE_STRUCT (qcdn_signer_sign_many) or MODE_JSON (…_json) */
+    uint32_t threads; /* sign_many: 0 = every core */
+    uint32_t window;  /* cached_sign */
+    uint64_t capacity; /* cached_sign: 0 = the default */
     const char *uri, *token, *url;
     const char *form, *arg1, *arg2, *arg3;
     int sign_mode;
@@ -195,8 +213,71 @@ static qcdn_status get_signer(int index, qcdn_signer **out) {
     return st;
 }
 
+/* Standard base64 of bytes (free() it): how a key-list entry carries a DER key. */
+static char *base64(const unsigned char *data, size_t len) {
+    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    char *out = malloc(4 * ((len + 2) / 3) + 1);
+    if (out == NULL) exit(2);
+    size_t o = 0;
+    for (size_t i = 0; i < len; i += 3) {
+        uint32_t v = (uint32_t)data[i] << 16;
+        if (i + 1 < len) v |= (uint32_t)data[i + 1] << 8;
+        if (i + 2 < len) v |= data[i + 2];
+        out[o++] = abc[(v >> 18) & 63];
+        out[o++] = abc[(v >> 12) & 63];
+        out[o++] = i + 1 < len ? abc[(v >> 6) & 63] : '=';
+        out[o++] = i + 2 < len ? abc[v & 63] : '=';
+    }
+    out[o] = 0;
+    return out;
+}
+
+/* Whether key bytes are text (PEM, JWK) a JSON string carries as is. */
+static bool is_text(const unsigned char *data, size_t len) {
+    for (size_t i = 0; i < len; i++) {
+        if ((data[i] < 0x20 && data[i] != '\n' && data[i] != '\r' && data[i] != '\t') || data[i] >= 0x7f) return false;
+    }
+    return true;
+}
+
+/* A key-list verifier as a C user builds one: the keys_json document of
+ * qcdn_verifier_new_keys_json, PEM files as text, DER files as base64. */
+static qcdn_status key_list_verifier(const struct conf_case *c, qcdn_verifier **out) {
+    cJSON *list = cJSON_CreateArray();
+    for (size_t i = 0; i < c->key_count; i++) {
+        size_t len = 0;
+        unsigned char *owned = NULL;
+        const unsigned char *bytes = key_bytes(&c->keys[i].key, &len, &owned);
+        cJSON *entry = cJSON_CreateObject();
+        cJSON_AddStringToObject(entry, "kid", c->keys[i].kid);
+        if (is_text(bytes, len)) {
+            char *text = malloc(len + 1);
+            if (text == NULL) exit(2);
+            memcpy(text, bytes, len);
+            text[len] = 0;
+            cJSON_AddStringToObject(entry, "key", text);
+            free(text);
+        } else {
+            char *b64 = base64(bytes, len);
+            cJSON_AddStringToObject(entry, "key", b64);
+            free(b64);
+        }
+        free(owned);
+        cJSON_AddItemToArray(list, entry);
+    }
+    char *json = cJSON_PrintUnformatted(list);
+    cJSON_Delete(list);
+    qcdn_status st = qcdn_verifier_new_keys_json(json, out);
+    cJSON_free(json);
+    return st;
+}
+
 static qcdn_status get_verifier(const struct conf_case *c, qcdn_verifier **out) {
     switch (c->verifier_kind) {
+    case VERIFIER_JWKS:
+        return qcdn_verifier_new_jwks(c->jwk, out);
+    case VERIFIER_KEYS:
+        return key_list_verifier(c, out);
     case VERIFIER_PUBLIC_KEY: {
         size_t len = 0;
         unsigned char *owned = NULL;
@@ -480,6 +561,138 @@ static void op_client_from_env(const struct conf_case *c, struct produced *p) {
     env_restore(c, &saved);
 }
 
+static void op_jwks(const struct conf_case *c, struct produced *p) {
+    qcdn_verifier *v = NULL;
+    qcdn_status st = get_verifier(c, &v);
+    if (st != QCDN_OK) { fail_from_library(p, st); return; }
+    char *jwks = NULL;
+    st = qcdn_verifier_jwks(v, &jwks);
+    qcdn_verifier_free(v);
+    if (st != QCDN_OK) { fail_from_library(p, st); return; }
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddItemToObject(doc, "jwks", parse_library_json(jwks));
+    succeed(p, doc);
+}
+
+/* The results of a batch as the cases write them: `tokens` (a token or
+ * null), `errors` (null or the item's code) and `exps` (each token's exp,
+ * null for none or for an error). */
+struct batch {
+    cJSON *doc, *tokens, *errors, *exps;
+};
+
+static struct batch batch_new(void) {
+    struct batch b;
+    b.doc = cJSON_CreateObject();
+    b.tokens = cJSON_AddArrayToObject(b.doc, "tokens");
+    b.errors = cJSON_AddArrayToObject(b.doc, "errors");
+    b.exps = cJSON_AddArrayToObject(b.doc, "exps");
+    return b;
+}
+
+static void batch_token(struct batch *b, const char *token) {
+    cJSON_AddItemToArray(b->tokens, cJSON_CreateString(token));
+    cJSON_AddItemToArray(b->errors, cJSON_CreateNull());
+    char *json = NULL;
+    cJSON *exp = NULL;
+    if (qcdn_decode_unverified(token, &json) == QCDN_OK) {
+        cJSON *decoded = parse_library_json(json);
+        const cJSON *e = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(decoded, "claims"), "exp");
+        if (cJSON_IsNumber(e)) exp = cJSON_CreateNumber(e->valuedouble);
+        cJSON_Delete(decoded);
+    }
+    cJSON_AddItemToArray(b->exps, exp != NULL ? exp : cJSON_CreateNull());
+}
+
+static void batch_error(struct batch *b, const char *code) {
+    cJSON_AddItemToArray(b->tokens, cJSON_CreateNull());
+    cJSON_AddItemToArray(b->errors, cJSON_CreateString(code));
+    cJSON_AddItemToArray(b->exps, cJSON_CreateNull());
+}
+
+static void op_sign_many(const struct conf_case *c, struct produced *p) {
+    qcdn_signer *s = NULL;
+    qcdn_status st = get_signer(c->signer, &s);
+    if (st != QCDN_OK) { fail_from_library(p, st); return; }
+    struct batch b = batch_new();
+    if (c->batch_mode == MODE_JSON) {
+        char *json = NULL;
+        st = qcdn_signer_sign_many_json(s, c->options_json, c->threads, &json);
+        if (st != QCDN_OK) { cJSON_Delete(b.doc); fail_from_library(p, st); return; }
+        cJSON *results = parse_library_json(json);
+        const cJSON *r = NULL;
+        cJSON_ArrayForEach(r, results) {
+            const char *token = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "token"));
+            const cJSON *err = cJSON_GetObjectItemCaseSensitive(r, "error");
+            if (token != NULL) {
+                batch_token(&b, token);
+            } else {
+                const char *code = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(err, "code"));
+                batch_error(&b, code != NULL ? code : "(an element with neither token nor error code)");
+            }
+        }
+        cJSON_Delete(results);
+    } else {
+        /* As a C user calls it: arrays of URIs and option structs. */
+        size_t n = c->item_count;
+        const char **uris = n > 0 ? calloc(n, sizeof *uris) : NULL;
+        qcdn_sign_options *opts = n > 0 ? calloc(n, sizeof *opts) : NULL;
+        char **tokens = n > 0 ? calloc(n, sizeof *tokens) : NULL;
+        qcdn_status *statuses = n > 0 ? calloc(n, sizeof *statuses) : NULL;
+        if (n > 0 && (uris == NULL || opts == NULL || tokens == NULL || statuses == NULL)) exit(2);
+        for (size_t i = 0; i < n; i++) {
+            uris[i] = c->items[i].uri;
+            opts[i] = c->items[i].sign;
+        }
+        st = qcdn_signer_sign_many(s, uris, opts, n, c->threads, tokens, statuses);
+        if (st == QCDN_OK) {
+            for (size_t i = 0; i < n; i++) {
+                if (statuses[i] == QCDN_OK && tokens[i] != NULL) {
+                    batch_token(&b, tokens[i]);
+                } else {
+                    batch_error(&b, statuses[i] == QCDN_OK ? "(QCDN_OK without a token)" : qcdn_status_str(statuses[i]));
+                }
+                qcdn_string_free(tokens[i]);
+            }
+        }
+        free(uris);
+        free(opts);
+        free(tokens);
+        free(statuses);
+        if (st != QCDN_OK) { cJSON_Delete(b.doc); fail_from_library(p, st); return; }
+    }
+    succeed(p, b.doc);
+}
+
+static void op_cached_sign(const struct conf_case *c, struct produced *p) {
+    qcdn_signer *s = NULL;
+    qcdn_status st = get_signer(c->signer, &s);
+    if (st != QCDN_OK) { fail_from_library(p, st); return; }
+    /* Pinned-clock calls cached: every request of the cases pins `now`. */
+    qcdn_signer *cached = NULL;
+    st = qcdn_signer_cached(s, c->window, c->capacity, true, &cached);
+    if (st != QCDN_OK) { fail_from_library(p, st); return; }
+    struct batch b = batch_new();
+    for (size_t i = 0; i < c->item_count; i++) {
+        const struct conf_item *r = &c->items[i];
+        char *token = NULL;
+        st = r->mode == MODE_JSON ? qcdn_signer_sign_json(cached, r->uri, r->options_json, &token)
+                                  : qcdn_signer_sign(cached, r->uri, &r->sign, &token);
+        if (st == QCDN_OK) {
+            batch_token(&b, token);
+        } else {
+            batch_error(&b, qcdn_status_str(st));
+        }
+        qcdn_string_free(token);
+    }
+    uint64_t count = 0;
+    st = qcdn_signer_cached_tokens(cached, &count);
+    qcdn_signer_free(cached);
+    if (st != QCDN_OK) { cJSON_Delete(b.doc); fail_from_library(p, st); return; }
+    cJSON_AddNumberToObject(b.doc, "cached_tokens", (double)count);
+    succeed(p, b.doc);
+}
+
 /* One client method by its DESIGN §4 name with the case's arguments. */
 static qcdn_status client_call(const qcdn_client *cl, const struct conf_call *k, char **out) {
     const char *n = k->call;
@@ -652,6 +865,38 @@ static bool check_success(const cJSON *want, const struct produced *p) {
             }
             continue;
         }
+        if (strcmp(w->string, "same") == 0) {
+            /* One label per request: equal labels <=> equal tokens. */
+            const cJSON *tokens = cJSON_GetObjectItemCaseSensitive(p->value, "tokens");
+            int n = cJSON_GetArraySize(w);
+            if (cJSON_GetArraySize(tokens) != n) {
+                snprintf(why, sizeof why, "`same` has %d labels for %d tokens", n, cJSON_GetArraySize(tokens));
+                return false;
+            }
+            for (int a = 0; a < n; a++) {
+                for (int b = 0; b < n; b++) {
+                    bool labels = strcmp(cJSON_GetStringValue(cJSON_GetArrayItem(w, a)),
+                                         cJSON_GetStringValue(cJSON_GetArrayItem(w, b))) == 0;
+                    bool equal = json_equal(cJSON_GetArrayItem(tokens, a), cJSON_GetArrayItem(tokens, b));
+                    if (labels != equal) {
+                        snprintf(why, sizeof why, "requests %d and %d: labels %s and %s but tokens %s", a, b,
+                                 cJSON_GetStringValue(cJSON_GetArrayItem(w, a)),
+                                 cJSON_GetStringValue(cJSON_GetArrayItem(w, b)), equal ? "equal" : "differ");
+                        return false;
+                    }
+                }
+            }
+            continue;
+        }
+        if (strcmp(w->string, "cached_at_most") == 0) {
+            const cJSON *n = cJSON_GetObjectItemCaseSensitive(p->value, "cached_tokens");
+            if (!cJSON_IsNumber(n) || n->valuedouble > w->valuedouble) {
+                snprintf(why, sizeof why, "the cache holds %g tokens, more than %g", cJSON_IsNumber(n) ? n->valuedouble : -1.0,
+                         w->valuedouble);
+                return false;
+            }
+            continue;
+        }
         bool same = strcmp(w->string, "result") == 0 ? json_contains(got, w) : json_equal(got, w);
         if (!same) {
             char *g = got ? cJSON_PrintUnformatted(got) : NULL;
@@ -739,11 +984,17 @@ int main(int argc, char **argv) {
         else if (strcmp(op, "from_env") == 0) op_from_env(c, &p);
         else if (strcmp(op, "client_from_env") == 0) op_client_from_env(c, &p);
         else if (strcmp(op, "client") == 0) op_client(c, &p);
+        else if (strcmp(op, "jwks") == 0) op_jwks(c, &p);
+        else if (strcmp(op, "sign_many") == 0) op_sign_many(c, &p);
+        else if (strcmp(op, "cached_sign") == 0) op_cached_sign(c, &p);
         else {
             fprintf(stderr, "%s: unknown op %s (gen_conformance.py let it through)\n", c->name, op);
             exit(2);
         }
-        if (c->sign_mode == MODE_JSON || c->verify_mode == MODE_JSON || c->client_mode == MODE_JSON) through_json++;
+        bool json = c->sign_mode == MODE_JSON || c->verify_mode == MODE_JSON || c->client_mode == MODE_JSON ||
+                    c->batch_mode == MODE_JSON;
+        for (size_t k = 0; k < c->item_count; k++) json = json || c->items[k].mode == MODE_JSON;
+        if (json) through_json++;
         if (check(c, &p)) {
             passed++;
         } else {

@@ -26,10 +26,11 @@ _Static_assert(sizeof(qcdn_cookie_options) == 24, "qcdn_cookie_options size");
 _Static_assert(offsetof(qcdn_cookie_options, same_site) == 16, "same_site");
 _Static_assert(offsetof(qcdn_cookie_options, insecure) == 20, "insecure");
 _Static_assert(offsetof(qcdn_cookie_options, script_readable) == 21, "script_readable");
-_Static_assert(sizeof(qcdn_client_options) == 32, "qcdn_client_options size");
+_Static_assert(sizeof(qcdn_client_options) == 40, "qcdn_client_options size");
 _Static_assert(offsetof(qcdn_client_options, connect_timeout_ms) == 16, "connect_timeout_ms");
 _Static_assert(offsetof(qcdn_client_options, max_retries) == 24, "max_retries");
 _Static_assert(offsetof(qcdn_client_options, no_retries) == 28, "no_retries");
+_Static_assert(offsetof(qcdn_client_options, deadline_ms) == 32, "deadline_ms");
 #endif
 
 /* A sentinel that out-parameters must still hold after a failed call. */
