@@ -18,7 +18,7 @@ pub(crate) struct NativeClient {
 }
 
 /// Applies the client options (`api_url`, `auth_url`, `timeout`,
-/// `connect_timeout`, `max_retries`; `None` keeps a default) with
+/// `connect_timeout`, `deadline`, `max_retries`; `None` keeps a default) with
 /// `ClientBuilder::options_json`, and builds the client.
 fn build(py: Python<'_>, builder: ClientBuilder, options: &Bound<'_, PyAny>) -> PyResult<NativeClient> {
     let value = options_dict(options, "client options")?;
@@ -57,6 +57,12 @@ impl NativeClient {
     #[getter]
     fn auth_url(&self) -> &str {
         self.inner.auth_url()
+    }
+
+    /// The time one call may take, retries and waits included (seconds).
+    #[getter]
+    fn deadline(&self) -> f64 {
+        self.inner.deadline().as_secs_f64()
     }
 
     /// The `User-Agent` sent.

@@ -292,6 +292,82 @@ pub(crate) fn key_bytes(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Zeroizin
     ))
 }
 
+/// Seconds (`int`/`float`) or a `timedelta` → `Duration` (cache windows,
+/// signer deadlines, the emulator's token lifetime). `None`, a `bool` or
+/// another type is INVALID_ARGUMENT of the type kind; a negative or
+/// non-finite number is INVALID_ARGUMENT. What a duration may be (whole
+/// seconds, at least one) is the core's to say.
+pub(crate) fn duration_arg(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<std::time::Duration> {
+    let py = obj.py();
+    let t = time_types(py)?;
+    let secs: f64 = if obj.is_instance_of::<PyBool>() || obj.is_none() {
+        return Err(type_error(
+            py,
+            format!("{name} must be seconds or a timedelta, not {}", type_label(obj)),
+        ));
+    } else if obj.is_instance_of::<PyInt>() || obj.is_instance_of::<PyFloat>() {
+        obj.extract()?
+    } else if obj.is_instance(t.timedelta.bind(py))? {
+        obj.call_method0("total_seconds")?.extract()?
+    } else {
+        return Err(type_error(
+            py,
+            format!(
+                "{name} must be seconds (int or float) or a timedelta, got `{}`",
+                type_name(obj)
+            ),
+        ));
+    };
+    std::time::Duration::try_from_secs_f64(secs)
+        .map_err(|_| value_error(py, format!("{name} must be a finite, non-negative number of seconds")))
+}
+
+/// A count (`int` ≥ 0): a cache capacity, a number of threads. Another type
+/// is INVALID_ARGUMENT of the type kind, a negative one INVALID_ARGUMENT.
+pub(crate) fn count_arg(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<usize> {
+    let py = obj.py();
+    if obj.is_instance_of::<PyBool>() || !obj.is_instance_of::<PyInt>() {
+        return Err(type_error(
+            py,
+            format!("{name} must be an int, not {}", type_label(obj)),
+        ));
+    }
+    let n: i128 = obj
+        .extract()
+        .map_err(|_| value_error(py, format!("{name} is out of range")))?;
+    usize::try_from(n).map_err(|_| value_error(py, format!("{name} must not be negative, got {n}")))
+}
+
+/// JSON text given as `str`, UTF-8 `bytes`, or a `dict` (serialised here).
+pub(crate) fn json_text(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
+    let py = obj.py();
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(s.to_cow()?.into_owned());
+    }
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        return String::from_utf8(b.as_bytes().to_vec()).map_err(|_| value_error(py, format!("{what} is not UTF-8")));
+    }
+    if obj.is_instance_of::<PyDict>() {
+        return Ok(py_to_json(obj, what)?.to_string());
+    }
+    Err(type_error(
+        py,
+        format!(
+            "{what} must be JSON text (str or bytes) or a dict, got `{}`",
+            type_name(obj)
+        ),
+    ))
+}
+
+/// `` `None` `` for messages; otherwise `` a `type` ``.
+fn type_label(obj: &Bound<'_, PyAny>) -> String {
+    if obj.is_none() {
+        "None".to_string()
+    } else {
+        format!("a `{}`", type_name(obj))
+    }
+}
+
 /// INVALID_ARGUMENT raised by a conversion (`InvalidArgumentError`).
 pub(crate) fn value_error(py: Python<'_>, msg: impl Into<String>) -> PyErr {
     to_pyerr(py, Error::InvalidArgument(msg.into()))

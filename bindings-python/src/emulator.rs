@@ -1,41 +1,14 @@
 //! `qencode_cdn.testing.Emulator`'s native half: the emulator crate, in-process.
 
 use std::sync::Mutex;
-use std::time::Duration;
 
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use qencode_cdn::{ErrorCode, KeyStyle};
 use qencode_cdn_emulator::{EmulatorConfig, Fault, io_error};
 
-use crate::convert::{json_to_py, key_bytes, py_str, py_to_json, type_name, value_error};
+use crate::convert::{duration_arg, json_to_py, key_bytes, py_str, py_to_json, value_error};
 use crate::errors::{map, run};
-
-/// Seconds (`int`/`float`) or a `timedelta` → `Duration` (the emulator's
-/// token lifetime).
-fn duration_arg(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Duration> {
-    let py = obj.py();
-    let secs: f64 = if obj.is_instance_of::<pyo3::types::PyBool>() {
-        return Err(crate::convert::type_error(
-            py,
-            format!("{name} must be a number of seconds, not a bool"),
-        ));
-    } else if let Ok(f) = obj.extract::<f64>() {
-        f
-    } else if obj.hasattr("total_seconds")? {
-        obj.call_method0("total_seconds")?.extract()?
-    } else {
-        return Err(crate::convert::type_error(
-            py,
-            format!(
-                "{name} must be seconds (int or float) or a timedelta, got `{}`",
-                type_name(obj)
-            ),
-        ));
-    };
-    Duration::try_from_secs_f64(secs)
-        .map_err(|_| value_error(py, format!("{name} must be a finite, non-negative number of seconds")))
-}
 
 /// The native emulator (use `qencode_cdn.testing.Emulator`).
 #[pyclass(module = "qencode_cdn._native", frozen)]
@@ -148,6 +121,10 @@ impl NativeEmulator {
 
     fn reset(&self, py: Python<'_>) -> PyResult<()> {
         self.with(py, |e| e.reset())
+    }
+
+    fn clear_faults(&self, py: Python<'_>) -> PyResult<()> {
+        self.with(py, |e| e.clear_faults())
     }
 
     #[pyo3(signature = (url, cookie = None))]

@@ -111,8 +111,17 @@ where
     T: Send,
     F: FnOnce() -> qencode_cdn::Result<T> + Send,
 {
-    let out = py.detach(|| catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| Err(caught_panic(p))));
-    out.map_err(|e| to_pyerr(py, e))
+    detached(py, f).map_err(|e| to_pyerr(py, e))
+}
+
+/// [`run`] without the error mapping (for callers that add to the error,
+/// such as an external signer's cause).
+pub(crate) fn detached<T, F>(py: Python<'_>, f: F) -> qencode_cdn::Result<T>
+where
+    T: Send,
+    F: FnOnce() -> qencode_cdn::Result<T> + Send,
+{
+    py.detach(|| catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| Err(caught_panic(p))))
 }
 
 /// Runs core work *holding* the GIL (a panic becomes `INTERNAL`): for the

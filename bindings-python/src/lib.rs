@@ -4,10 +4,12 @@
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
 mod audit;
+mod batch;
 mod client;
 mod convert;
 mod emulator;
 mod errors;
+mod external;
 mod signer;
 mod urls;
 mod verifier;
@@ -23,6 +25,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<audit::AuditWarning>()?;
     m.add_class::<signer::Signer>()?;
     m.add_class::<signer::SignedCookie>()?;
+    m.add_class::<batch::SignResult>()?;
+    m.add_class::<external::PreparedToken>()?;
+    m.add("DEFAULT_SIGNER_TIMEOUT", external::DEFAULT_SIGNER_TIMEOUT.as_secs())?;
     m.add_class::<verifier::Verifier>()?;
     m.add_class::<verifier::Resource>()?;
     m.add_class::<verifier::Explanation>()?;

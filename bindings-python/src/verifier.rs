@@ -1,12 +1,15 @@
 //! `Verifier`, `Resource`, `Explanation`, `Check`.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyTuple};
+use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 use qencode_cdn::{KeyStyle, VerifyOptions};
 use serde_json::Value;
 
 use crate::audit::{AuditWarning, warnings};
-use crate::convert::{Arg, json_to_py, key_bytes, map_to_py, options, py_opt_str, py_str, serde_name, to_py};
+use crate::convert::{
+    Arg, json_text, json_to_py, key_bytes, map_to_py, options, py_opt_str, py_str, serde_name, to_py, type_error,
+    type_name,
+};
 use crate::errors::{internal, map, run};
 use crate::signer::{Signer, py_bool};
 
@@ -259,18 +262,62 @@ impl Verifier {
         Ok(Verifier { inner })
     }
 
-    /// From a JWK JSON string (`kty` RSA, `n`, `e`, or a JWK Set of one key);
-    /// its `kid`, when present, becomes the expected key id.
+    /// From a JWK (`kty` RSA, `n`, `e`) as JSON text or a dict; its `kid`,
+    /// when present, becomes the expected key id. A JWK Set of several keys
+    /// is a key set (as `from_jwks`).
     #[staticmethod]
-    fn from_jwk(py: Python<'_>, jwk: String) -> PyResult<Self> {
+    fn from_jwk(py: Python<'_>, jwk: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let jwk = json_text(jwk, "jwk")?;
         let inner = run(py, move || qencode_cdn::Verifier::from_jwk(&jwk))?;
         Ok(Verifier { inner })
     }
 
-    /// The expected key id, if any.
+    /// A key set from a JWK Set (`{"keys": [...]}`, JSON text or a dict):
+    /// each token is checked with the key its `kid` names, as during a key
+    /// rotation. Every key must be RSA and have a `kid`; another key type, a
+    /// missing or duplicate `kid` is `InvalidKeyError`.
+    #[staticmethod]
+    fn from_jwks(py: Python<'_>, jwks: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let jwks = json_text(jwks, "jwks")?;
+        let inner = run(py, move || qencode_cdn::Verifier::from_jwks(&jwks))?;
+        Ok(Verifier { inner })
+    }
+
+    /// A key set from `(kid, public_key)` pairs, or a dict `{kid:
+    /// public_key}`; each key in any form the constructor reads. A token
+    /// whose `kid` is not in the set is `UnknownKeyIdError`. An empty set is
+    /// `InvalidArgumentError`; a bad key, an empty or duplicate `kid`
+    /// `InvalidKeyError` naming it.
+    #[staticmethod]
+    fn from_keys(py: Python<'_>, keys: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let pairs = key_pairs(keys)?;
+        let inner = run(py, move || {
+            qencode_cdn::Verifier::from_keys(pairs.iter().map(|(k, v)| (k.as_str(), v.as_slice())))
+        })?;
+        Ok(Verifier { inner })
+    }
+
+    /// The expected key id, if any (a key set has none: the token's `kid`
+    /// chooses the key).
     #[getter]
     fn key_id(&self) -> Option<&str> {
         self.inner.key_id()
+    }
+
+    /// The key ids this verifier knows: a key set's, or the one expected id
+    /// (empty for a key without one).
+    #[getter]
+    fn key_ids(&self) -> Vec<&str> {
+        self.inner.key_ids()
+    }
+
+    /// The public keys as a JWK Set dict (`{"keys": [...]}`, each with
+    /// `kid`, `alg` and `use`), the form `from_jwks` reads back: publish it
+    /// with `json.dumps`.
+    fn jwks<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let doc: serde_json::Value = serde_json::from_str(&self.inner.jwks())
+            .map_err(|e| internal(py, format!("the JWK Set is not JSON: {e}")))?;
+        json_to_py(py, &doc)
     }
 
     /// The public key as SubjectPublicKeyInfo PEM.
@@ -366,8 +413,69 @@ impl Verifier {
     }
 
     fn __repr__(&self) -> String {
-        format!("Verifier(key_id={})", py_opt_str(self.inner.key_id()))
+        let ids = self.inner.key_ids();
+        match self.inner.key_id() {
+            None if !ids.is_empty() => {
+                let shown: Vec<String> = ids.iter().map(|k| py_str(k)).collect();
+                format!("Verifier(key_ids=[{}])", shown.join(", "))
+            }
+            kid => format!("Verifier(key_id={})", py_opt_str(kid)),
+        }
     }
+}
+
+/// `from_keys`: a dict `{kid: key}` or an iterable of `(kid, key)` pairs.
+fn key_pairs(keys: &Bound<'_, PyAny>) -> PyResult<Vec<(String, zeroize::Zeroizing<Vec<u8>>)>> {
+    let py = keys.py();
+    let pairs: Vec<Bound<'_, PyAny>> = if let Ok(d) = keys.cast::<PyDict>() {
+        d.items().iter().collect()
+    } else if keys.is_instance_of::<PyString>() {
+        return Err(type_error(
+            py,
+            "keys must be (kid, public_key) pairs or a dict, not a str",
+        ));
+    } else {
+        keys.try_iter()
+            .map_err(|_| {
+                type_error(
+                    py,
+                    format!(
+                        "keys must be (kid, public_key) pairs or a dict, got `{}`",
+                        type_name(keys)
+                    ),
+                )
+            })?
+            .collect::<PyResult<_>>()?
+    };
+    let mut out = Vec::with_capacity(pairs.len());
+    for (i, pair) in pairs.iter().enumerate() {
+        let parts: Vec<Bound<'_, PyAny>> = if let Ok(t) = pair.cast::<PyTuple>() {
+            t.iter().collect()
+        } else if let Ok(l) = pair.cast::<PyList>() {
+            l.iter().collect()
+        } else {
+            Vec::new()
+        };
+        let [kid, key] = parts.as_slice() else {
+            return Err(type_error(
+                py,
+                format!("keys[{i}] must be a (kid, public_key) pair, got `{}`", type_name(pair)),
+            ));
+        };
+        let kid = kid
+            .cast::<PyString>()
+            .map_err(|_| {
+                type_error(
+                    py,
+                    format!("keys[{i}]: the kid must be a str, got `{}`", type_name(kid)),
+                )
+            })?
+            .to_cow()?
+            .into_owned();
+        let key = key_bytes(key, &format!("the key of `{}`", kid.escape_debug()))?;
+        out.push((kid, key));
+    }
+    Ok(out)
 }
 
 /// Decodes a token's header and claims **without verifying** anything: for

@@ -68,7 +68,41 @@ def verifier(spec: Json) -> q.Verifier:
         return q.Verifier(key_material(spec["public_key"]))
     if "jwk" in spec:
         return q.Verifier.from_jwk(spec["jwk"])
+    if "jwks" in spec:
+        return q.Verifier.from_jwks(spec["jwks"])
+    if "keys" in spec:
+        return q.Verifier.from_keys([(k["kid"], key_material(k["key"])) for k in spec["keys"]])
     return q.Verifier.from_signer(signer(spec["signer"]))
+
+
+def outcomes(results: list[tuple[str | None, str | None]]) -> Json:
+    """Per-item ``(token, error code)`` as the cases write them: ``tokens``
+    (``None`` for an error), ``errors`` (``None`` for a token) and ``exps``."""
+    tokens = [t for t, _ in results]
+    return {
+        "tokens": tokens,
+        "errors": [code for _, code in results],
+        "exps": [None if t is None else q.decode_unverified(t)[1].get("exp") for t in tokens],
+    }
+
+
+def batch_outcome(r: q.SignResult) -> tuple[str | None, str | None]:
+    """A ``sign_many`` result: ``.token`` for a signed item, ``.error.code`` otherwise."""
+    if r.ok:
+        assert r.error is None
+        return r.token, None
+    assert r.error is not None
+    with pytest.raises(q.QencodeError) as raised:
+        r.token  # noqa: B018 -- the token of a failed item raises its error
+    assert raised.value is r.error
+    return None, r.error.code
+
+
+def sign_outcome(s: q.Signer, uri: str, options: dict[str, Json]) -> tuple[str | None, str | None]:
+    try:
+        return s.sign(uri, **options), None
+    except q.QencodeError as e:
+        return None, e.code
 
 
 def explanation(e: q.Explanation) -> Json:
@@ -190,6 +224,20 @@ def produce(case: dict[str, Any], emulator: Callable[[], Emulator]) -> Json:
         return explanation(verifier(i["verifier"]).explain(i["url"], **opts))
     if op == "explain_token":
         return explanation(verifier(i["verifier"]).explain_token(i["token"], **opts))
+    if op == "jwks":
+        return {"jwks": verifier(i["verifier"]).jwks()}
+    if op == "sign_many":
+        items = [(it["uri"], it["options"]) for it in i["items"]]
+        threads = {"threads": i["threads"]} if "threads" in i else {}
+        results = signer(i["signer"]).sign_many(items, **threads)
+        assert len(results) == len(items)
+        return outcomes([batch_outcome(r) for r in results])
+    if op == "cached_sign":
+        capacity = {"capacity": i["capacity"]} if "capacity" in i else {}
+        cached = signer(i["signer"]).cached(i["window"], cache_pinned_clock=True, **capacity)
+        out = outcomes([sign_outcome(cached, r["uri"], r["options"]) for r in i["requests"]])
+        out["cached_tokens"] = cached.cached_tokens
+        return out
     if op == "audit":
         return {"warnings": [w.code for w in q.audit(i["token"], now=i["now"])]}
     if op == "decode":
@@ -256,6 +304,16 @@ def check_success(want: dict[str, Json], got: Json) -> None:
             for check_name, text in w.items():
                 detail = got["details"].get(check_name, "")
                 assert text in detail, f"detail of `{check_name}` is `{detail}`, which lacks `{text}`"
+        elif key == "same":
+            tokens = got["tokens"]
+            for a, la in enumerate(w):
+                for b, lb in enumerate(w):
+                    equal = tokens[a] == tokens[b]
+                    assert (la == lb) == equal, (
+                        f"requests {a} and {b}: labels {la} and {lb} but tokens {'equal' if equal else 'differ'}"
+                    )
+        elif key == "cached_at_most":
+            assert got["cached_tokens"] <= w, f"the cache holds {got['cached_tokens']} tokens, more than {w}"
         elif key == "result":
             assert contains(got["result"], w), f"result {got['result']} does not contain {w}"
         else:

@@ -118,9 +118,12 @@ class Client:
 
     Options (keyword-only, read by the core as in every language):
     ``api_url`` and ``auth_url`` (the service's by default), ``timeout`` for
-    a whole request (default 30 s) and ``connect_timeout`` for the
-    connection (default 10 s), in seconds or as a ``timedelta``, and
-    ``max_retries`` (default 3, at most 10). ``None`` keeps the default.
+    one attempt of a request (default 30 s), ``connect_timeout`` for the
+    connection (default 10 s) and ``deadline`` for a whole call, every retry
+    and wait included (default 60 s, or ``timeout`` when that is longer),
+    in seconds or as a ``timedelta``, and ``max_retries`` (default 3, at
+    most 10). ``None`` keeps the default. A call still running at its
+    deadline raises :class:`QencodeTimeoutError`.
     The API key never appears in ``repr()`` or in an exception.
     """
 
@@ -132,6 +135,7 @@ class Client:
         auth_url: str | None = DEFAULT_AUTH_URL,
         timeout: _Seconds | None = None,
         connect_timeout: _Seconds | None = None,
+        deadline: _Seconds | None = None,
         max_retries: int | None = None,
     ) -> None:
         if not isinstance(api_key, str):
@@ -141,6 +145,7 @@ class Client:
             "auth_url": auth_url,
             "timeout": timeout,
             "connect_timeout": connect_timeout,
+            "deadline": deadline,
             "max_retries": max_retries,
         }
         self._native: _native.NativeClient | None = _native.NativeClient(api_key, options)
@@ -153,6 +158,7 @@ class Client:
         auth_url: str | None = DEFAULT_AUTH_URL,
         timeout: _Seconds | None = None,
         connect_timeout: _Seconds | None = None,
+        deadline: _Seconds | None = None,
         max_retries: int | None = None,
     ) -> Client:
         """A client for the API key in the ``QENCODE_API_KEY`` environment variable
@@ -163,6 +169,7 @@ class Client:
             "auth_url": auth_url,
             "timeout": timeout,
             "connect_timeout": connect_timeout,
+            "deadline": deadline,
             "max_retries": max_retries,
         }
         client = cls.__new__(cls)
@@ -184,6 +191,11 @@ class Client:
     def auth_url(self) -> str:
         """The access-token endpoint's base URL."""
         return self._c.auth_url
+
+    @property
+    def deadline(self) -> float:
+        """The time one call may take, in seconds (retries and waits included)."""
+        return self._c.deadline
 
     def close(self) -> None:
         """Releases the client; later calls raise :class:`InvalidArgumentError`."""

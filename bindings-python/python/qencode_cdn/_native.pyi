@@ -1,21 +1,26 @@
 """Type stubs of the native module ``qencode_cdn._native`` (import ``qencode_cdn`` instead)."""
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, final
+
+from ._errors import QencodeError
 
 __all__ = [
     "COOKIE_NAME",
     "DEFAULT_API_URL",
     "DEFAULT_AUTH_URL",
     "DEFAULT_EXPIRES_IN",
+    "DEFAULT_SIGNER_TIMEOUT",
     "AuditWarning",
     "Check",
     "Explanation",
     "NativeClient",
     "NativeEmulator",
+    "PreparedToken",
     "Resource",
+    "SignResult",
     "SignedCookie",
     "Signer",
     "Verifier",
@@ -38,8 +43,13 @@ DEFAULT_EXPIRES_IN: int
 COOKIE_NAME: str
 DEFAULT_API_URL: str
 DEFAULT_AUTH_URL: str
+DEFAULT_SIGNER_TIMEOUT: int
 
 _Json = Any
+_Key = str | bytes | bytearray
+_Seconds = float | timedelta
+# One item of ``Signer.sign_many``: a uri, ``(uri,)`` or ``(uri, options)``.
+_BatchItem = str | Sequence[Any]
 
 @final
 class Signer:
@@ -50,6 +60,38 @@ class Signer:
     def from_file(key_id: str, path: str | os.PathLike[str]) -> Signer: ...
     @staticmethod
     def from_env(key_id: str | None = None) -> Signer: ...
+    @staticmethod
+    def external(
+        key_id: str,
+        public_key: _Key,
+        sign: Callable[[bytes], bytes | bytearray | memoryview],
+        *,
+        timeout: _Seconds = ...,
+        name: str | None = None,
+    ) -> Signer: ...
+    @staticmethod
+    def from_pkcs11(
+        module: str | os.PathLike[str], token_label: str, key_label: str, pin: str, key_id: str
+    ) -> Signer: ...
+    def cached(self, window: _Seconds, *, capacity: int | None = None, cache_pinned_clock: bool = False) -> Signer: ...
+    @property
+    def cached_tokens(self) -> int: ...
+    @property
+    def cache_window(self) -> int | None: ...
+    @property
+    def is_external(self) -> bool: ...
+    def sign_many(self, items: Iterable[_BatchItem], *, threads: int | None = None) -> list[SignResult]: ...
+    def prepare(
+        self,
+        uri: str,
+        *,
+        expires_in: int | timedelta = ...,
+        expires_at: int | datetime = ...,
+        not_before: int | datetime | None = ...,
+        claims: Mapping[str, _Json] | None = ...,
+        never_expires: bool = ...,
+        now: int | datetime | None = ...,
+    ) -> PreparedToken: ...
     @property
     def key_id(self) -> str: ...
     @property
@@ -146,6 +188,25 @@ class Signer:
     ) -> SignedCookie: ...
 
 @final
+class SignResult:
+    """One item of ``Signer.sign_many``: a token, or the error that item got."""
+
+    @property
+    def ok(self) -> bool: ...
+    @property
+    def token(self) -> str: ...
+    @property
+    def error(self) -> QencodeError | None: ...
+
+@final
+class PreparedToken:
+    """A token waiting for its signature (``Signer.prepare``)."""
+
+    @property
+    def signing_input(self) -> bytes: ...
+    def finish(self, signature: bytes | bytearray | memoryview) -> str: ...
+
+@final
 class SignedCookie:
     """A signed ``Qencode-Auth-Token`` cookie; ``str(cookie)`` is a ``Set-Cookie`` value."""
 
@@ -240,9 +301,16 @@ class Verifier:
     @staticmethod
     def from_signer(signer: Signer) -> Verifier: ...
     @staticmethod
-    def from_jwk(jwk: str) -> Verifier: ...
+    def from_jwk(jwk: str | bytes | dict[str, Any]) -> Verifier: ...
+    @staticmethod
+    def from_jwks(jwks: str | bytes | dict[str, Any]) -> Verifier: ...
+    @staticmethod
+    def from_keys(keys: dict[str, _Key] | Iterable[tuple[str, _Key]]) -> Verifier: ...
     @property
     def key_id(self) -> str | None: ...
+    @property
+    def key_ids(self) -> list[str]: ...
+    def jwks(self) -> dict[str, Any]: ...
     def public_key_pem(self) -> str: ...
     def audit(self, token: str) -> list[AuditWarning]: ...
     def verify(
@@ -283,6 +351,8 @@ class NativeClient:
     def api_url(self) -> str: ...
     @property
     def auth_url(self) -> str: ...
+    @property
+    def deadline(self) -> float: ...
     @property
     def user_agent(self) -> str: ...
     def create_domain(self, domain_name: str, type: str) -> dict[str, Any]: ...
@@ -334,6 +404,7 @@ class NativeEmulator:
     def inject_fault(self, fault: dict[str, Any]) -> None: ...
     def counters(self) -> dict[str, Any]: ...
     def reset(self) -> None: ...
+    def clear_faults(self) -> None: ...
     def fetch(self, url: str, cookie: str | None = None) -> tuple[int, str | None, bytes]: ...
     def stop(self) -> None: ...
 

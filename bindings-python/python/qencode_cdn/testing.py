@@ -134,6 +134,10 @@ class Emulator:
         }
         self._native.inject_fault(fault)
 
+    def clear_faults(self) -> None:
+        """Removes every injected fault that has not fired yet (state and counters stay)."""
+        self._native.clear_faults()
+
     def counters(self) -> dict[str, Any]:
         """Requests per route pattern, access-token requests, connections."""
         return self._native.counters()
