@@ -283,7 +283,7 @@ impl Verifier {
         Ok(Verifier { inner })
     }
 
-    /// A key set from `(kid, public_key)` pairs, or a dict `{kid:
+    /// A key set from `(kid, public_key)` pairs, or a mapping `{kid:
     /// public_key}`; each key in any form the constructor reads. A token
     /// whose `kid` is not in the set is `UnknownKeyIdError`. An empty set is
     /// `InvalidArgumentError`; a bad key, an empty or duplicate `kid`
@@ -427,8 +427,11 @@ impl Verifier {
 /// `from_keys`: a dict `{kid: key}` or an iterable of `(kid, key)` pairs.
 fn key_pairs(keys: &Bound<'_, PyAny>) -> PyResult<Vec<(String, zeroize::Zeroizing<Vec<u8>>)>> {
     let py = keys.py();
+    let mapping = py.import("collections.abc")?.getattr("Mapping")?;
     let pairs: Vec<Bound<'_, PyAny>> = if let Ok(d) = keys.cast::<PyDict>() {
         d.items().iter().collect()
+    } else if keys.is_instance(&mapping)? {
+        keys.call_method0("items")?.try_iter()?.collect::<PyResult<_>>()?
     } else if keys.is_instance_of::<PyString>() {
         return Err(type_error(
             py,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pathlib
 from typing import Any
@@ -14,6 +15,16 @@ ROOT = pathlib.Path(os.environ.get("QCDN_ROOT") or pathlib.Path(__file__).resolv
 KEYS = ROOT / "tests" / "keys"
 KID = "ec25a6a6-b31e-4ac9-af01-711460421c6b"
 NOW = 1_700_000_000
+
+
+def conformance_cases() -> list[dict[str, Any]]:
+    """Every case of tests/conformance/*.json, in file order (file names sorted)."""
+    cases: list[dict[str, Any]] = []
+    for path in sorted((ROOT / "tests" / "conformance").glob("*.json")):
+        cases.extend(json.loads(path.read_text(encoding="utf-8"))["cases"])
+    names = [c["name"] for c in cases]
+    assert len(names) == len(set(names)), "case names are unique"
+    return cases
 
 
 def key_path(name: str) -> pathlib.Path:

@@ -213,6 +213,34 @@ def test_timeout_is_a_timeout_error(emu: Emulator) -> None:
     assert info.value.status is None
 
 
+def test_one_deadline_bounds_the_whole_call_retries_included(emu: Emulator) -> None:
+    emu.reset()
+    # Ten 503s, each asking for a 1 s wait: without a deadline this call would take ten seconds.
+    emu.inject_fault("GET /v1/domains", "status", status=503, retry_after=1, times=10)
+    with emu.client(max_retries=10, deadline=dt.timedelta(seconds=1.5)) as c:
+        assert c.deadline == 1.5
+        began = time.monotonic()
+        with pytest.raises(q.QencodeTimeoutError) as info:
+            c.list_domains()
+        assert time.monotonic() - began < 5
+    assert info.value.code == "TIMEOUT" and info.value.status is None
+    emu.clear_faults()
+    with emu.client(max_retries=0, deadline=2) as c:
+        assert c.list_domains() == []  # the faults that had not fired are gone
+
+
+def test_the_deadline_defaults_to_a_minute_or_the_timeout(emu: Emulator) -> None:
+    with Client("k") as c:
+        assert c.deadline == 60
+    with Client("k", timeout=90, deadline=None) as c:
+        assert c.deadline == 90
+    for bad in (0, -1, 86_401):
+        with pytest.raises(q.InvalidArgumentError, match="deadline"):
+            Client("k", deadline=bad)
+    with pytest.raises(q.InvalidArgumentTypeError):
+        Client("k", deadline="10")  # type: ignore[arg-type]
+
+
 def test_gil_is_released_while_a_request_waits(emu: Emulator) -> None:
     emu.reset()
     ticks = 0
@@ -276,8 +304,9 @@ def test_from_env(monkeypatch: pytest.MonkeyPatch, emu: Emulator) -> None:
         Client.from_env()
     monkeypatch.setenv("QENCODE_API_KEY", f"  {emu.api_key}\n")  # trimmed by the core
     emu.reset()
-    with Client.from_env(api_url=emu.url, auth_url=emu.url, max_retries=0) as c:
+    with Client.from_env(api_url=emu.url, auth_url=emu.url, max_retries=0, deadline=5) as c:
         assert c.list_domains() == []
+        assert c.deadline == 5
         assert emu.api_key not in repr(c)
     with pytest.raises(q.InvalidArgumentError):
         Client.from_env(max_retries=99)  # the options are layered on top, and checked

@@ -22,23 +22,12 @@ import pytest
 import qencode_cdn as q
 from qencode_cdn.testing import Emulator
 
-from conftest import ROOT
+from conftest import ROOT, conformance_cases
 
 LANGUAGE = "python"
-CASE_DIR = ROOT / "tests" / "conformance"
 
 
-def load_cases() -> list[dict[str, Any]]:
-    """Every case of every file, in file order (file names sorted)."""
-    cases: list[dict[str, Any]] = []
-    for path in sorted(CASE_DIR.glob("*.json")):
-        cases.extend(json.loads(path.read_text(encoding="utf-8"))["cases"])
-    names = [c["name"] for c in cases]
-    assert len(names) == len(set(names)), "case names are unique"
-    return cases
-
-
-CASES = load_cases()
+CASES = conformance_cases()
 
 Json = Any
 

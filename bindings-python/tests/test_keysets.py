@@ -4,6 +4,7 @@ forms of their arguments (text, bytes, dict; pairs or a mapping)."""
 from __future__ import annotations
 
 import json
+import types
 
 import pytest
 
@@ -42,8 +43,11 @@ def test_a_key_set_chooses_the_key_by_kid_in_every_form(old: Signer, new: Signer
         Verifier.from_jwks(json.dumps(doc)),
         Verifier.from_jwks(json.dumps(doc).encode()),
         Verifier.from_keys(pem),
+        Verifier.from_keys(types.MappingProxyType(pem)),
         Verifier.from_keys(list(pem.items())),
-        Verifier.from_keys([["key-old", key_path("rsa2048.spki.der").read_bytes()], ("key-new", pem["key-new"].encode())]),
+        Verifier.from_keys(
+            [["key-old", key_path("rsa2048.spki.der").read_bytes()], ("key-new", pem["key-new"].encode())]  # type: ignore[list-item]
+        ),
         Verifier.from_keys((kid, key) for kid, key in pem.items()),
         Verifier(json.dumps(doc)),  # a JWK Set of several keys wherever a public key is read
     ]
