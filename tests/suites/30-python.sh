@@ -3,8 +3,9 @@
 # build of the abi3 wheel, install into a virtualenv, ruff + mypy, stubs
 # checked against the real module (mypy.stubtest), pytest against the
 # installed wheel (never the source folder) with every conformance case
-# (its summary line checked by tests/conformance/check-summary), and the
-# wheel imported on the oldest supported Python when one is present.
+# (its summary line checked by tests/conformance/check-summary), PKCS#11
+# against SoftHSM2 (installed with apt when missing), the KMS example against
+# moto, and the wheel imported on the oldest supported Python when present.
 set -euo pipefail
 cd "$QCDN_ROOT"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$QCDN_ROOT/target}"
@@ -17,6 +18,11 @@ if [ ! -x "$venv/bin/python" ] || ! cmp -s "$req" "$stamp"; then
   cp "$req" "$stamp"
 fi
 py="$venv/bin/python"
+# SoftHSM2 for the PKCS#11 tests (tests/test_pkcs11.py).
+if ! command -v softhsm2-util >/dev/null || [ ! -e "${QCDN_SOFTHSM_MODULE:-/usr/lib/softhsm/libsofthsm2.so}" ]; then
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq softhsm2
+fi
 # One pyo3 build configuration for clippy and maturin (no rebuild of pyo3 between them).
 export PYO3_PYTHON="$py" PYO3_BUILD_EXTENSION_MODULE=1
 
@@ -33,9 +39,9 @@ wheel=$(ls "$wheels"/qencode_cdn-*-abi3-*.whl)
 
 echo "--- ruff / mypy"
 cd bindings-python
-"$venv/bin/ruff" check python tests ../bench/python
-"$venv/bin/ruff" format --check python tests ../bench/python
-"$venv/bin/mypy" --config-file pyproject.toml python/qencode_cdn
+"$venv/bin/ruff" check python tests examples ../bench/python
+"$venv/bin/ruff" format --check python tests examples ../bench/python
+"$venv/bin/mypy" --config-file pyproject.toml python/qencode_cdn examples
 (cd tests && "$venv/bin/mypy" --config-file ../pyproject.toml .)
 "$venv/bin/mypy" --config-file pyproject.toml ../bench/python
 
