@@ -61,6 +61,8 @@ export declare class NativeEmulator {
   injectFault(fault: import('./lib/testing').Fault): void
   /** `{ requests: { "METHOD /pattern": n }, token_requests, connections }`. */
   counters(): import('./lib/testing').Counters
+  /** Drops every fault not yet used (state and counters are kept). */
+  clearFaults(): void
   reset(): void
   /**
    * GETs a playback/storage URL against the emulated edge (on the libuv
@@ -71,7 +73,11 @@ export declare class NativeEmulator {
   stop(): void
 }
 
-/** A signing key loaded once (`qencode_cdn::Signer`). */
+/**
+ * A signing key loaded once (`qencode_cdn::Signer`), or a signer whose key
+ * is elsewhere: a JavaScript function (`external`) or a PKCS#11 token
+ * (`fromPkcs11`).
+ */
 export declare class NativeSigner {
   /** Loads a private key (PEM, DER, env-mangled PEM, base64 of a PEM): `Signer::from_pem`. */
   constructor(keyId: string, privateKey: string | Uint8Array)
@@ -82,16 +88,51 @@ export declare class NativeSigner {
    * when no key id is given.
    */
   static fromEnv(keyId?: string | undefined | null): NativeSigner
+  /**
+   * A signer whose private key stays outside this process: `sign` makes
+   * the RS256 signature of the signing input (`Signer::external_arc`; the
+   * core verifies it with `publicKey` before any token is returned).
+   * `{ timeout }` (seconds) bounds how long `signAsync` waits for a Promise.
+   */
+  static external(keyId: string, publicKey: string | Uint8Array, sign: import('./lib/index').ExternalSignFunction, options?: import('./lib/index').ExternalSignerOptions | null): NativeSigner
+  /**
+   * A signer whose key stays on a PKCS#11 token (an HSM; SoftHSM2 in
+   * tests): `Signer::from_pkcs11`. The PIN never appears in an error.
+   */
+  static fromPkcs11(module: string, tokenLabel: string, keyLabel: string, pin: string, keyId: string): NativeSigner
   get keyId(): string
   get keyBits(): number
+  /**
+   * True when the private key is outside this process (a JavaScript
+   * signer function, a PKCS#11 token).
+   */
+  get isExternal(): boolean
   publicKeyPem(): string
   /** `Signer::audit`: what a token grants that may be more than meant, at this signer's clock. */
   audit(token: string): import('./lib/index').AuditWarning[]
   /** The public JWK (with `kid`, `alg`, `use`). */
   publicKeyJwk(): import('./lib/index').Jwk
   sign(uri: string, options?: import('./lib/index').SignOptions | null): string
-  /** Signs on the libuv pool (the options are read here, on the JS thread). */
+  /**
+   * Signs on the libuv pool (the options are read here, on the JS thread).
+   * A JavaScript signer cannot sign there (its function runs on the JS
+   * thread): the JS wrapper signs with it through `sign`/`finishExternal`.
+   */
   signAsync(uri: string, options?: import('./lib/index').SignOptions | null): Promise<string>
+  /**
+   * The second half of a JavaScript signer's `signAsync` whose function
+   * returned a Promise: the signature it resolved to, checked and
+   * assembled by the core (`Signer::finish`; SIGNER_FAILED when it is
+   * not this key's signature of `signingInput`).
+   */
+  finishExternal(signingInput: string, signature: unknown): string
+  /**
+   * The error of a JavaScript signer's `signAsync` that got no signature:
+   * its Promise rejected with `reason`, or (`timedOut`) did not settle in time.
+   */
+  externalFailure(reason: unknown, timedOut: boolean): void
+  /** Seconds a JavaScript signer's `signAsync` waits for its Promise; `null` for other signers. */
+  get externalTimeout(): number | null
   signedLiveUrl(playbackId: string, options?: import('./lib/index').SignOptions | null): string
   signedLiveCustomDomainUrl(domain: string, playbackId: string, options?: import('./lib/index').SignOptions | null): string
   signedStorageUrl(bucket: string, region: string, key: string, options?: import('./lib/index').SignOptions | null): string
@@ -102,9 +143,32 @@ export declare class NativeSigner {
    * under `header`; one options object split by `split_cookie_options`.
    */
   signedCookie(uri: string, options?: import('./lib/index').SignedCookieOptions | null): import('./lib/index').SignedCookie
+  /**
+   * Signs every item on all cores (`Signer::sign_many_json`; `{ threads }`
+   * caps the threads), one result per item in order. A JavaScript signer
+   * signs on this thread, one item after another.
+   */
+  signMany(items: import('./lib/index').SignManyItem[], options?: import('./lib/index').SignManyOptions | null): Array<NativeSignResult>
+  /**
+   * One item of a JavaScript signer's `signMany` (`index` is its place in
+   * the batch): the wrapper signs item by item so that each error keeps
+   * what the function threw as its cause. Exactly the core's batch of one.
+   */
+  signManyItem(item: import('./lib/index').SignManyItem, index: number, options?: import('./lib/index').SignManyOptions | null): NativeSignResult
+  /** `signMany` on the libuv pool (the items are read here, on the JS thread). */
+  signManyAsync(items: import('./lib/index').SignManyItem[], options?: import('./lib/index').SignManyOptions | null): Promise<NativeSignResult[]>
+  /**
+   * This signer with a token cache (`Signer::cached_with`): the same
+   * `uri`, claims and lifetime inside one window share one token.
+   */
+  cached(options: import('./lib/index').CacheOptions): NativeSigner
+  /** How many tokens the cache holds (0 for a signer without one). */
+  get cachedTokens(): number
+  /** The cache's settings, or `null` for a signer without a cache. */
+  get cacheSettings(): NativeCacheSettings | null
 }
 
-/** Checks tokens against one public key (`qencode_cdn::Verifier`). */
+/** Checks tokens against one public key or a key set (`qencode_cdn::Verifier`). */
 export declare class NativeVerifier {
   /**
    * `Verifier::from_public_key`: SPKI/PKCS#1 PEM or DER, base64, a JWK
@@ -114,11 +178,26 @@ export declare class NativeVerifier {
   constructor(publicKey: string | Uint8Array, options?: { keyId?: string | null } | null)
   /** `Verifier::from_jwk`: the JWK as JSON text, or an object written as JSON. */
   static fromJwk(jwk: string | import('./lib/index').Jwk): NativeVerifier
+  /**
+   * `Verifier::from_jwks`: a key set from a JWK Set (`{"keys": [...]}`),
+   * as JSON text or an object written as JSON; each key chosen by `kid`.
+   */
+  static fromJwks(jwks: string | import('./lib/index').JwkSet): NativeVerifier
+  /**
+   * `Verifier::from_keys`: a key set from `{ kid, key }` entries (any
+   * public key form `new Verifier` reads).
+   */
+  static fromKeys(keys: import('./lib/index').KeyEntry[]): NativeVerifier
   static fromSigner(signer: NativeSigner): NativeVerifier
   /** `Verifier::audit`: what a token grants that may be more than meant, at this verifier's clock. */
   audit(token: string): import('./lib/index').AuditWarning[]
   get keyId(): string | null
+  /** The key ids this verifier knows: a key set's, or the one expected id. */
+  get keyIds(): Array<string>
+  /** SPKI PEM of the one key; INVALID_ARGUMENT for a key set (see `jwks`). */
   publicKeyPem(): string
+  /** The public keys as a JWK Set object (`Verifier::jwks`), for publishing. */
+  jwks(): import('./lib/index').JwkSet
   /** `{ kid, claims }` of a valid token. */
   verify(token: string, options?: import('./lib/index').VerifyOptions | null): import('./lib/index').VerifiedToken
   /** Why the edge would accept or refuse a signed URL: `Verifier::explain_with`. */
@@ -142,6 +221,12 @@ export declare function benchCoreSign(signer: NativeSigner, uri: string, n: numb
 /** Header and claims of a token, without checking anything (for debugging). */
 export declare function decodeUnverified(token: string): { header: Record<string, unknown>, claims: import('./lib/index').Claims }
 
+/**
+ * The number of threads `signMany` uses when not told (every core:
+ * `qencode_cdn::default_threads`).
+ */
+export declare function defaultThreads(): number
+
 /** The names of [`EnvNames`]. */
 export declare function envNames(): EnvNames
 
@@ -162,6 +247,14 @@ export declare function liveCustomDomainUrl(domain: string, playbackId: string, 
 
 export declare function livePlaybackUrl(playbackId: string, options?: import('./lib/index').UrlOptions | null): string
 
+/** A cached signer's settings, for JS. */
+export interface NativeCacheSettings {
+  /** Seconds. */
+  window: number
+  capacity: number
+  cachePinnedClock: boolean
+}
+
 /** The edge's answer to `fetch`. */
 export interface NativeEdgeResponse {
   status: number
@@ -178,6 +271,19 @@ export interface NativeEmulatorOptions {
   maxDomains?: number
 }
 
+/** The error of one item. */
+export interface NativeItemError {
+  code: import('./lib/index').ErrorCode
+  message: string
+}
+
+/** One key of `Verifier.fromKeys`. */
+export interface NativeKeyEntry {
+  kid: string
+  /** Any public key form (PEM, DER, base64, a JWK). */
+  key: string | Uint8Array
+}
+
 /** `createSigningKey`'s target: exactly one of `{ stream }`, `{ domain }`, `{ bucket }`. */
 export interface NativeSigningKeyTarget {
   /** A stream id. */
@@ -186,6 +292,12 @@ export interface NativeSigningKeyTarget {
   domain?: string
   /** A bucket name. */
   bucket?: string
+}
+
+/** One item's outcome: a token, or its error (the wrapper makes it a `QencodeError`). */
+export interface NativeSignResult {
+  token: string | null
+  error: NativeItemError | null
 }
 
 /** Panics inside the binding (synchronously, or on the pool when `onPool`). */
@@ -199,6 +311,13 @@ export declare function raiseErrorForTests(code: string, message: string, status
 
 /** Rejects with the error of `code` from the libuv pool, as client calls do. */
 export declare function rejectErrorForTests(code: string, message: string, status?: number | undefined | null, retryAfter?: number | undefined | null): Promise<void>
+
+/**
+ * Asks `signer` for one token from each of `threads` new threads at once
+ * (not the JS thread): what a JavaScript signer does when the core calls it
+ * from elsewhere. One result per thread.
+ */
+export declare function signFromThreadsForTests(signer: NativeSigner, threads: number): Array<NativeSignResult>
 
 export declare function storageCustomDomainUrl(domain: string, key: string, options?: import('./lib/index').UrlOptions | null): string
 

@@ -137,6 +137,61 @@ export interface Jwk {
   [member: string]: unknown
 }
 
+/** A JWK Set: `{ keys: [...] }` (RFC 7517 §5). */
+export interface JwkSet {
+  keys: Jwk[]
+  [member: string]: unknown
+}
+
+/** One key of `Verifier.fromKeys`: its key id and the public key in any form `new Verifier` reads. */
+export interface KeyEntry {
+  kid: string
+  key: string | Uint8Array
+}
+
+/**
+ * The signature function of `Signer.external`: the RS256
+ * (RSASSA-PKCS1-v1_5, SHA-256) signature of `signingInput` as raw bytes —
+ * exactly the key's modulus length (256 bytes for RSA-2048). A Promise of
+ * it is awaited by `signAsync`/`signManyAsync` only.
+ */
+export type ExternalSignFunction = (
+  signingInput: Buffer,
+) => Uint8Array | ArrayBuffer | PromiseLike<Uint8Array | ArrayBuffer>
+
+export interface ExternalSignerOptions {
+  /** Seconds `signAsync` waits for the function's Promise (more than 0, at most 86400; default 30), then TIMEOUT. */
+  timeout?: number | null
+}
+
+/** One item of `signMany`: a uri (default options), or a uri with its sign options. */
+export type SignManyItem = string | { uri: string; options?: SignOptions | null }
+
+export interface SignManyOptions {
+  /** At most this many threads (1–1024; default every core). For a JavaScript signer: signatures awaited at once. */
+  threads?: number | null
+}
+
+/** One item's outcome: its token, or its error (`token` is then `null`). */
+export type SignManyResult = { token: string; error: null } | { token: null; error: QencodeError }
+
+/** `signer.cached(options)`. */
+export interface CacheOptions {
+  /** Whole seconds (1–86400): `exp` is rounded up to a multiple of it, and tokens are shared inside it. */
+  window: number
+  /** The most tokens kept (least recently used dropped first); default 100000. */
+  capacity?: number | null
+  /** Cache calls that pin `now` too (tests); default `false`. */
+  cachePinnedClock?: boolean | null
+}
+
+/** A cached signer's settings. */
+export interface CacheSettings {
+  window: number
+  capacity: number
+  cachePinnedClock: boolean
+}
+
 /** A signing key loaded once; signs many tokens. */
 export declare class Signer {
   /**
@@ -152,13 +207,30 @@ export declare class Signer {
    * variable counts as not set (INVALID_ARGUMENT naming it).
    */
   static fromEnv(keyId?: string | null): Signer
+  /**
+   * A signer whose private key never enters this process (a KMS, an HSM
+   * service, Vault): `sign` returns the RS256 signature of the signing
+   * input. Every signature is verified with `publicKey` before a token is
+   * returned; a failing or wrong signer is a `SignerFailedError` (its
+   * `cause` is what the function threw), never a token.
+   */
+  static external(
+    keyId: string,
+    publicKey: string | Uint8Array,
+    sign: ExternalSignFunction,
+    options?: ExternalSignerOptions | null,
+  ): Signer
+  /** A signer whose key stays on a PKCS#11 token (an HSM). The PIN never appears in an error. */
+  static fromPkcs11(module: string | URL, tokenLabel: string, keyLabel: string, pin: string, keyId: string): Signer
   readonly keyId: string
   readonly keyBits: number
+  /** True when the private key is outside this process (`external`, `fromPkcs11`). */
+  readonly isExternal: boolean
   publicKeyPem(): string
   publicKeyJwk(): Jwk
   /** Signs a token for `uri`: a playback id, an object key or key prefix, or `''` for a whole bucket. */
   sign(uri: string, options?: SignOptions | null): string
-  /** `sign` on the libuv thread pool. */
+  /** `sign` on the libuv thread pool; a JavaScript signer's function runs on this thread and its Promise is awaited. */
   signAsync(uri: string, options?: SignOptions | null): Promise<string>
   signedLiveUrl(playbackId: string, options?: SignOptions | null): string
   signedLiveCustomDomainUrl(domain: string, playbackId: string, options?: SignOptions | null): string
@@ -168,11 +240,29 @@ export declare class Signer {
   signUrl(url: string, uri: string, options?: SignOptions | null): string
   /** A `Qencode-Auth-Token` cookie; for HLS/DASH `uri` is the folder of the master playlist (ending in `/`). */
   signedCookie(uri: string, options?: SignedCookieOptions | null): SignedCookie
+  /**
+   * Signs every item on all cores (synchronously: it blocks the event loop
+   * for the batch); one result per item, in order. A bad item gets its own
+   * error and does not fail the batch.
+   */
+  signMany(items: SignManyItem[], options?: SignManyOptions | null): SignManyResult[]
+  /** `signMany` off the event loop (one libuv pool thread, plus the threads the core starts). */
+  signManyAsync(items: SignManyItem[], options?: SignManyOptions | null): Promise<SignManyResult[]>
+  /**
+   * This signer with a token cache: the same `uri`, claims and lifetime
+   * inside one window share one token, whose `exp` is rounded up to the
+   * window (valid at least as long as asked, at most one window longer).
+   */
+  cached(options: CacheOptions): Signer
+  /** How many tokens the cache holds (0 without a cache). */
+  readonly cachedTokens: number
+  /** The cache's settings, or `null` for a signer without a cache. */
+  readonly cacheSettings: CacheSettings | null
   /** What `token` grants that may be more than meant, at this signer's clock (see `audit`). */
   audit(token: string): AuditWarning[]
 }
 
-/** Checks RS256 tokens against one public key. */
+/** Checks RS256 tokens against one public key, or a key set whose key is chosen by the token's `kid`. */
 export declare class Verifier {
   /**
    * SPKI or PKCS#1 (PEM or DER), base64 of either, a JWK (or a JWK Set of one
@@ -182,11 +272,29 @@ export declare class Verifier {
   constructor(publicKey: string | Uint8Array, options?: { keyId?: string | null } | null)
   /** From a JWK; its `kid`, when present, becomes the expected key id. */
   static fromJwk(jwk: string | Jwk): Verifier
+  /**
+   * A key set from a JWK Set (object or JSON text): RSA keys, each with a
+   * `kid`. A token whose `kid` is not in the set is UNKNOWN_KEY_ID; another
+   * key type, a missing or duplicate `kid` is INVALID_KEY.
+   */
+  static fromJwks(jwks: string | JwkSet): Verifier
+  /**
+   * A key set from `[kid, publicKey]` pairs or `{ kid, key }` objects (an
+   * array, a `Map`, any iterable; for an object of kid → key pass
+   * `Object.entries(it)`). An empty set is INVALID_ARGUMENT; a duplicate or
+   * empty `kid`, or a key that cannot be read, INVALID_KEY naming the kid.
+   */
+  static fromKeys(keys: Iterable<KeyEntry | readonly [string, string | Uint8Array]>): Verifier
   /** The verifier of a signer's own tokens (expects its `kid`). */
   static fromSigner(signer: Signer): Verifier
   /** The expected key id, or `null` for any. */
   readonly keyId: string | null
+  /** The key ids this verifier knows: a key set's, or the one expected id (`[]` when any is accepted). */
+  readonly keyIds: string[]
+  /** The public key as SPKI PEM; INVALID_ARGUMENT for a key set (use `jwks()`). */
   publicKeyPem(): string
+  /** The public keys as a JWK Set (each with `kid`, `alg`, `use`), for publishing; `fromJwks` reads it back. */
+  jwks(): JwkSet
   /** Checks signature, `kid`, `exp`/`nbf` and, when asked, the resource; throws a `TokenError` otherwise. */
   verify(token: string, options?: VerifyOptions | null): VerifiedToken
   /** Why the edge would accept or refuse this signed URL, check by check. Never throws for a bad token. */
@@ -239,6 +347,12 @@ export interface ClientOptions {
   connectTimeout?: number | null
   /** Retries after the first attempt (safe requests only), default 3. */
   maxRetries?: number | null
+  /**
+   * One deadline for the whole call, retries and waits included, in seconds
+   * (default 60, or `timeout` when that is longer); past it the call fails
+   * with TIMEOUT.
+   */
+  deadline?: number | null
 }
 
 export type DomainType = 'live' | 'storage'

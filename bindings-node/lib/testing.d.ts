@@ -2,7 +2,7 @@
 
 /// <reference types="node" />
 
-import type { Client, ClientOptions, ErrorCode } from './index'
+import type { Client, ClientOptions, ErrorCode, Signer, SignManyResult } from './index'
 
 export interface EmulatorOptions {
   /** Accepted API keys; default `['emulator-api-key']`. */
@@ -54,6 +54,9 @@ export declare class Emulator {
   mapStorageDomain(domain: string, bucket: string): void
   injectFault(fault: Fault): void
   counters(): Counters
+  /** Drops every fault not yet used; state and counters are kept. */
+  clearFaults(): void
+  /** Forgets all state, faults and counters. */
   reset(): void
   /** GETs a playback/storage URL against the emulated edge; `cookie` is a token or a cookie header. */
   fetch(url: string, options?: { cookie?: string | null } | null): Promise<EdgeResponse>
@@ -67,4 +70,6 @@ export declare const hooks: {
   readonly rejectError: (code: ErrorCode, message: string, status?: number, retryAfter?: number) => Promise<never>
   readonly panic: () => never
   readonly panicOnPool: () => Promise<never>
+  /** Asks `signer` for one token from each of `threads` new native threads at once (never the JS thread). */
+  readonly signFromThreads: (signer: Signer, threads: number) => SignManyResult[]
 }

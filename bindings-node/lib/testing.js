@@ -3,8 +3,10 @@
 // API and playback edge for tests (a real HTTP server on 127.0.0.1).
 
 const { inspect } = require('node:util')
-const { native, call, callAsync } = require('./util.js')
+const { native, call, callAsync, internals } = require('./util.js')
 const { Client } = require('./client.js')
+require('./index.js') // sets internals.nativeSigner
+const { fromNative } = require('./errors.js')
 
 /** A running emulator. Start with `Emulator.start()`, stop with `stop()`. */
 class Emulator {
@@ -73,6 +75,11 @@ class Emulator {
     return call(() => this.#n.counters())
   }
 
+  /** Drops every fault not yet used; state and counters are kept (tests that inspect state after random faults). */
+  clearFaults() {
+    call(() => this.#n.clearFaults())
+  }
+
   /** Forgets all state, faults and counters. */
   reset() {
     call(() => this.#n.reset())
@@ -104,6 +111,10 @@ const hooks = Object.freeze({
   rejectError: (code, message, status, retryAfter) => callAsync(() => native.rejectErrorForTests(code, message, status, retryAfter)),
   panic: () => call(() => native.panicForTests()),
   panicOnPool: () => callAsync(() => native.panicOnPoolForTests()),
+  signFromThreads: (signer, threads) =>
+    call(() => native.signFromThreadsForTests(internals.nativeSigner(signer), threads)).map((r) =>
+      r.error === null ? { token: r.token, error: null } : { token: null, error: fromNative(r.error) },
+    ),
 })
 
 module.exports = { Emulator, hooks }

@@ -27,4 +27,10 @@ async function callAsync(fn) {
   }
 }
 
-module.exports = { native, call, callAsync }
+/**
+ * Package-internal hooks between modules (not exported by the package):
+ * `nativeSigner(signer)` is set by index.js for testing.js.
+ */
+const internals = { nativeSigner: undefined }
+
+module.exports = { native, call, callAsync, internals }

@@ -273,3 +273,45 @@ pub fn seconds_option(value: Option<Unknown<'_>>, what: &str, key: &str) -> Resu
 fn invalid(message: String) -> Error {
     Error::with_code(ErrorCode::InvalidArgument, message)
 }
+
+/// The own enumerable string-keyed members of an object, in order, as JS
+/// values (for objects whose members are read one by one, like the items
+/// of `signMany`).
+pub fn members<'e>(value: &Unknown<'e>) -> Result<Vec<(String, Unknown<'e>)>, Error> {
+    let (env, v) = (value.value().env, value.raw());
+    let fail = |b: Bad| b.into_error("the object");
+    let mut keys = ptr::null_mut();
+    // SAFETY: `env` and `v` come from a live `Unknown` of this call, on the
+    // JS thread; the flags ask for own enumerable string keys.
+    check(unsafe {
+        sys::napi_get_all_property_names(
+            env,
+            v,
+            sys::KeyCollectionMode::own_only,
+            sys::KeyFilter::enumerable | sys::KeyFilter::skip_symbols,
+            sys::KeyConversion::numbers_to_strings,
+            &mut keys,
+        )
+    })
+    .map_err(fail)?;
+    let mut len = 0u32;
+    // SAFETY: `keys` is the array napi just returned.
+    check(unsafe { sys::napi_get_array_length(env, keys, &mut len) }).map_err(fail)?;
+    let mut out = Vec::with_capacity(len as usize);
+    for i in 0..len {
+        let mut key = ptr::null_mut();
+        // SAFETY: `keys` is an array of strings and `i` within its length.
+        check(unsafe { sys::napi_get_element(env, keys, i, &mut key) }).map_err(fail)?;
+        // SAFETY: `key` is a string (numbers were converted to strings).
+        let name =
+            unsafe { String::from_napi_value(env, key) }.map_err(|_| fail(Bad::new("has a key that is not text")))?;
+        let mut member = ptr::null_mut();
+        // SAFETY: `key` is a property name of `v`.
+        check(unsafe { sys::napi_get_property(env, v, key, &mut member) }).map_err(|b| fail(b.at(name.clone())))?;
+        // SAFETY: `member` is a value of this env, alive for this call.
+        let member = unsafe { Unknown::from_napi_value(env, member) }
+            .map_err(|_| fail(Bad::new("has a member that cannot be read")))?;
+        out.push((name, member));
+    }
+    Ok(out)
+}

@@ -4,8 +4,10 @@
 //! JS API is the wrapper in `lib/` around this native module (`native.js`).
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod batch;
 pub mod client;
 pub mod error;
+pub mod external;
 pub mod js;
 pub mod testing;
 pub mod token;
@@ -41,6 +43,13 @@ pub fn decode_unverified(token: String) -> napi::Result<client::Json, error::Cod
             serde_json::json!({ "header": header, "claims": token::to_value(&claims)? }),
         ))
     })
+}
+
+/// The number of threads `signMany` uses when not told (every core:
+/// `qencode_cdn::default_threads`).
+#[napi(catch_unwind)]
+pub fn default_threads() -> u32 {
+    u32::try_from(qencode_cdn::default_threads()).unwrap_or(u32::MAX)
 }
 
 /// The environment variables the `fromEnv` functions read (the core's constants).

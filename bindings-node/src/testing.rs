@@ -168,6 +168,15 @@ impl NativeEmulator {
         guard(|| Ok(Json(self.running()?.counters().to_json())))
     }
 
+    /// Drops every fault not yet used (state and counters are kept).
+    #[napi(catch_unwind)]
+    pub fn clear_faults(&self) -> napi::Result<(), Code> {
+        guard(|| {
+            self.running()?.clear_faults();
+            Ok(())
+        })
+    }
+
     #[napi(catch_unwind)]
     pub fn reset(&self) -> napi::Result<(), Code> {
         guard(|| {
@@ -333,5 +342,34 @@ pub fn bench_core_sign(signer: &crate::token::NativeSigner, uri: String, n: u32)
             std::hint::black_box(signer.core().sign(std::hint::black_box(&uri), &opts)?);
         }
         Ok(start.elapsed().as_secs_f64())
+    })
+}
+
+/// Asks `signer` for one token from each of `threads` new threads at once
+/// (not the JS thread): what a JavaScript signer does when the core calls it
+/// from elsewhere. One result per thread.
+#[napi(catch_unwind)]
+pub fn sign_from_threads_for_tests(
+    signer: &crate::token::NativeSigner,
+    threads: u32,
+) -> napi::Result<Vec<crate::batch::NativeSignResult>, Code> {
+    guard(|| {
+        let core = signer.core().clone();
+        let results = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..threads)
+                .map(|i| {
+                    let core = &core;
+                    s.spawn(move || core.sign(&format!("videos/{i}/"), &qencode_cdn::SignOptions::new()))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(Error::with_code(ErrorCode::Internal, "a signing thread panicked")))
+                })
+                .collect::<Vec<_>>()
+        });
+        Ok(results.into_iter().map(crate::batch::NativeSignResult::of).collect())
     })
 }

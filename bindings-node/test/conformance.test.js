@@ -48,7 +48,25 @@ function verifier(spec) {
   if ('public_key' in spec) return new q.Verifier(keyInput(spec.public_key))
   if ('jwk' in spec) return q.Verifier.fromJwk(spec.jwk)
   if ('signer' in spec) return q.Verifier.fromSigner(signer(spec.signer))
+  if ('jwks' in spec) return q.Verifier.fromJwks(spec.jwks)
+  if ('keys' in spec) return q.Verifier.fromKeys(spec.keys.map((k) => ({ kid: k.kid, key: keyInput(k.key) })))
   throw new Error(`bad verifier spec ${JSON.stringify(spec)}`)
+}
+
+/** `sign_many` items as a Node user writes them: `{ uri, options }` with camelCase options. */
+const batchItems = (items) => items.map((it) => ({ uri: it.uri, options: signOptions(it.options) }))
+
+/** Results of a batch (`{ token, error }` each) as the cases write them. */
+function batchExpect(results) {
+  return {
+    tokens: results.map((r) => r.token),
+    errors: results.map((r) => {
+      if (r.error === null) return null
+      assert.ok(r.error instanceof q.QencodeError, `an item's error is a QencodeError: ${r.error}`)
+      return r.error.code
+    }),
+    exps: results.map((r) => (r.token === null ? null : (q.decodeUnverified(r.token).claims.exp ?? null))),
+  }
 }
 
 /** Sign options as a Node user writes them. */
@@ -201,6 +219,31 @@ async function produce(c) {
         assert.ok(q.Client.fromEnv() instanceof q.Client)
         return { ok: true }
       })
+    case 'jwks':
+      return { jwks: verifier(i.verifier).jwks() }
+    case 'sign_many': {
+      const s = signer(i.signer)
+      const options = 'threads' in i ? { threads: i.threads } : undefined
+      const got = batchExpect(s.signMany(batchItems(i.items), options))
+      // The same batch off the event loop gives the same results.
+      assert.deepStrictEqual(batchExpect(await s.signManyAsync(batchItems(i.items), options)), got, 'signManyAsync')
+      return got
+    }
+    case 'cached_sign': {
+      const cached = signer(i.signer).cached({
+        window: i.window,
+        cachePinnedClock: true,
+        ...('capacity' in i ? { capacity: i.capacity } : {}),
+      })
+      const results = i.requests.map((r) => {
+        try {
+          return { token: cached.sign(r.uri, signOptions(r.options)), error: null }
+        } catch (e) {
+          return { token: null, error: e }
+        }
+      })
+      return { ...batchExpect(results), cached_tokens: cached.cachedTokens }
+    }
     case 'client': {
       const e = emu()
       e.reset()
@@ -233,6 +276,17 @@ function checkSuccess(want, got) {
         const detail = (got.details && got.details[check]) || ''
         assert.ok(detail.includes(text), `detail of \`${check}\` is \`${detail}\`, which lacks \`${text}\``)
       }
+    } else if (k === 'same') {
+      // Equal labels exactly where the tokens are equal.
+      for (let a = 0; a < w.length; a++) {
+        for (let b = 0; b < w.length; b++) {
+          const sameLabel = w[a] === w[b]
+          const sameToken = got.tokens[a] === got.tokens[b]
+          assert.equal(sameToken, sameLabel, `requests ${a} and ${b}: labels ${w[a]} and ${w[b]} but tokens ${sameToken ? 'equal' : 'differ'}`)
+        }
+      }
+    } else if (k === 'cached_at_most') {
+      assert.ok(got.cached_tokens <= w, `the cache holds ${got.cached_tokens} tokens, more than ${w}`)
     } else if (k === 'result') {
       assert.ok(contains(json(got.result), w), `result ${JSON.stringify(got.result)} does not contain ${JSON.stringify(w)}`)
     } else {

@@ -22,11 +22,23 @@ import type * as T from '../lib/testing'
 type Fn = (...args: any[]) => any
 type Ctor = abstract new (...args: any[]) => any
 
-/** A public argument as the wrapper hands it to the native side. */
-type ToNative<A> = A extends P.Signer ? N.NativeSigner : A extends URL ? string : A
+/**
+ * A public argument as the wrapper hands it to the native side (a signer's
+ * native object, a path for a `file:` URL, `{ kid, key }` entries for the
+ * pairs of `Verifier.fromKeys`).
+ */
+type ToNative<A> = A extends P.Signer
+  ? N.NativeSigner
+  : A extends URL
+    ? string
+    : A extends string
+      ? A
+      : A extends Iterable<P.KeyEntry | readonly [string, string | Uint8Array]>
+        ? P.KeyEntry[]
+        : A
 type ToNativeArgs<Args extends unknown[]> = { [I in keyof Args]: ToNative<Args[I]> }
 
-/** A native result as the wrapper hands it to the user. */
+/** A native result as the wrapper hands it to the user (batch errors become QencodeError instances). */
 type ToPublic<R> = R extends N.NativeSigner
   ? P.Signer
   : R extends N.NativeVerifier
@@ -35,7 +47,11 @@ type ToPublic<R> = R extends N.NativeSigner
       ? P.Client
       : R extends N.NativeEmulator
         ? T.Emulator
-        : R
+        : R extends N.NativeSignResult[]
+          ? P.SignManyResult[]
+          : R extends Promise<N.NativeSignResult[]>
+            ? Promise<P.SignManyResult[]>
+            : R
 
 /** Why member `K` of native `Nat` is not exposed by public `Pub`, or `true`. */
 type Member<Nat, Pub, K extends keyof Nat> = K extends keyof Pub
@@ -81,11 +97,20 @@ type NotPublic =
   | 'rejectErrorForTests' // hooks.rejectError
   | 'panicForTests' // hooks.panic
   | 'panicOnPoolForTests' // hooks.panicOnPool
+  | 'signFromThreadsForTests' // hooks.signFromThreads
+  | 'defaultThreads' // the default of `threads`, for a JavaScript signer's signManyAsync
+
+/** Native signer members used by the wrapper itself, not public. */
+type NativeOnlySigner =
+  | 'finishExternal' // the second half of a JavaScript signer's signAsync (its awaited signature)
+  | 'externalFailure' // the error of a JavaScript signer's Promise that rejected or timed out
+  | 'externalTimeout' // how long signAsync waits for that Promise
+  | 'signManyItem' // a JavaScript signer's signMany, item by item (each error keeps its cause)
 
 type NativeModule = typeof import('../native')
 
 export type Checks = [
-  AllExposed<Exposed<N.NativeSigner, P.Signer>>,
+  AllExposed<Exposed<N.NativeSigner, P.Signer, NativeOnlySigner>>,
   AllExposed<Exposed<typeof N.NativeSigner, typeof P.Signer>>,
   SameConstructor<typeof N.NativeSigner, typeof P.Signer>,
   AllExposed<Exposed<N.NativeVerifier, P.Verifier>>,
