@@ -45,14 +45,18 @@ class JsSignerState {
     this.pending = undefined
   }
 
-  /** Runs `fn` (a native call) with fresh per-call state; returns `[value | undefined, error | undefined, thrown, pending]`. */
+  /**
+   * Runs `fn` (a native call) with fresh per-call state; returns `[value, error, thrown, pending]`
+   * (what `fn` returned or threw, and what the signer function threw or returned as a Promise).
+   */
   around(awaiting, fn) {
     const saved = [this.awaiting, this.thrown, this.pending]
     this.awaiting = awaiting
     this.thrown = undefined
     this.pending = undefined
     try {
-      return [fn(), undefined, undefined, undefined]
+      const value = fn()
+      return [value, undefined, this.thrown, this.pending]
     } catch (e) {
       return [undefined, e, this.thrown, this.pending]
     } finally {

@@ -32,6 +32,7 @@ import {
   TimeoutError,
   DecodeError,
   InternalError,
+  SignerFailedError,
 } from 'qencode-cdn'
 import type {
   SignOptions,
@@ -48,6 +49,12 @@ import type {
   Claims,
   AuditWarning,
   ClientOptions,
+  JwkSet,
+  KeyEntry,
+  SignManyItem,
+  SignManyResult,
+  CacheSettings,
+  ExternalSignFunction,
 } from 'qencode-cdn'
 import { Emulator, hooks } from 'qencode-cdn/testing'
 import type { Counters, EdgeResponse } from 'qencode-cdn/testing'
@@ -94,6 +101,43 @@ async function main(pem: string): Promise<void> {
   const decoded = decodeUnverified(t2)
   const hdr: unknown = decoded.header['kid']
 
+  const emu0: Emulator = Emulator.start()
+  // Key sets, external signers, PKCS#11, batches and the cache (issues 17 and 18).
+  const set: JwkSet = verifier.jwks()
+  const ks1: Verifier = Verifier.fromJwks(set)
+  const ks2: Verifier = Verifier.fromJwks(JSON.stringify(set))
+  const entries: KeyEntry[] = [{ kid: 'key-1', key: spki }]
+  const ks3: Verifier = Verifier.fromKeys(entries)
+  const ks4: Verifier = Verifier.fromKeys([['key-1', spki], ['key-2', Buffer.from(spki)]])
+  const ks5: Verifier = Verifier.fromKeys(new Map([['key-1', spki]]))
+  const knownIds: string[] = [...ks1.keyIds, ...ks2.keyIds, ...ks3.keyIds, ...ks4.keyIds, ...ks5.keyIds]
+  const kms: ExternalSignFunction = (input: Buffer) => input
+  const ext: Signer = Signer.external('key-1', spki, kms, { timeout: 10 })
+  const ext2: Signer = Signer.external('key-1', Buffer.from(spki), async (input) => new Uint8Array(input), null)
+  const ext3: Signer = Signer.external('key-1', spki, () => new ArrayBuffer(256))
+  const hsm: Signer = Signer.fromPkcs11('/usr/lib/softhsm/libsofthsm2.so', 'token', 'key', '1234', 'key-1')
+  const hsm2: Signer = Signer.fromPkcs11(new URL('file:///usr/lib/softhsm/libsofthsm2.so'), 'token', 'key', '1234', 'key-1')
+  const external: boolean = ext.isExternal && ext2.isExternal && ext3.isExternal && hsm.isExternal && hsm2.isExternal
+  const items: SignManyItem[] = ['videos/a/', { uri: 'videos/b/', options: { expiresIn: 600 } }, { uri: 'videos/c/' }]
+  const results: SignManyResult[] = signer.signMany(items, { threads: 2 })
+  const asyncResults: SignManyResult[] = await signer.signManyAsync(items)
+  for (const r of [...results, ...asyncResults]) {
+    if (r.error === null) {
+      const t: string = r.token
+      console.log(t)
+    } else {
+      const failed: QencodeError = r.error
+      const none: null = r.token
+      console.log(failed.code, none)
+    }
+  }
+  const cached: Signer = signer.cached({ window: 300, capacity: 10_000, cachePinnedClock: false })
+  const held: number = cached.cachedTokens
+  const settings: CacheSettings | null = cached.cacheSettings
+  const failure = new SignerFailedError('SIGNER_FAILED', 'm')
+  const cause: unknown = failure.cause
+  emu0.clearFaults()
+
   const urls: string[] = [
     livePlaybackUrl('abc123'),
     liveCustomDomainUrl('live.example.com', 'abc123', { token }),
@@ -104,7 +148,7 @@ async function main(pem: string): Promise<void> {
   ]
 
   const emu: Emulator = Emulator.start({ signingKeyBits: 2048, tokenLifetimeMs: 60_000 })
-  const clientOptions: ClientOptions = { apiUrl: emu.url, authUrl: emu.url, timeout: 5, connectTimeout: 1.5, maxRetries: 1 }
+  const clientOptions: ClientOptions = { apiUrl: emu.url, authUrl: emu.url, timeout: 5, connectTimeout: 1.5, maxRetries: 1, deadline: 20 }
   const client: Client = new Client(emu.apiKey, clientOptions)
   const c2: Client = emu.client({ maxRetries: 0 })
   const c3: Client = Client.fromEnv({ apiUrl: emu.url })
@@ -178,7 +222,8 @@ async function main(pem: string): Promise<void> {
   }
   await hooks.rejectError('RATE_LIMITED', 'm', 429, 2).catch((err: unknown) => err)
   console.log(envName, optsWithNulls, warnings, bits, t2, passed, keyIds, hdr, urls, ua, ds, dl, del, tlss, pk, sks, name, cors, purged, edge.status,
-    edge.body.length, edge.reason, counters.requests, header, maxAge, classes.length, codes, VERSION, uri, exp)
+    edge.body.length, edge.reason, counters.requests, header, maxAge, classes.length, codes, VERSION, uri, exp,
+    knownIds, external, held, settings, cause)
 }
 
 void main
@@ -207,5 +252,16 @@ function mistakes(signer: Signer, client: Client): void {
   void client.setBucketPolicy('b', 'private')
   // @ts-expect-error the private key of a listed key is not in the type
   void client.listSigningKeys().then((keys) => keys[0].private_key.length)
+  // @ts-expect-error an external signer returns bytes, not text
+  Signer.external('k', 'pem', () => 'c2ln')
+  // @ts-expect-error the cache window is required
+  signer.cached({ capacity: 10 })
+  // @ts-expect-error a batch item's options go under `options`
+  signer.signMany([{ uri: 'x', expiresIn: 60 }])
+  // @ts-expect-error a batch result's token may be null: check `error` first
+  const t: string = signer.signMany(['x'])[0].token
+  void t
+  // @ts-expect-error fromKeys takes pairs or entries, not an object of kid → key
+  Verifier.fromKeys({ 'key-1': 'pem' })
 }
 void mistakes

@@ -210,3 +210,24 @@ test('client construction: bad options are INVALID_ARGUMENT; fromEnv reads QENCO
   assert.equal(d.apiUrl, 'https://api-cdn.qencode.com')
   assert.equal(d.authUrl, 'https://api-live.qencode.com')
 })
+
+test('deadline: one bound for the whole call, retries and waits included (seconds)', async () => {
+  emu.injectFault({ route: 'GET /v1/domains', kind: 'status', status: 503, retryAfter: 1, times: 10 })
+  const bounded = emu.client({ maxRetries: 10, deadline: 1.2 })
+  const started = Date.now()
+  const e = await rejectsWith(assert, () => bounded.listDomains(), 'TIMEOUT', q.TimeoutError)
+  assert.equal(e.status, null)
+  assert.ok(Date.now() - started < 10_000, 'ended by the deadline, not by ten retries')
+  for (const deadline of [0, -1, '60', 86_401]) {
+    assert.throws(() => new q.Client('k', { deadline }), { code: 'INVALID_ARGUMENT' })
+  }
+  assert.ok(new q.Client('k', { deadline: null }) instanceof q.Client)
+})
+
+test('Emulator.clearFaults drops faults not yet used and keeps state', async () => {
+  const d = await client.createDomain('live.example.com', 'live')
+  emu.injectFault({ route: '*', kind: 'status', status: 500, times: 5 })
+  emu.clearFaults()
+  assert.deepEqual(await client.getDomain(d.id), d)
+  assert.equal(emu.counters().requests['POST /v1/domains'], 1)
+})

@@ -67,4 +67,33 @@ function throwsWith(assert, fn, code, Class) {
   return caught
 }
 
-module.exports = { ROOT, keyPath, key, keyBytes, loadCases, keyInput, camel, rejectsWith, throwsWith }
+/** The SoftHSM2 module (Debian `softhsm2`; `QCDN_SOFTHSM_MODULE` overrides the path). */
+const SOFTHSM_MODULE = process.env.QCDN_SOFTHSM_MODULE || '/usr/lib/softhsm/libsofthsm2.so'
+const HSM_PIN = '1234'
+
+/**
+ * A fresh SoftHSM2 configuration in a temporary folder with initialised
+ * tokens, each `{ label, keys: [[file, keyLabel], ...] }` imported from
+ * tests/keys (user PIN `HSM_PIN`). Returns `{ conf, dir }`; the caller sets
+ * SOFTHSM2_CONF before the module is first loaded and removes `dir`.
+ */
+function softhsm(tokens) {
+  const { execFileSync } = require('node:child_process')
+  const os = require('node:os')
+  if (!fs.existsSync(SOFTHSM_MODULE)) throw new Error(`SoftHSM2 is not installed at ${SOFTHSM_MODULE} (apt-get install softhsm2)`)
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qcdn-node-softhsm-'))
+  fs.mkdirSync(path.join(dir, 'tokens'))
+  const conf = path.join(dir, 'softhsm2.conf')
+  fs.writeFileSync(conf, `directories.tokendir = ${path.join(dir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`)
+  const util = (args) => execFileSync('softhsm2-util', args, { env: { ...process.env, SOFTHSM2_CONF: conf }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let id = 1
+  for (const t of tokens) {
+    util(['--init-token', '--free', '--label', t.label, '--pin', HSM_PIN, '--so-pin', '5678'])
+    for (const [file, label] of t.keys) {
+      util(['--import', keyPath(file), '--token', t.label, '--label', label, '--id', String(id++).padStart(2, '0'), '--pin', HSM_PIN])
+    }
+  }
+  return { conf, dir, util }
+}
+
+module.exports = { ROOT, keyPath, key, keyBytes, loadCases, keyInput, camel, rejectsWith, throwsWith, softhsm, SOFTHSM_MODULE, HSM_PIN }

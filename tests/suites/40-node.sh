@@ -4,10 +4,13 @@
 # of the addon, drift check of the generated native.js/native.d.ts, `node
 # --test` (every conformance case of tests/conformance, checked by
 # check-summary; jsonwebtoken/jose interop on every token those cases expect;
-# every client method and error code against the in-process emulator;
-# docs/node.md examples), `tsc --strict` on a file using the whole API and on
-# the type test of lib/index.d.ts against native.d.ts, and `npm pack`
-# installed into an empty project and used from CommonJS, ESM and TypeScript.
+# external signers over node:crypto and every broken-signer case; PKCS#11
+# against SoftHSM2, installed with apt when missing; key sets, batches and the
+# cached signer; every client method and error code against the in-process
+# emulator; docs/node.md examples), `tsc --strict` on a file using the whole
+# API and on the type test of lib/index.d.ts against native.d.ts, and `npm
+# pack` installed into an empty project and used from CommonJS, ESM and
+# TypeScript.
 set -euo pipefail
 root="${QCDN_ROOT:?run through tests/run.sh}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
@@ -18,6 +21,12 @@ step() { echo "--- node: $*"; }
 
 step "npm ci (toolchain pinned in package-lock.json)"
 npm ci --prefer-offline --no-audit --no-fund --loglevel=error
+
+step "SoftHSM2 for the PKCS#11 tests (test/pkcs11.test.js)"
+if ! command -v softhsm2-util >/dev/null || [ ! -e "${QCDN_SOFTHSM_MODULE:-/usr/lib/softhsm/libsofthsm2.so}" ]; then
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq softhsm2
+fi
 
 step "cargo fmt / clippy (qencode-cdn-node)"
 cargo fmt -p qencode-cdn-node --check
@@ -79,6 +88,13 @@ const url = signer.signedStorageUrl('my-bucket', 'us-west', 'videos/a.mp4', { no
 assert.ok(Verifier.fromSigner(signer).explain(url).ok === false) // expired long ago
 assert.throws(() => signer.sign('x', { expiresIn: undefined }), (e) => e instanceof QencodeError && e.code === 'INVALID_ARGUMENT' && e.status === null)
 assert.throws(() => Signer.fromEnv('key-1'), (e) => e.code === 'INVALID_ARGUMENT' && /QENCODE_SIGNING_KEY/.test(e.message))
+const crypto = require('node:crypto')
+const priv = crypto.createPrivateKey(require('node:fs').readFileSync('key.pem'))
+const kms = Signer.external('key-1', signer.publicKeyPem(), (input) => crypto.sign('sha256', input, priv))
+assert.equal(kms.sign('abc', { now: 1700000000 }), signer.sign('abc', { now: 1700000000 }))
+const [ok, bad] = signer.cached({ window: 300 }).signMany(['videos/a/', { uri: '/b' }])
+assert.ok(ok.error === null && bad.token === null && bad.error.code === 'INVALID_ARGUMENT')
+assert.deepEqual(Verifier.fromJwks(Verifier.fromSigner(signer).jwks()).keyIds, ['key-1'])
 const emu = Emulator.start()
 emu.client().createDomain('live.example.com', 'live').then((d) => {
   assert.equal(d.domain_name, 'live.example.com')
