@@ -3,6 +3,11 @@
 
 Usage: gen_conformance.py CONFORMANCE_DIR OUT.inc   (run by tests/suites/20-c.sh
 into the build directory; the output is never committed).
+       gen_conformance.py --golden CONFORMANCE_DIR OUT.inc
+writes instead the golden tokens (every `sign` case that expects a token and
+loads its key from a file) for the tests that sign them with a key held
+elsewhere (tests/c/golden.h: a callback, a PKCS#11 token), with each case's
+options as the exact JSON text of the case.
 
 The C runner calls the library as a C user would, so the neutral JSON inputs
 of a case are converted here into C values: sign options into a
@@ -565,11 +570,41 @@ def convert(out, signers, case):
     return f
 
 
+def golden(files, dst):
+    out, rows = Out(), []
+    for path in files:
+        with open(path, encoding="utf-8") as fh:
+            doc = json.load(fh)
+        for case in doc["cases"]:
+            i, token = case.get("input") or {}, (case.get("expect") or {}).get("token")
+            signer = i.get("signer") or {}
+            if case["op"] != "sign" or not isinstance(token, str) or not isinstance(signer.get("key"), str):
+                continue
+            options = out.c_json(i["options"]) if "options" in i else "NULL"
+            rows.append("    {%s, %s, %s, %s, %s, %s}," % (
+                out.c_str(case["name"]), out.c_str(signer["kid"]), out.c_str(signer["key"]),
+                out.c_str(i["uri"]), options, out.c_str(token)))
+    lines = ["/* Generated from the case files of tests/conformance by tests/c/gen_conformance.py --golden. */"]
+    lines += out.decls
+    lines.append("static const struct golden GOLDEN[] = {")
+    lines += rows
+    lines.append("};")
+    with open(dst, "w", encoding="utf-8") as fh:
+        fh.write("\n".join(lines) + "\n")
+
+
 def main():
-    src, dst = sys.argv[1], sys.argv[2]
+    args = sys.argv[1:]
+    golden_only = args[:1] == ["--golden"]
+    if golden_only:
+        args = args[1:]
+    src, dst = args[0], args[1]
     files = sorted(glob.glob(os.path.join(src, "*.json")))
     if not files:
         sys.exit("gen_conformance.py: no case files in %s" % src)
+    if golden_only:
+        golden(files, dst)
+        return
     out, signers, rows = Out(), Signers(), []
     names = set()
     for path in files:

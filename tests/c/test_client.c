@@ -274,6 +274,9 @@ static void test_bad_arguments(qcdn_client *c) {
     o.api_url = NULL;
     o.max_retries = 1000;
     CHECK_STATUS(qcdn_client_new(API_KEY, &o, &out), QCDN_ERR_INVALID_ARGUMENT, "max_retries");
+    o.max_retries = 0;
+    o.deadline_ms = UINT32_MAX; /* 49 days: more than the 24 hours a deadline may be */
+    CHECK_STATUS(qcdn_client_new(API_KEY, &o, &out), QCDN_ERR_INVALID_ARGUMENT, "deadline");
     CHECK(out == NULL);
     const char bad_utf8[] = {'k', (char)0xc3, 0};
     CHECK_STATUS(qcdn_client_new(bad_utf8, NULL, &out), QCDN_ERR_INVALID_ARGUMENT, "`api_key` is not valid UTF-8");

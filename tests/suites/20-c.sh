@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # C and C++: the generated header is up to date; the C library builds; the C
 # tests (every conformance case, bad inputs, the JSON-options functions,
-# threads, the client against the emulator) pass twice — under
+# threads, the client against the emulator, external signers with an OpenSSL
+# callback, batches and the cache, key sets, PKCS#11 against SoftHSM2) pass
+# twice — under
 # AddressSanitizer + UndefinedBehaviorSanitizer and under valgrind (zero
 # errors, zero definite/indirect leaks); the C++ wrapper test; pkg-config and
 # CMake builds of the examples.
@@ -24,6 +26,10 @@ command -v make >/dev/null || missing+=(make)
 command -v python3 >/dev/null || missing+=(python3)
 # cJSON (Debian's libcjson-dev): the conformance runner's JSON comparison.
 [ -f /usr/include/cjson/cJSON.h ] || missing+=(libcjson-dev)
+# OpenSSL (libssl-dev): the independent RSA behind the external-signer callback.
+[ -f /usr/include/openssl/evp.h ] || missing+=(libssl-dev)
+# SoftHSM2: the PKCS#11 token of test_pkcs11.
+command -v softhsm2-util >/dev/null || missing+=(softhsm2)
 if [ ${#missing[@]} -gt 0 ]; then
   step "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -86,11 +92,29 @@ step "conformance under valgrind"
 grep -E '^conformance: ' "$build/conformance.valgrind.log"
 tests/conformance/check-summary c "$build/conformance.valgrind.log"
 
-tests=(test_sign test_errors test_json test_threads test_client)
+# The golden tokens for the tests that sign with a key held elsewhere (tests/c/golden.h).
+python3 tests/c/gen_conformance.py --golden tests/conformance "$build/golden_cases.inc"
+
+# SoftHSM2 tokens for test_pkcs11, in a configuration of their own (never the system's).
+hsm=$build/softhsm
+rm -rf "$hsm"
+mkdir -p "$hsm/tokens"
+printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' "$hsm/tokens" >"$hsm/softhsm2.conf"
+export SOFTHSM2_CONF=$hsm/softhsm2.conf
+for token in qcdn-test locked; do
+  softhsm2-util --init-token --free --label "$token" --pin 1234 --so-pin 5678 >/dev/null
+done
+softhsm2-util --import tests/keys/rsa2048.pkcs8.pem --token qcdn-test --label video-key --id 01 --pin 1234 >/dev/null
+softhsm2-util --import tests/keys/rsa4096.pkcs8.pem --token qcdn-test --label video-key-4096 --id 02 --pin 1234 >/dev/null
+softhsm2-util --import tests/keys/rsa2048.pkcs8.pem --token locked --label k --id 03 --pin 1234 >/dev/null
+
+tests=(test_sign test_errors test_json test_threads test_client test_external test_scale test_keysets test_pkcs11)
 for t in "${tests[@]}"; do
+  libs=(-lcjson)
+  [ "$t" = test_external ] && libs+=(-lcrypto)
   step "$t: build (plain and ASan+UBSan)"
-  gcc "${cflags[@]}" "tests/c/$t.c" "${link[@]}" -lcjson -o "$build/$t"
-  gcc "${cflags[@]}" "${san[@]}" "tests/c/$t.c" "${link[@]}" -lcjson -o "$build/$t.asan"
+  gcc "${cflags[@]}" "tests/c/$t.c" "${link[@]}" "${libs[@]}" -o "$build/$t"
+  gcc "${cflags[@]}" "${san[@]}" "tests/c/$t.c" "${link[@]}" "${libs[@]}" -o "$build/$t.asan"
   step "$t under ASan+UBSan"
   "$build/$t.asan" .
   step "$t under valgrind"
