@@ -79,7 +79,7 @@ impl PyExternal {
 
     fn call(&self, py: Python<'_>, signing_input: &[u8]) -> Result<Vec<u8>, ExternalSignError> {
         let arg = PyBytes::new(py, signing_input);
-        match self.sign.bind(py).call1((arg,)) {
+        match call_parking_at_shutdown(self.sign.bind(py), arg.as_any()) {
             Ok(v) => signature(&v).map_err(Into::into),
             Err(e) => {
                 let text = describe(py, &e);
@@ -119,6 +119,53 @@ impl PyExternal {
     pub(crate) fn name(&self) -> String {
         self.name.clone()
     }
+}
+
+/// `callable(arg)`, on the core's helper thread. When the interpreter shuts
+/// down while the callable runs (a hung KMS call that already timed out),
+/// CPython before 3.14 ends this thread with `pthread_exit` the next time it
+/// wants the GIL; that forced unwind must not run through Rust frames (it
+/// aborts the process). As PyO3 does around taking the GIL, the call is made
+/// through a `C-unwind` declaration with a guard whose drop parks the thread
+/// for good instead: the process exits normally.
+#[cfg(unix)]
+fn call_parking_at_shutdown<'py>(callable: &Bound<'py, PyAny>, arg: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    use pyo3::types::PyTuple;
+
+    unsafe extern "C-unwind" {
+        #[link_name = "PyObject_Call"]
+        fn object_call(
+            callable: *mut pyo3::ffi::PyObject,
+            args: *mut pyo3::ffi::PyObject,
+            kwargs: *mut pyo3::ffi::PyObject,
+        ) -> *mut pyo3::ffi::PyObject;
+    }
+
+    /// Dropped only by a forced unwind out of the call: never returns.
+    struct ParkForever;
+    impl Drop for ParkForever {
+        fn drop(&mut self) {
+            loop {
+                std::thread::park();
+            }
+        }
+    }
+
+    let py = callable.py();
+    let args = PyTuple::new(py, [arg])?;
+    let guard = ParkForever;
+    // SAFETY: both pointers are live objects of this GIL-holding thread; the
+    // result is a new reference or NULL with an exception set.
+    let result = unsafe { object_call(callable.as_ptr(), args.as_ptr(), std::ptr::null_mut()) };
+    std::mem::forget(guard);
+    // SAFETY: as above.
+    unsafe { Bound::from_owned_ptr_or_err(py, result) }
+}
+
+/// `callable(arg)` (elsewhere a thread is not ended with a forced unwind).
+#[cfg(not(unix))]
+fn call_parking_at_shutdown<'py>(callable: &Bound<'py, PyAny>, arg: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    callable.call1((arg,))
 }
 
 const ASYNC_HINT: &str = "sign is an async function; the core waits for a signature on a thread and cannot await it. \

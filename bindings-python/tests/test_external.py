@@ -219,6 +219,42 @@ def test_a_hanging_callable_is_a_timeout_and_the_caller_is_not_held(local: Signe
         release.set()  # the helper thread finishes; its late answer is dropped
 
 
+EXIT_WHILE_A_CALLABLE_RUNS = """
+import sys, time, qencode_cdn as q
+public_key = q.Signer("k", open(sys.argv[1]).read()).public_key_pem()
+def hung(data):
+    started = time.monotonic()
+    while time.monotonic() - started < 3:   # Python code that keeps wanting the GIL
+        if sys.argv[2] == "sleep":
+            time.sleep(0.001)
+    return b"late"
+try:
+    q.Signer.external("k", public_key, hung, timeout=0.1).sign("abc")
+except q.QencodeTimeoutError:
+    print("timed out")
+"""
+
+
+@pytest.mark.parametrize("how", ["busy", "sleep"])
+def test_the_process_exits_cleanly_while_a_timed_out_callable_still_runs(how: str) -> None:
+    """The interpreter shuts down while the helper thread runs Python code:
+    CPython (< 3.14) ends such a thread with pthread_exit, which must not abort."""
+    import subprocess
+    import sys
+
+    from conftest import key_path
+
+    t0 = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", EXIT_WHILE_A_CALLABLE_RUNS, str(key_path("rsa2048.pkcs1.pem")), how],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "timed out\n", "")
+    assert time.monotonic() - t0 < 2.9, "the exit did not wait for the hung callable"
+
+
 def test_a_coroutine_is_refused_with_a_pointer_to_prepare(local: Signer) -> None:
     async def sign(data: bytes) -> bytes:
         return b""
