@@ -19,6 +19,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -191,9 +195,63 @@ struct VerifyOptions {
 /// What a token is checked against in Verifier::verify_resource.
 enum class ResourceKind : std::uint32_t { Live = QCDN_RESOURCE_LIVE, Storage = QCDN_RESOURCE_STORAGE };
 
+/// The signature function of Signer::external: the raw RS256 signature
+/// (RSASSA-PKCS1-v1_5, SHA-256) of `input`, exactly as long as the key's
+/// modulus. May be called from several threads at once. To fail, throw: the
+/// exception's what() becomes part of the QCDN_ERR_SIGNER_FAILED message.
+using SignFunction = std::function<std::vector<std::uint8_t>(std::string_view input)>;
+
+namespace detail {
+
+/// The qcdn_sign_callback of Signer::external; no exception leaves it.
+inline std::int32_t sign_trampoline(void *user_data, const std::uint8_t *input, std::size_t input_len,
+                                    std::uint8_t *sig, std::size_t sig_cap, std::size_t *sig_len, char *error,
+                                    std::size_t error_cap) noexcept {
+    try {
+        const auto &sign = *static_cast<const SignFunction *>(user_data);
+        const std::vector<std::uint8_t> out = sign(std::string_view(reinterpret_cast<const char *>(input), input_len));
+        if (out.size() <= sig_cap && !out.empty()) std::memcpy(sig, out.data(), out.size());
+        *sig_len = out.size(); /* more than sig_cap: the library refuses it without reading */
+        return 0;
+    } catch (const std::exception &e) {
+        std::snprintf(error, error_cap, "%s", e.what());
+    } catch (...) {
+        std::snprintf(error, error_cap, "the sign function threw an exception that is not a std::exception");
+    }
+    return 1;
+}
+
+inline void delete_sign_function(void *user_data) noexcept { delete static_cast<SignFunction *>(user_data); }
+
+}  // namespace detail
+
 /// A signing key loaded once; sign many times, from many threads.
 class Signer {
   public:
+    /// A signer whose private key stays elsewhere (KMS, HSM, signing service):
+    /// `public_key` in any form Verifier::from_public_key reads, `sign` makes
+    /// the signatures. Every signature is verified before a token is returned
+    /// (QCDN_ERR_SIGNER_FAILED otherwise). `timeout_ms` > 0 runs each call on a
+    /// helper thread and gives up after that long (QCDN_ERR_TIMEOUT).
+    static Signer external(const std::string &key_id, std::string_view public_key, SignFunction sign,
+                           std::uint32_t timeout_ms = 0) {
+        auto function = std::make_unique<SignFunction>(std::move(sign));
+        qcdn_signer *s = nullptr;
+        detail::check(qcdn_signer_new_external(key_id.c_str(), reinterpret_cast<const std::uint8_t *>(public_key.data()),
+                                               public_key.size(), detail::sign_trampoline, function.get(),
+                                               detail::delete_sign_function, timeout_ms, &s));
+        function.release(); /* now the signer's: deleted with its last handle */
+        return Signer(s);
+    }
+    /// A signer whose key stays on a PKCS#11 token (HSM, smart card, SoftHSM).
+    static Signer from_pkcs11(const std::string &module, const std::string &token_label, const std::string &key_label,
+                              const std::string &pin, const std::string &key_id) {
+        qcdn_signer *s = nullptr;
+        detail::check(qcdn_signer_from_pkcs11(module.c_str(), token_label.c_str(), key_label.c_str(), pin.c_str(),
+                                              key_id.c_str(), &s));
+        return Signer(s);
+    }
+
     /// Loads a private key in any accepted form (PEM, DER, env-mangled PEM, base64).
     static Signer from_key(const std::string &key_id, std::string_view key) {
         qcdn_signer *s = nullptr;
@@ -279,6 +337,40 @@ class Signer {
             [&](char **out) { return qcdn_signer_signed_cookie(get(), uri.c_str(), options.c_options(), &co, out); });
     }
 
+    /// A new signer sharing this key whose tokens are cached: one token per
+    /// uri, claims and lifetime per window of `window_secs`, exp rounded up to
+    /// the window. `capacity` 0 = the default (100 000). This signer stays uncached.
+    Signer cached(std::uint32_t window_secs, std::uint64_t capacity = 0, bool cache_pinned_clock = false) const {
+        qcdn_signer *s = nullptr;
+        detail::check(qcdn_signer_cached(get(), window_secs, capacity, cache_pinned_clock, &s));
+        return Signer(s);
+    }
+    /// How many tokens the cache holds (0 without a cache).
+    std::uint64_t cached_tokens() const {
+        std::uint64_t n = 0;
+        detail::check(qcdn_signer_cached_tokens(get(), &n));
+        return n;
+    }
+    /// Signs a batch `[{"uri","options"}, …]` on up to `threads` threads (0 = every
+    /// core): `[{"token"} | {"error": {…}}, …]`, one element per item.
+    std::string sign_many_json(const std::string &items_json, std::uint32_t threads = 0) const {
+        return detail::take_string(
+            [&](char **out) { return qcdn_signer_sign_many_json(get(), items_json.c_str(), threads, out); });
+    }
+    /// The bytes to sign for a two-phase signature (options as JSON; empty = none).
+    std::string prepare(const std::string &uri, const std::string &options_json = std::string()) const {
+        return detail::take_string([&](char **out) {
+            return qcdn_signer_prepare_json(get(), uri.c_str(), options_json.empty() ? nullptr : options_json.c_str(),
+                                            out);
+        });
+    }
+    /// The token, once `signature` over `signing_input` verifies.
+    std::string finish(const std::string &signing_input, const std::vector<std::uint8_t> &signature) const {
+        return detail::take_string([&](char **out) {
+            return qcdn_signer_finish(get(), signing_input.c_str(), signature.data(), signature.size(), out);
+        });
+    }
+
     /// The C handle (still owned by this object).
     const qcdn_signer *get() const noexcept { return handle_.get(); }
 
@@ -290,9 +382,21 @@ class Signer {
     std::unique_ptr<qcdn_signer, Deleter> handle_;
 };
 
-/// Checks tokens against one public key, from many threads.
+/// Checks tokens against one public key or a key set, from many threads.
 class Verifier {
   public:
+    /// A key set from a JWK Set document: each token checked with the key its kid names.
+    static Verifier from_jwks(const std::string &jwks) {
+        qcdn_verifier *v = nullptr;
+        detail::check(qcdn_verifier_new_jwks(jwks.c_str(), &v));
+        return Verifier(v);
+    }
+    /// A key set from `[{"kid": …, "key": PEM text, base64 DER or JWK text}, …]`.
+    static Verifier from_keys_json(const std::string &keys_json) {
+        qcdn_verifier *v = nullptr;
+        detail::check(qcdn_verifier_new_keys_json(keys_json.c_str(), &v));
+        return Verifier(v);
+    }
     /// From a public key (SPKI/PKCS#1 PEM or DER, base64, JWK) or a private key.
     static Verifier from_public_key(std::string_view key) {
         qcdn_verifier *v = nullptr;
@@ -355,6 +459,11 @@ class Verifier {
         });
     }
 
+    /// The public keys as a JWK Set document (what from_jwks reads).
+    std::string jwks() const {
+        return detail::take_string([&](char **out) { return qcdn_verifier_jwks(get(), out); });
+    }
+
     /// The C handle (still owned by this object).
     const qcdn_verifier *get() const noexcept { return handle_.get(); }
 
@@ -392,6 +501,8 @@ struct ClientOptions {
     std::uint32_t timeout_ms = 0;
     std::uint32_t max_retries = 0;
     bool no_retries = false;
+    /// Milliseconds one whole call may take, retries included; 0 = the default.
+    std::uint32_t deadline_ms = 0;
 };
 
 /// The blocking management-API client; every method returns the API's JSON
@@ -406,6 +517,7 @@ class Client {
         o.timeout_ms = options.timeout_ms;
         o.max_retries = options.max_retries;
         o.no_retries = options.no_retries;
+        o.deadline_ms = options.deadline_ms;
         qcdn_client *c = nullptr;
         detail::check(qcdn_client_new(api_key.c_str(), &o, &c));
         handle_.reset(c);

@@ -1,10 +1,17 @@
 // The header-only C++17 wrapper (include/qencode_cdn.hpp): RAII handles,
-// std::string results, exceptions carrying the status. Usage: test_cpp REPO_ROOT
+// std::string results, exceptions carrying the status; external signers from
+// a lambda (OpenSSL signs in it), the cache, batches, prepare/finish, key
+// sets. Usage: test_cpp REPO_ROOT
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -173,12 +180,77 @@ int main(int argc, char **argv) {
     q::Signer moved = std::move(signer);
     EXPECT(moved.key_id() == "key-1");
 
+    // External signers: a lambda holding an OpenSSL key (a KMS stand-in).
+    {
+        std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
+        std::shared_ptr<EVP_PKEY> key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr), EVP_PKEY_free);
+        EXPECT(key != nullptr);
+        auto kms = [key](std::string_view input) {
+            std::vector<std::uint8_t> sig(static_cast<std::size_t>(EVP_PKEY_get_size(key.get())));
+            std::size_t len = sig.size();
+            std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+            if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get()) != 1 ||
+                EVP_DigestSign(ctx.get(), sig.data(), &len, reinterpret_cast<const unsigned char *>(input.data()),
+                               input.size()) != 1) {
+                throw std::runtime_error("OpenSSL could not sign");
+            }
+            sig.resize(len);
+            return sig;
+        };
+        const std::string public_pem = moved.public_key_pem();
+        const q::SignOptions pinned = q::SignOptions().now(1700000000);
+        const q::Signer ext = q::Signer::external("key-1", public_pem, kms);
+        EXPECT(ext.sign("videos/a/", pinned) == moved.sign("videos/a/", pinned));
+        EXPECT(q::Signer::external("key-1", public_pem, kms, 60000).sign("videos/a/", pinned) ==
+               moved.sign("videos/a/", pinned));
+        const q::Signer cached = ext.cached(86400);
+        EXPECT(cached.sign("videos/c/") == cached.sign("videos/c/"));
+        EXPECT(cached.cached_tokens() == 1 && ext.cached_tokens() == 0);
+        std::string msg = expect_error(
+            [&] {
+                q::Signer::external("k", public_pem, [](std::string_view) -> std::vector<std::uint8_t> {
+                    throw std::runtime_error("KMS is down");
+                }).sign("a/");
+            },
+            QCDN_ERR_SIGNER_FAILED);
+        EXPECT(msg.find("KMS is down") != std::string::npos);
+        msg = expect_error(
+            [&] {
+                q::Signer::external("k", public_pem, [](std::string_view) { return std::vector<std::uint8_t>(5000, 1); })
+                    .sign("a/");
+            },
+            QCDN_ERR_SIGNER_FAILED);
+        EXPECT(msg.find("more than the buffer") != std::string::npos);
+        // Not made: the wrapper keeps (and deletes) its function; the sanitizers watch.
+        expect_error([&] { q::Signer::external("k", "not a key", kms); }, QCDN_ERR_INVALID_KEY);
+
+        // Two-phase signing: the signature made outside, the token assembled after.
+        const std::string input = moved.prepare("abc", R"({"now":1700000000})");
+        EXPECT(moved.finish(input, kms(input)) == moved.sign("abc", pinned));
+        expect_error([&] { moved.finish(input, std::vector<std::uint8_t>(256, 7)); }, QCDN_ERR_SIGNER_FAILED);
+
+        // A batch, and key sets with their export.
+        const std::string batch = ext.sign_many_json(R"([{"uri":"a/","options":{"now":1700000000}},{"uri":"/b"}])", 2);
+        EXPECT(batch.find("\"token\":\"" + moved.sign("a/", pinned) + "\"") != std::string::npos);
+        EXPECT(batch.find("\"code\":\"INVALID_ARGUMENT\"") != std::string::npos);
+        const q::Verifier set = q::Verifier::from_jwks("{\"keys\":[" + moved.public_key_jwk() + "]}");
+        EXPECT(set.verify(ext.sign("videos/a/")).find("\"kid\":\"key-1\"") != std::string::npos);
+        EXPECT(q::Verifier::from_jwks(set.jwks()).jwks() == set.jwks());
+        std::string escaped; // the PEM as a JSON string's content
+        for (char c : public_pem) escaped += c == '\n' ? std::string("\\n") : std::string(1, c);
+        const q::Verifier pairs = q::Verifier::from_keys_json(R"([{"kid":"key-old","key":")" + escaped + "\"}]");
+        expect_error([&] { pairs.verify(ext.sign("videos/a/")); }, QCDN_ERR_UNKNOWN_KEY_ID);
+        EXPECT(pairs.verify(q::Signer::from_key("key-old", pem).sign("videos/a/")).find("key-old") != std::string::npos);
+        expect_error([&] { q::Verifier::from_keys_json("[]"); }, QCDN_ERR_INVALID_ARGUMENT);
+    }
+
     // The client against the emulator.
     if (start_emulator() == 0) {
         q::ClientOptions co2;
         co2.api_url = emulator_url;
         co2.auth_url = emulator_url;
         co2.no_retries = true;
+        co2.deadline_ms = 20000;
         const q::Client client(API_KEY, co2);
         const std::string domain = client.create_domain("cpp.example.com", q::DomainType::Storage);
         EXPECT(domain.find("\"domain_name\":\"cpp.example.com\"") != std::string::npos);

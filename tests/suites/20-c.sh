@@ -123,8 +123,8 @@ done
 
 step "C++17 wrapper (qencode_cdn.hpp), plain and ASan+UBSan"
 cxxflags=(-std=c++17 -Wall -Wextra -Werror -pedantic -g -pthread -Iinclude -Itests/c)
-g++ "${cxxflags[@]}" tests/c/test_cpp.cpp "${link[@]}" -o "$build/test_cpp"
-g++ "${cxxflags[@]}" "${san[@]}" tests/c/test_cpp.cpp "${link[@]}" -o "$build/test_cpp.asan"
+g++ "${cxxflags[@]}" tests/c/test_cpp.cpp "${link[@]}" -lcrypto -o "$build/test_cpp"
+g++ "${cxxflags[@]}" "${san[@]}" tests/c/test_cpp.cpp "${link[@]}" -lcrypto -o "$build/test_cpp.asan"
 "$build/test_cpp.asan" .
 "${valgrind[@]}" "$build/test_cpp" .
 
@@ -146,6 +146,28 @@ for ex in sign_url authorize; do
   deps=$(ldd "$build/${ex}_static")
   if grep -q qencode_cdn <<<"$deps"; then echo "static $ex links the shared library"; exit 1; fi
 done
+# The external signer (its callback signs with OpenSSL): shared and static.
+# shellcheck disable=SC2046
+gcc -std=c11 -Wall -Wextra -Werror -pedantic examples/c/kms_signer.c $(pkg-config --cflags --libs qencode_cdn) \
+  -lcrypto -Wl,-rpath,"$prefix/lib" -o "$build/kms_signer_shared"
+# shellcheck disable=SC2046
+gcc -std=c11 -Wall -Wextra -Werror -pedantic examples/c/kms_signer.c $(pkg-config --cflags qencode_cdn) \
+  -L"$(pkg-config --variable=libdir qencode_cdn)" -Wl,-Bstatic -lqencode_cdn -Wl,-Bdynamic \
+  $(pkg-config --variable=native_static_libs qencode_cdn) -lcrypto -o "$build/kms_signer_static"
+check_kms_example() { # KMS_SIGNER_BINARY AUTHORIZE_BINARY
+  local kms=$1 authorize=$2 url token
+  url=$("$kms" tests/keys/rsa2048.pkcs1.pem)
+  case "$url" in https://my-bucket.media-storage.us-west.qencode.com/videos/intro.mp4\?auth=ey*) ;;
+    *) echo "$kms printed: $url"; exit 1 ;; esac
+  token=${url#*auth=}
+  "$authorize" tests/keys/rsa2048.spki.pem "$token" videos/intro.mp4 | grep -q '^allow videos/intro.mp4$'
+  # The token names the external key id.
+  [ "$(cut -d. -f1 <<<"$token")" = "$(printf '{"alg":"RS256","typ":"JWT","kid":"kms-key-1"}' | base64 -w0 | tr '+/' '-_' | tr -d '=')" ]
+  if "$kms" tests/keys/ec-p256.pkcs8.pem >"$build/kms.out" 2>&1; then
+    echo "$kms signed with an EC key"; exit 1
+  fi
+  grep -q 'INVALID_KEY' "$build/kms.out"
+}
 check_examples() { # SIGN_URL_BINARY AUTHORIZE_BINARY
   local sign=$1 authorize=$2 url token
   url=$("$sign" tests/keys/rsa2048.pkcs1.pem)
@@ -166,6 +188,7 @@ check_examples() { # SIGN_URL_BINARY AUTHORIZE_BINARY
 }
 for kind in shared static; do
   check_examples "$build/sign_url_$kind" "$build/authorize_$kind"
+  check_kms_example "$build/kms_signer_$kind" "$build/authorize_$kind"
 done
 
 step "CMake build of the examples (find_package via pkg-config)"
@@ -173,6 +196,7 @@ rm -rf "$build/cmake"
 cmake -S examples/c -B "$build/cmake" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build "$build/cmake" >/dev/null
 check_examples "$build/cmake/sign_url" "$build/cmake/authorize"
+check_kms_example "$build/cmake/kms_signer" "$build/cmake/authorize"
 
 step "docs/c.md shows the examples exactly as examples/c holds them"
 python3 - <<'PY'
@@ -184,7 +208,7 @@ for b in blocks:
     m = re.match(r"/\* (examples/c/[a-z_]+\.c):", b)
     if m:
         shown[m.group(1)] = b
-want = ["examples/c/sign_url.c", "examples/c/authorize.c"]
+want = ["examples/c/sign_url.c", "examples/c/authorize.c", "examples/c/kms_signer.c"]
 for path in want:
     if path not in shown:
         sys.exit("docs/c.md does not show %s" % path)
