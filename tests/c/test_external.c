@@ -525,6 +525,10 @@ static void test_prepare_finish(void) {
                  "not prepared by this signer");
     CHECK_STATUS(qcdn_signer_finish(local, "not.an.input", sig, sig_len, &token), QCDN_ERR_INVALID_ARGUMENT, NULL);
     CHECK_STATUS(qcdn_signer_finish(local, input, NULL, 0, &token), QCDN_ERR_INVALID_ARGUMENT, "`sig` is NULL");
+    CHECK_STATUS(qcdn_signer_finish(local, NULL, sig, sig_len, &token), QCDN_ERR_INVALID_ARGUMENT,
+                 "`signing_input` is NULL");
+    CHECK_STATUS(qcdn_signer_finish(local, BAD_UTF8, sig, sig_len, &token), QCDN_ERR_INVALID_ARGUMENT,
+                 "`signing_input` is not valid UTF-8");
     CHECK_STATUS(qcdn_signer_finish(local, input, sig, sig_len, NULL), QCDN_ERR_INVALID_ARGUMENT, "`out_token`");
     CHECK(token == SENTINEL);
     qcdn_string_free(input_b);
