@@ -173,7 +173,10 @@ fn callback_message(buf: &[c_char]) -> String {
 ///   positive value runs each call on a helper thread and waits at most that
 ///   long: a callback that does not answer in time makes the signing call
 ///   fail with `QCDN_ERR_TIMEOUT` (its late answer is dropped). Use it for
-///   callbacks that can hang (a network KMS).
+///   callbacks that can hang (a network KMS). A timed-out callback keeps
+///   running on its helper thread until it returns — also while the process
+///   exits: a binding whose runtime is torn down at exit (a JVM, the CLR, a
+///   Ruby or PHP VM) must let a late callback return without it.
 ///
 /// Failures of signing: `QCDN_ERR_SIGNER_FAILED` (the callback returned
 /// non-zero — its message is in the error —, reported more than `sig_cap`
