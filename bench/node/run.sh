@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the release addon into bench/node/.build (the package's own debug
-# build is left alone), then runs bench_sign.js pinned to one CPU with that
-# addon. Extra arguments go to bench_sign.js, e.g. `--seconds 5 --check`.
+# build is left alone), then runs, with that addon:
+#   bench/node/run.sh [--seconds N] [--check]   bench_sign.js, pinned to one CPU;
+#   bench/node/run.sh scale [--seconds S] [--rounds R] [--zipf-requests N] [--bits B]
+#                                               bench_scale.js on every core (one JSON object).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 export QCDN_ROOT="$root" CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
@@ -10,6 +12,10 @@ cd "$root/bindings-node"
 # Only the addon (and its .d.ts) lands in .build: the loader is the package's own native.js.
 npx napi build --platform --release --no-js --dts native.d.ts --output-dir "$root/bench/node/.build" >/dev/null
 export NAPI_RS_NATIVE_LIBRARY_PATH="$root/bench/node/.build/qencode-cdn.linux-x64-gnu.node"
+if [ "${1:-}" = scale ]; then
+  shift
+  exec node "$root/bench/node/bench_scale.js" "$@"
+fi
 pin=()
 command -v taskset >/dev/null && pin=(taskset -c 0)
 exec "${pin[@]}" node "$root/bench/node/bench_sign.js" "$@"
