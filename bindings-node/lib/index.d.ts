@@ -460,6 +460,8 @@ export declare class QencodeError extends Error {
   readonly status: number | null
   /** Seconds from `Retry-After` (RATE_LIMITED), or `null`. */
   readonly retryAfter: number | null
+  /** SIGNER_FAILED of an external signer: what its function threw (or its Promise rejected with). */
+  cause?: unknown
 }
 export declare class InvalidArgumentError extends QencodeError {}
 export declare class InvalidKeyError extends QencodeError {}
