@@ -18,6 +18,9 @@ const DEFAULT_THREADS = native.defaultThreads()
 /** The environment variables `Signer.fromEnv()` reads (the core's names). */
 const SIGNER_ENV = Object.freeze({ keyId: ENV.signingKeyId, privateKey: ENV.signingKey })
 
+/** A path, or the path of a `file:` URL (another URL is an InvalidArgumentError, through `call`). */
+const filePath = (p) => (p instanceof URL ? fileURLToPath(p) : p)
+
 /** Marks a native object handed to a constructor from inside this package. */
 const FROM_NATIVE = Symbol('fromNative')
 
@@ -166,8 +169,7 @@ class Signer {
    * key's label, the user PIN, and the key id of its tokens.
    */
   static fromPkcs11(module, tokenLabel, keyLabel, pin, keyId) {
-    const path = module instanceof URL ? fileURLToPath(module) : module
-    return new Signer(FROM_NATIVE, call(() => native.NativeSigner.fromPkcs11(path, tokenLabel, keyLabel, pin, keyId)))
+    return new Signer(FROM_NATIVE, call(() => native.NativeSigner.fromPkcs11(filePath(module), tokenLabel, keyLabel, pin, keyId)))
   }
 
   /** Runs a native call that may call a JavaScript signer's function (which may throw). */
@@ -210,7 +212,7 @@ class Signer {
 
   /** Reads the private key from a file (a path or a `file:` URL). */
   static fromFile(keyId, path) {
-    return new Signer(FROM_NATIVE, call(() => native.NativeSigner.fromFile(keyId, path instanceof URL ? fileURLToPath(path) : path)))
+    return new Signer(FROM_NATIVE, call(() => native.NativeSigner.fromFile(keyId, filePath(path))))
   }
 
   /**

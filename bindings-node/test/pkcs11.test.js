@@ -84,6 +84,7 @@ test('a wrong PIN, a missing key, token or module: INVALID_KEY, never showing th
   }
   throwsWith(assert, () => q.Signer.fromPkcs11(SOFTHSM_MODULE, TOKEN, 'video-key', HSM_PIN, ''), 'INVALID_ARGUMENT')
   throwsWith(assert, () => q.Signer.fromPkcs11(SOFTHSM_MODULE, TOKEN, 'video-key', 1234, 'k'), 'INVALID_ARGUMENT')
+  throwsWith(assert, () => q.Signer.fromPkcs11(new URL('https://example.com/hsm.so'), TOKEN, 'video-key', HSM_PIN, 'k'), 'INVALID_ARGUMENT')
 })
 
 test('a token removed while in use: SIGNER_FAILED, no token', async () => {
