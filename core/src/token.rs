@@ -704,7 +704,9 @@ impl Signer {
         let payload = signing_input
             .strip_prefix(self.inner.header_b64.as_str())
             .and_then(|rest| rest.strip_prefix('.'))
-            .ok_or_else(|| Error::invalid_argument("the signing input was not prepared by this signer (another header)"))?;
+            .ok_or_else(|| {
+                Error::invalid_argument("the signing input was not prepared by this signer (another header)")
+            })?;
         let bytes = URL_SAFE_NO_PAD
             .decode(payload)
             .map_err(|_| Error::invalid_argument("the signing input's payload is not base64url"))?;

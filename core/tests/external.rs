@@ -174,9 +174,15 @@ fn two_phase_signing_checks_the_signature_before_assembling() {
     // finish from the text alone (the C ABI's form)
     let p = s.prepare("abc", &opts).unwrap();
     let sig = s.sign_raw(p.signing_input().as_bytes()).unwrap();
-    assert_eq!(s.finish(p.signing_input(), &sig).unwrap(), s.sign("abc", &opts).unwrap());
+    assert_eq!(
+        s.finish(p.signing_input(), &sig).unwrap(),
+        s.sign("abc", &opts).unwrap()
+    );
     let other = local("rsa4096.pkcs1.pem", "other");
-    assert_eq!(other.finish(p.signing_input(), &sig).unwrap_err().code(), ErrorCode::InvalidArgument);
+    assert_eq!(
+        other.finish(p.signing_input(), &sig).unwrap_err().code(),
+        ErrorCode::InvalidArgument
+    );
     assert_eq!(s.finish("x.y", &sig).unwrap_err().code(), ErrorCode::InvalidArgument);
     // prepare applies the same checks as sign
     assert_eq!(s.prepare("/abs", &opts).unwrap_err().code(), ErrorCode::InvalidArgument);
