@@ -79,5 +79,11 @@ pub struct ReadmeDoctests;
 #[cfg(all(doctest, feature = "client"))]
 pub struct ClientGuideDoctests;
 
+/// The Rust examples of docs/keys.md, compiled as doctests (with the
+/// `pkcs11` feature, which one of them uses; the Rust suite runs them).
+#[doc = include_str!("../../docs/keys.md")]
+#[cfg(all(doctest, feature = "pkcs11"))]
+pub struct KeysGuideDoctests;
+
 /// This crate's version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

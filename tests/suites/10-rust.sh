@@ -17,3 +17,4 @@ RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps -p qencode-cdn -p qencod
 cargo test --locked -p qencode-cdn --features rust-crypto --test backends --lib
 # PKCS#11 against SoftHSM2 (installed by .ci/run): the HSM signs the golden tokens byte for byte.
 cargo test --locked -p qencode-cdn --features pkcs11 --test pkcs11
+cargo test --locked -p qencode-cdn --features pkcs11 --doc KeysGuide
