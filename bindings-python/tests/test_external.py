@@ -224,7 +224,7 @@ import sys, time, qencode_cdn as q
 public_key = q.Signer("k", open(sys.argv[1]).read()).public_key_pem()
 def hung(data):
     started = time.monotonic()
-    while time.monotonic() - started < 3:   # Python code that keeps wanting the GIL
+    while time.monotonic() - started < 10:  # Python code that keeps wanting the GIL
         if sys.argv[2] == "sleep":
             time.sleep(0.001)
     return b"late"
@@ -252,7 +252,7 @@ def test_the_process_exits_cleanly_while_a_timed_out_callable_still_runs(how: st
         timeout=60,
     )
     assert (done.returncode, done.stdout, done.stderr) == (0, "timed out\n", "")
-    assert time.monotonic() - t0 < 2.9, "the exit did not wait for the hung callable"
+    assert time.monotonic() - t0 < 9, "the exit did not wait for the hung callable"
 
 
 def test_a_coroutine_is_refused_with_a_pointer_to_prepare(local: Signer) -> None:
