@@ -68,6 +68,8 @@ mod admin;
 mod api;
 mod edge;
 mod fetch;
+#[doc(hidden)]
+pub mod http;
 mod keys;
 mod server;
 mod state;
@@ -82,9 +84,10 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 pub use edge::REASON_HEADER;
+pub use state::StateLimits;
 
 use crate::keys::AccessTokens;
-use crate::server::{Handler, Reply, Request, Response, Server};
+use crate::server::{Handler, Limits, Reply, Request, Response, Server};
 use crate::state::{PendingFault, State};
 
 /// The API key the emulator accepts when none is configured.
@@ -127,6 +130,21 @@ pub struct EmulatorConfig {
     pub signing_key_bits: usize,
     /// Most custom domains at once; default 20 (the reference's limit).
     pub max_domains: usize,
+    /// Most TCP connections served at once (one thread each); default 1024.
+    /// Another connection is answered `503` with `Retry-After: 1` and closed.
+    pub max_connections: usize,
+    /// Time for a whole request (head and body) to arrive, counted from its
+    /// first byte; default 30 s. A slower request is answered `408` and its
+    /// connection closed, so a client that trickles bytes (slowloris) holds a
+    /// connection slot at most this long.
+    pub request_timeout: Duration,
+    /// Time a connection may sit idle waiting for the first byte of its next
+    /// request (then it is closed without an answer), and for each write of
+    /// a response to make progress; default 120 s.
+    pub idle_timeout: Duration,
+    /// How much state the HTTP APIs may create (signing keys, buckets,
+    /// objects, streams, faults, text lengths); see [`StateLimits`].
+    pub limits: StateLimits,
 }
 
 impl Default for EmulatorConfig {
@@ -137,6 +155,10 @@ impl Default for EmulatorConfig {
             token_lifetime: Duration::from_secs(24 * 3600),
             signing_key_bits: 4096,
             max_domains: 20,
+            max_connections: 1024,
+            request_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(120),
+            limits: StateLimits::default(),
         }
     }
 }
@@ -149,6 +171,10 @@ impl fmt::Debug for EmulatorConfig {
             .field("token_lifetime", &self.token_lifetime)
             .field("signing_key_bits", &self.signing_key_bits)
             .field("max_domains", &self.max_domains)
+            .field("max_connections", &self.max_connections)
+            .field("request_timeout", &self.request_timeout)
+            .field("idle_timeout", &self.idle_timeout)
+            .field("limits", &self.limits)
             .finish()
     }
 }
@@ -302,6 +328,10 @@ pub(crate) fn status_ok() -> Value {
     json!({"status": "ok"})
 }
 
+/// The [`Counters::requests`] key under which requests are counted once
+/// [`StateLimits::counted_routes`] distinct routes have been counted.
+pub const OTHER_ROUTES: &str = "(other routes)";
+
 /// Request counters since start or the last reset.
 ///
 /// `requests` keys are `"METHOD /path-pattern"` with `*` for path
@@ -386,7 +416,7 @@ impl Shared {
     fn answer(&self, req: &Request, route: &str, is_token: bool, normal: impl FnOnce() -> Response) -> Reply {
         let fault = {
             let mut state = self.state();
-            state.count(route);
+            state.count(route, self.config.limits.counted_routes);
             if is_token {
                 state.counters.token_requests += 1;
             }
@@ -481,12 +511,26 @@ impl Emulator {
                 "at least one non-empty API key is required",
             ));
         }
+        if config.max_connections == 0 || config.request_timeout.is_zero() || config.idle_timeout.is_zero() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "max_connections, request_timeout and idle_timeout must not be zero",
+            ));
+        }
+        let limits = Limits {
+            max_connections: config.max_connections,
+            request_timeout: config.request_timeout,
+            idle_timeout: config.idle_timeout,
+        };
         let shared = Arc::new(Shared {
             tokens: AccessTokens::new()?,
             config,
             state: Mutex::new(State::default()),
         });
-        let server = Server::start(shared.config.listen, shared.clone())?;
+        let server = Server::start(shared.config.listen, shared.clone(), limits)?;
+        if let Some(warning) = exposure_warning(server.local_addr()) {
+            eprintln!("{warning}");
+        }
         let mut addr = server.local_addr();
         if addr.ip().is_unspecified() {
             addr.set_ip(Ipv4Addr::LOCALHOST.into());
@@ -564,6 +608,28 @@ impl Emulator {
         drop(self);
     }
 }
+
+/// The warning printed (once, on stderr) by [`Emulator::start`] when the
+/// emulator listens on an address other than loopback, or `None` for a
+/// loopback address.
+///
+/// ```
+/// use qencode_cdn_emulator::exposure_warning;
+/// assert!(exposure_warning(([127, 0, 0, 1], 8080).into()).is_none());
+/// assert!(exposure_warning(([0, 0, 0, 0], 8080).into()).unwrap().contains("0.0.0.0:8080"));
+/// ```
+pub fn exposure_warning(addr: SocketAddr) -> Option<String> {
+    (!addr.ip().is_loopback()).then(|| {
+        format!(
+            "{WARNING_PREFIX}listening on {addr}, which is not a loopback address: anyone who can reach it \
+             can mint access tokens with its API keys, read and change its state and use its admin API. \
+             The emulator is a test tool; listen on 127.0.0.1 unless you mean this."
+        )
+    })
+}
+
+/// The start of the [`exposure_warning`] line.
+pub const WARNING_PREFIX: &str = "qencode-cdn emulator: WARNING: ";
 
 /// The first line [`run_foreground`] prints, before the URL.
 pub const LISTENING_PREFIX: &str = "qencode-cdn emulator listening on ";
