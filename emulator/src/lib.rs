@@ -36,8 +36,9 @@
 //! | `POST`/`GET`/`DELETE /v1/buckets/{b}/cors`, `DELETE …/cors/{header}` | the header map for `GET`; [`SUPPORTED_CORS_HEADERS`] only |
 //! | `POST /v1/buckets/{b}/cache/purge_all`, `POST …/cache/purge` `{"path"}` | `{"status":"ok"}` |
 //!
-//! Errors are `{"error": "<message>"}`: 400 bad input or malformed JSON,
-//! 401 bad bearer, 404 unknown id, 405 wrong method, 409 duplicate domain.
+//! Errors are `{"error": "<message>"}`: 400 bad input, malformed JSON or a
+//! [`StateLimits`] limit, 401 bad bearer, 404 unknown id, 405 wrong method,
+//! 409 duplicate domain.
 //!
 //! ## Edge (chosen by the `Host` header)
 //!
@@ -53,6 +54,16 @@
 //! `UNKNOWN_KEY_ID`, `INVALID_SIGNATURE`, `TOKEN_EXPIRED`,
 //! `TOKEN_NOT_YET_VALID`, `URI_MISMATCH`).
 //!
+//! ## Where the reference is silent
+//!
+//! Setting CORS merges headers (names case-insensitive); deleting a header
+//! that is not set is 404. A stream signing key does not require the stream
+//! to exist, a domain signing key requires the domain. Domain names are
+//! lowercased; IP addresses are refused. A live custom domain is checked
+//! against that domain's keys only. How a storage custom domain maps to a
+//! bucket is not in the reference: the emulator is told
+//! ([`Emulator::map_storage_domain`]); an unmapped one answers 404.
+//!
 //! ## Admin API (`/_emulator/`, no auth, never faulted or counted)
 //!
 //! `POST /_emulator/streams` `{"stream_id","playback_id"}`,
@@ -61,6 +72,39 @@
 //! `POST /_emulator/faults` `{"route","times","kind","status"?,"retry_after"?,"delay_ms"?}`
 //! (kind `status` \| `delay` \| `drop` \| `truncate` \| `not_json`; see [`Fault`]),
 //! `GET /_emulator/counters` (see [`Counters`]), `POST /_emulator/reset`.
+//!
+//! The admin API answers tools, never web pages, so that a page the
+//! developer visits cannot reset or fault their emulator (CSRF): a request
+//! with any `Origin` header (even `null`), or with a `Sec-Fetch-Site` other
+//! than `none`, is refused with 403; a POST body must be
+//! `Content-Type: application/json` (415 otherwise), since `text/plain` and
+//! form bodies are exactly what a page may send without a CORS preflight
+//! (and the emulator approves none).
+//!
+//! ## Hostile input
+//!
+//! The emulator is a test tool, but it must not hang, crash or grow without
+//! bound whatever a client sends:
+//!
+//! - Requests: a head of at most 64 KiB and 64 headers (431), a body of at
+//!   most 16 MiB however it is framed — chunk sizes are summed with checked
+//!   arithmetic (413) — `Content-Length` digits only, no `Content-Length`
+//!   together with `Transfer-Encoding` (400), only `chunked` (501).
+//! - Time: a request must arrive whole within
+//!   [`EmulatorConfig::request_timeout`] of its first byte (else 408 and
+//!   close: a client trickling bytes holds a connection for at most that
+//!   long); a connection idle for [`EmulatorConfig::idle_timeout`] is closed.
+//! - Connections: at most [`EmulatorConfig::max_connections`] (then 503).
+//!   A panic anywhere in a connection's thread ends that connection only and
+//!   frees its slot; a panic in a handler is answered 500.
+//! - State: every count and length the HTTP APIs can grow has a limit,
+//!   [`StateLimits`] (400 for counts and lengths, 413 for stored bytes).
+//! - Listening on an address other than loopback prints one warning on
+//!   stderr ([`exposure_warning`]).
+//!
+//! The request parser is a pure function from bytes to a request or an error
+//! (module `http`, hidden from these docs: it exists for the fuzz targets in
+//! `fuzz/` and is not a stable API).
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
