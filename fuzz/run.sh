@@ -32,6 +32,8 @@ if ! diff <(deps bindings-c/Cargo.toml) <(deps fuzz/ffi/Cargo.toml) >/dev/null; 
   exit 1
 fi
 
+cargo fmt --manifest-path fuzz/Cargo.toml --all --check
+
 # fuzz/Cargo.lock is committed: refuse to build if it is out of date.
 cargo +nightly metadata --manifest-path fuzz/Cargo.toml --locked --format-version 1 >/dev/null
 

@@ -241,7 +241,7 @@ enum Call {
         opts: Option<ClientOpts>,
         out: bool,
     },
-    ClientCall {
+    Client {
         local: bool,
         which: u8,
         a: Str,
@@ -688,7 +688,7 @@ fn run(world: &mut World, call: &Call) {
             // Never used for requests (its URLs are arbitrary): freed at once.
             unsafe { qcdn_client_free(c) };
         }
-        Call::ClientCall {
+        Call::Client {
             local,
             which,
             a,

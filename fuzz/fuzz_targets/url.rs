@@ -13,15 +13,15 @@ fuzz_target!(|data: &[u8]| {
     let explained = verifier().explain(&url);
     let _ = explained.to_json();
     let _ = explain_url(TEST_PUBLIC_DER, &url);
-    if let Ok(with) = with_token(&url, "a.b.c") {
-        if let Ok(p) = &parsed {
-            let again = parse_url(&with).expect("a parsed URL still parses with a token");
-            assert_eq!(again.resource, p.resource, "with_token changed the resource: {with}");
-            assert_eq!(
-                again.token.as_deref(),
-                Some("a.b.c"),
-                "with_token lost the token: {with}"
-            );
-        }
+    if let Ok(with) = with_token(&url, "a.b.c")
+        && let Ok(p) = &parsed
+    {
+        let again = parse_url(&with).expect("a parsed URL still parses with a token");
+        assert_eq!(again.resource, p.resource, "with_token changed the resource: {with}");
+        assert_eq!(
+            again.token.as_deref(),
+            Some("a.b.c"),
+            "with_token lost the token: {with}"
+        );
     }
 });
