@@ -7,26 +7,43 @@
  * - Every fallible function returns qcdn_status: QCDN_OK (0) or a
  *   QCDN_ERR_* code with a fixed number (the error table shared by every
  *   language). qcdn_status_str() names it; qcdn_last_error_message() copies
- *   the message of the last failure on the calling thread. Messages never
- *   contain key material, API keys or access tokens.
+ *   the message of the last failure on the calling thread, and
+ *   qcdn_last_error_json() gives its details (code, HTTP status,
+ *   Retry-After, body, request id, type error) for bindings that raise typed
+ *   exceptions. Messages never contain key material, API keys or access
+ *   tokens.
  * - Output parameters come last and are written only on QCDN_OK.
  * - NULL where a value is required, invalid UTF-8 in any string, and enum
  *   values out of range (enums are passed as uint32_t) return
  *   QCDN_ERR_INVALID_ARGUMENT; nothing crashes. Parameters documented as
  *   optional accept NULL. A panic inside the library becomes
  *   QCDN_ERR_INTERNAL; it never unwinds into C.
- * - Option structs: NULL or a zero-initialised struct means the defaults.
- *   Zero never means "never expires": a token without expiry requires
- *   qcdn_sign_options.never_expires = true.
+ * - Option structs (C and C++ callers): NULL or a zero-initialised struct
+ *   means the defaults. Zero never means "never expires": a token without
+ *   expiry requires qcdn_sign_options.never_expires = true.
+ * - Options as JSON text (the *_json functions, for bindings of Java, C#,
+ *   PHP, Ruby …): one object with snake_case keys, read by the library
+ *   itself, so unknown keys, wrong types, fractional seconds and a lifetime
+ *   given as null are refused the same way in every language
+ *   (QCDN_ERR_INVALID_ARGUMENT; "type_error": true in qcdn_last_error_json
+ *   for a wrong type or a null lifetime). NULL options_json means {}.
+ * - Authorisation: decide with qcdn_verifier_verify_resource, which returns
+ *   QCDN_OK only for a valid token that covers the resource
+ *   (QCDN_ERR_URI_MISMATCH otherwise). qcdn_verifier_covers is deprecated.
  *
  * Ownership (who frees what)
  *   object                          created by                          freed by
- *   qcdn_signer *                   qcdn_signer_new                     qcdn_signer_free
+ *   qcdn_signer *                   qcdn_signer_new,                    qcdn_signer_free
+ *                                   qcdn_signer_from_env,
+ *                                   qcdn_signer_from_file
  *   qcdn_verifier *                 qcdn_verifier_new,                  qcdn_verifier_free
+ *                                   qcdn_verifier_new_jwk,
  *                                   qcdn_verifier_from_signer
- *   qcdn_client *                   qcdn_client_new                     qcdn_client_free
+ *   qcdn_client *                   qcdn_client_new,                    qcdn_client_free
+ *                                   qcdn_client_new_json
  *   char * (token, URL, cookie,     any function with a char ** output  qcdn_string_free
- *     PEM, key id, JSON document)
+ *     PEM, JWK, key id, JSON          (qcdn_last_error_json too)
+ *     document, error details)
  *   const char * from qcdn_version, qcdn_status_str                     never (static)
  *   strings and buffers you pass in                                     you (the library copies
  *                                                                        what it keeps)
@@ -37,7 +54,10 @@
  *   A qcdn_signer, qcdn_verifier or qcdn_client is immutable after creation
  *   and may be used by any number of threads at once (const pointers).
  *   Freeing one while another thread still uses it is undefined. The last
- *   error message is per thread.
+ *   error (message and details) is per thread. qcdn_signer_from_env and
+ *   qcdn_client_new_json with a NULL api_key read the process environment:
+ *   do not call them while another thread changes it (setenv is not
+ *   thread-safe in C).
  */
 
 #ifndef QENCODE_CDN_H
@@ -154,7 +174,8 @@ typedef uint32_t qcdn_status;
 #endif // __cplusplus
 
 /**
- * What kind of resource a token is checked against (`qcdn_verifier_covers`).
+ * What kind of resource a token is checked against
+ * (`qcdn_verifier_verify_resource`).
  * Passed as `uint32_t`; other values are `QCDN_ERR_INVALID_ARGUMENT`.
  */
 enum qcdn_resource_kind
@@ -298,22 +319,24 @@ typedef uint32_t qcdn_bucket_policy;
 
 /**
  * A management-API client for one API key (opaque). Create with
- * `qcdn_client_new`, free with `qcdn_client_free`. One client may be used
+ * `qcdn_client_new` or `qcdn_client_new_json`, free with `qcdn_client_free`. One client may be used
  * from many threads at once; it caches and renews its access token itself.
  * Every call blocks until the API answers (bounded by the timeouts).
  */
 typedef struct qcdn_client qcdn_client;
 
 /**
- * A signing key (opaque). Create with `qcdn_signer_new`, free with
+ * A signing key (opaque). Create with `qcdn_signer_new`,
+ * `qcdn_signer_from_env` or `qcdn_signer_from_file`; free with
  * `qcdn_signer_free`. Immutable after creation: one signer may be used from
  * many threads at once.
  */
 typedef struct qcdn_signer qcdn_signer;
 
 /**
- * A public key that checks tokens (opaque). Create with `qcdn_verifier_new`
- * or `qcdn_verifier_from_signer`, free with `qcdn_verifier_free`. Immutable
+ * A public key that checks tokens (opaque). Create with `qcdn_verifier_new`,
+ * `qcdn_verifier_new_jwk` or `qcdn_verifier_from_signer`, free with
+ * `qcdn_verifier_free`. Immutable
  * after creation: one verifier may be used from many threads at once.
  */
 typedef struct qcdn_verifier qcdn_verifier;
@@ -387,7 +410,8 @@ typedef struct qcdn_sign_options {
     const char *claims_json;
     /**
      * Sign as if the time were this Unix second (tests, reproducible
-     * tokens); 0 = the system clock; negative = `QCDN_ERR_INVALID_ARGUMENT`.
+     * tokens); 0 = the system clock; a negative time or one beyond the year
+     * 5138 (milliseconds) is `QCDN_ERR_INVALID_ARGUMENT`.
      */
     int64_t now;
 } qcdn_sign_options;
@@ -436,8 +460,8 @@ typedef struct qcdn_verify_options {
      */
     uint32_t leeway_secs;
     /**
-     * Verify as if the time were this Unix second; 0 = the system clock;
-     * negative = `QCDN_ERR_INVALID_ARGUMENT`.
+     * Verify as if the time were this Unix second (any value, negative
+     * included); 0 = the system clock.
      */
     int64_t now;
 } qcdn_verify_options;
@@ -479,11 +503,42 @@ qcdn_status qcdn_client_new(const char *api_key,
                             struct qcdn_client **out_client);
 
 /**
+ * Creates a client with its settings as JSON text, for bindings of other
+ * languages (the core's `ClientBuilder::options_json` reads them). No I/O
+ * happens here.
+ *
+ * - `api_key` (optional): the API key; NULL = the `QENCODE_API_KEY`
+ *   environment variable (trimmed; unset or blank is
+ *   `QCDN_ERR_INVALID_ARGUMENT` naming the variable — the core's
+ *   `ClientBuilder::from_env`).
+ * - `options_json` (optional, NULL = `{}`): an object with the snake_case
+ *   keys `api_url`, `auth_url` (strings), `timeout`, `connect_timeout`
+ *   (seconds, fractions allowed, more than 0) and `max_retries` (a whole
+ *   number, at most 10); `null` leaves a default. Unknown keys and wrong
+ *   types are `QCDN_ERR_INVALID_ARGUMENT`.
+ * - `binding` (optional): names the caller in the `User-Agent` header
+ *   (`qencode-cdn/<version> (<binding>)`), e.g. `"java"`; NULL = `"c"`.
+ *
+ * The API key never appears in a message. On success `*out_client`
+ * receives a client to free with `qcdn_client_free`. Thread safety: reads
+ * the process environment when `api_key` is NULL (do not call it while
+ * another thread may change the environment); otherwise any thread.
+ *
+ * # Safety
+ * `api_key`, `options_json`, `binding` NULL or NUL-terminated; `out_client`
+ * NULL or writable.
+ */
+qcdn_status qcdn_client_new_json(const char *api_key,
+                                 const char *options_json,
+                                 const char *binding,
+                                 struct qcdn_client **out_client);
+
+/**
  * Frees a client. NULL is accepted.
  *
  * # Safety
- * `client` is NULL or from `qcdn_client_new`, not yet freed and no longer in
- * use by any thread.
+ * `client` is NULL or from `qcdn_client_new` or `qcdn_client_new_json`, not
+ * yet freed and no longer in use by any thread.
  */
 void qcdn_client_free(struct qcdn_client *client);
 
@@ -567,10 +622,11 @@ qcdn_status qcdn_client_delete_tls_subscription(const struct qcdn_client *client
 
 /**
  * Creates a signing key for a stream (by stream id), a domain (by domain
- * id) or a bucket (by name). `*out_json` (optional) receives the key's
+ * id) or a bucket (by name). `*out_json` (**required**) receives the key's
  * document including `"private_key"` (PEM): it is returned this once and
- * cannot be fetched again. Keep it secret; wipe the string before freeing
- * it with `qcdn_string_free` if your memory may be inspected.
+ * cannot be fetched again, so a NULL `out_json` is refused with
+ * `QCDN_ERR_INVALID_ARGUMENT` before any request is sent (no key is
+ * created). `qcdn_string_free` wipes the string's bytes before freeing it.
  *
  * # Safety
  * `client` NULL or live; `target` NULL or NUL-terminated; `out_json` NULL or writable.
@@ -731,6 +787,40 @@ const char *qcdn_status_str(uint32_t status);
 qcdn_status qcdn_last_error_message(char *buf, size_t len, size_t *out_needed);
 
 /**
+ * The details of the last failed call on this thread as a JSON document,
+ * for bindings that raise typed exceptions:
+ *
+ * ```text
+ * {"code": "RATE_LIMITED",       the code string shared by every language
+ *                                ("OK" when nothing has failed on this thread)
+ *  "status_code": 11,            the qcdn_status number
+ *  "message": "HTTP 429: …",     the message without the "CODE: " prefix
+ *                                (qcdn_last_error_message gives "CODE: message")
+ *  "http_status": 429,           HTTP status of an API answer, else null
+ *  "retry_after": 1.5,           Retry-After in seconds, else null
+ *  "body": "…",                  the API's response body (capped), else null
+ *  "request_id": "…",            the API's request id, else null
+ *  "type_error": false}          true when the mistake is the *type* of an
+ *                                option (a string, or null, where seconds go):
+ *                                raise the language's type-error class
+ * ```
+ *
+ * Nothing in it is secret: the library never puts key material, API keys
+ * or access tokens into errors. Before any failure on this thread the
+ * document is `{"code":"OK","status_code":0,"message":"",…null…,"type_error":false}`.
+ *
+ * On success `*out_json` receives the document, to free with
+ * `qcdn_string_free`. Returns `QCDN_ERR_INVALID_ARGUMENT` when `out_json` is
+ * NULL. This call never replaces the last error itself (not even when it
+ * fails), so it may be called any number of times. Thread safety: reads
+ * only the calling thread's record.
+ *
+ * # Safety
+ * `out_json` is NULL or writable.
+ */
+qcdn_status qcdn_last_error_json(char **out_json);
+
+/**
  * The default sign options (expires in 3600 s; everything else unset), for
  * the caller to adjust. Equivalent to a zero-initialised struct.
  */
@@ -744,10 +834,11 @@ struct qcdn_sign_options qcdn_sign_options_default(void);
  * literal `\n`, CRLF or spaces, or base64 of a PEM. The bytes are copied; the
  * caller may wipe its buffer afterwards.
  *
- * Errors: `QCDN_ERR_INVALID_ARGUMENT` (NULL, empty, bad UTF-8 key id),
- * `QCDN_ERR_INVALID_KEY` (unparseable, not RSA, too small; the message says
- * which format was seen, never the key bytes). On success `*out_signer`
- * receives a signer to free with `qcdn_signer_free`.
+ * Errors: `QCDN_ERR_INVALID_ARGUMENT` (NULL `key`, NULL, empty or bad UTF-8
+ * key id), `QCDN_ERR_INVALID_KEY` (unparseable — an empty buffer too — not
+ * RSA, too small; the message says which format was seen, never the key
+ * bytes). On success `*out_signer` receives a signer to free with
+ * `qcdn_signer_free`. Thread safety: any thread.
  *
  * # Safety
  * `key_id` is NULL or NUL-terminated; `key` is NULL or points to `key_len`
@@ -757,6 +848,42 @@ qcdn_status qcdn_signer_new(const char *key_id,
                             const uint8_t *key,
                             size_t key_len,
                             struct qcdn_signer **out_signer);
+
+/**
+ * Loads the signing key from the environment: the key from
+ * `QENCODE_SIGNING_KEY` (any form `qcdn_signer_new` accepts, env-mangled
+ * newlines included) and, when `key_id` is NULL, the key id from
+ * `QENCODE_SIGNING_KEY_ID`. Values are trimmed; an unset or blank variable
+ * is `QCDN_ERR_INVALID_ARGUMENT` naming the variable (never its value); a
+ * bad key is `QCDN_ERR_INVALID_KEY`. The same rules as `from_env` in every
+ * language (the core's `Signer::from_env`).
+ *
+ * `key_id` (optional): the key id to use; NULL = `QENCODE_SIGNING_KEY_ID`.
+ * On success `*out_signer` receives a signer to free with `qcdn_signer_free`.
+ *
+ * Thread safety: reads the process environment. Do not call it while
+ * another thread may call `setenv`/`putenv`/`unsetenv` (those are not
+ * thread-safe in C).
+ *
+ * # Safety
+ * `key_id` is NULL or NUL-terminated; `out_signer` NULL or writable.
+ */
+qcdn_status qcdn_signer_from_env(const char *key_id, struct qcdn_signer **out_signer);
+
+/**
+ * Loads the private key from a file (any form `qcdn_signer_new` accepts);
+ * the file's bytes are wiped from memory after loading. A file that cannot
+ * be read is `QCDN_ERR_INVALID_ARGUMENT` naming the path and the reason; a
+ * bad key is `QCDN_ERR_INVALID_KEY`.
+ *
+ * `path` is a NUL-terminated file name (any bytes on POSIX systems, UTF-8
+ * elsewhere). On success `*out_signer` receives a signer to free with
+ * `qcdn_signer_free`. Thread safety: any thread.
+ *
+ * # Safety
+ * `key_id`, `path` NULL or NUL-terminated; `out_signer` NULL or writable.
+ */
+qcdn_status qcdn_signer_from_file(const char *key_id, const char *path, struct qcdn_signer **out_signer);
 
 /**
  * Signs a token for `uri` (a playback id, an object key or key prefix, or
@@ -771,6 +898,34 @@ qcdn_status qcdn_signer_sign(const struct qcdn_signer *signer,
                              const char *uri,
                              const struct qcdn_sign_options *options,
                              char **out_token);
+
+/**
+ * `qcdn_signer_sign` with the options as JSON text, for bindings of
+ * languages with dynamic or keyword options (PHP arrays, Ruby keywords, Java
+ * and C# builders): the core reads them, so every language refuses the same
+ * mistakes with the same words.
+ *
+ * `options_json` (optional; NULL = `{}`) is an object with the snake_case
+ * keys `expires_in` (seconds from now), `expires_at`, `not_before`, `now`
+ * (Unix seconds), `claims` (object) and `never_expires` (boolean). Leave a
+ * key out for its default (3600 s of lifetime). Refused with
+ * `QCDN_ERR_INVALID_ARGUMENT`: text that is not JSON, an unknown key, a
+ * value of the wrong type, fractional seconds, and a lifetime given as
+ * `null` (`"expires_in": null` never means "forever" nor the default; a
+ * token without expiry needs `"never_expires": true`). Wrong types and
+ * `null` lifetimes have `"type_error": true` in `qcdn_last_error_json`.
+ *
+ * On success `*out_token` receives the JWT, to free with `qcdn_string_free`.
+ * Thread safety: any thread, concurrently on one signer.
+ *
+ * # Safety
+ * `signer` NULL or live; `uri`, `options_json` NULL or NUL-terminated;
+ * `out_token` NULL or writable.
+ */
+qcdn_status qcdn_signer_sign_json(const struct qcdn_signer *signer,
+                                  const char *uri,
+                                  const char *options_json,
+                                  char **out_token);
 
 /**
  * The signer's public key as SubjectPublicKeyInfo PEM (`-----BEGIN PUBLIC
@@ -790,11 +945,31 @@ qcdn_status qcdn_signer_public_key_pem(const struct qcdn_signer *signer, char **
 qcdn_status qcdn_signer_key_id(const struct qcdn_signer *signer, char **out_key_id);
 
 /**
+ * The size of the signer's RSA modulus in bits (2048, 3072, 4096 …).
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * `signer` is NULL or live; `out_bits` NULL or writable.
+ */
+qcdn_status qcdn_signer_key_bits(const struct qcdn_signer *signer, uint32_t *out_bits);
+
+/**
+ * The signer's public key as a JWK JSON object text with `kty` (`RSA`),
+ * `kid`, `alg` (`RS256`), `use` (`sig`), `n` and `e`, for a JWKS endpoint
+ * or `qcdn_verifier_new_jwk`. Free with `qcdn_string_free`.
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * `signer` is NULL or live; `out_jwk` NULL or writable.
+ */
+qcdn_status qcdn_signer_public_key_jwk(const struct qcdn_signer *signer, char **out_jwk);
+
+/**
  * Frees a signer. NULL is accepted.
  *
  * # Safety
- * `signer` is NULL or a signer from `qcdn_signer_new`, not yet freed and no
- * longer in use by any thread.
+ * `signer` is NULL or a signer from `qcdn_signer_new`, `qcdn_signer_from_env`
+ * or `qcdn_signer_from_file`, not yet freed and no longer in use by any thread.
  */
 void qcdn_signer_free(struct qcdn_signer *signer);
 
@@ -918,6 +1093,77 @@ qcdn_status qcdn_signer_sign_url(const struct qcdn_signer *signer,
                                  char **out_url);
 
 /**
+ * `qcdn_signer_signed_live_url` with the sign options as JSON text
+ * (`options_json` optional, NULL = `{}`; the keys and rules of
+ * `qcdn_signer_sign_json`). Free the URL with `qcdn_string_free`.
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * `signer` NULL or live; strings NULL or NUL-terminated; `out_url` NULL or writable.
+ */
+qcdn_status qcdn_signer_signed_live_url_json(const struct qcdn_signer *signer,
+                                             const char *playback_id,
+                                             const char *options_json,
+                                             char **out_url);
+
+/**
+ * `qcdn_signer_signed_live_custom_domain_url` with the sign options as JSON
+ * text (as `qcdn_signer_sign_json`). Free the URL with `qcdn_string_free`.
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * As `qcdn_signer_signed_live_url_json`.
+ */
+qcdn_status qcdn_signer_signed_live_custom_domain_url_json(const struct qcdn_signer *signer,
+                                                           const char *domain,
+                                                           const char *playback_id,
+                                                           const char *options_json,
+                                                           char **out_url);
+
+/**
+ * `qcdn_signer_signed_storage_url` with the sign options as JSON text (as
+ * `qcdn_signer_sign_json`). Free the URL with `qcdn_string_free`.
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * As `qcdn_signer_signed_live_url_json`.
+ */
+qcdn_status qcdn_signer_signed_storage_url_json(const struct qcdn_signer *signer,
+                                                const char *bucket,
+                                                const char *region,
+                                                const char *key,
+                                                const char *options_json,
+                                                char **out_url);
+
+/**
+ * `qcdn_signer_signed_storage_custom_domain_url` with the sign options as
+ * JSON text (as `qcdn_signer_sign_json`). Free the URL with
+ * `qcdn_string_free`. Thread safety: any thread.
+ *
+ * # Safety
+ * As `qcdn_signer_signed_live_url_json`.
+ */
+qcdn_status qcdn_signer_signed_storage_custom_domain_url_json(const struct qcdn_signer *signer,
+                                                              const char *domain,
+                                                              const char *key,
+                                                              const char *options_json,
+                                                              char **out_url);
+
+/**
+ * `qcdn_signer_sign_url` with the sign options as JSON text (as
+ * `qcdn_signer_sign_json`). Free the URL with `qcdn_string_free`.
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * As `qcdn_signer_signed_live_url_json`.
+ */
+qcdn_status qcdn_signer_sign_url_json(const struct qcdn_signer *signer,
+                                      const char *url,
+                                      const char *uri,
+                                      const char *options_json,
+                                      char **out_url);
+
+/**
  * A `Qencode-Auth-Token` cookie for `uri` (for HLS/DASH the folder holding
  * the master playlist, e.g. `videos/a/`), as the value of a `Set-Cookie`
  * header: `Qencode-Auth-Token=<token>; Domain=…; Path=…; Max-Age=…; Secure;
@@ -936,6 +1182,46 @@ qcdn_status qcdn_signer_signed_cookie(const struct qcdn_signer *signer,
                                       char **out_set_cookie);
 
 /**
+ * `qcdn_signer_signed_cookie` with every option in one JSON object
+ * (`options_json` optional, NULL = `{}`): the sign options of
+ * `qcdn_signer_sign_json` (`expires_in`, `expires_at`, `not_before`, `now`,
+ * `claims`, `never_expires`) and the cookie attributes `domain`, `path`
+ * (strings), `same_site` (`"Lax"`, `"Strict"`, `"None"`, any case),
+ * `secure` and `http_only` (booleans, default true). Unknown keys and wrong
+ * types are `QCDN_ERR_INVALID_ARGUMENT`. `*out_set_cookie` receives the
+ * value of a `Set-Cookie` header, to free with `qcdn_string_free`.
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * `signer` NULL or live; `uri`, `options_json` NULL or NUL-terminated;
+ * `out_set_cookie` NULL or writable.
+ */
+qcdn_status qcdn_signer_signed_cookie_json(const struct qcdn_signer *signer,
+                                           const char *uri,
+                                           const char *options_json,
+                                           char **out_set_cookie);
+
+/**
+ * The cookie of `qcdn_signer_signed_cookie_json` as its fields, for web
+ * frameworks that set cookies from parts (a servlet `Cookie`, PHP
+ * `setcookie`, Rails `cookies[]`) rather than from a header line:
+ * `{"name":"Qencode-Auth-Token","value":"<token>","domain":"example.com"|null,
+ * "path":"/videos/a/","max_age":3600|null,"secure":true,"http_only":true,
+ * "same_site":"Lax"|"Strict"|"None"}` (`max_age` is null for a token that
+ * never expires: a session cookie). Same options as
+ * `qcdn_signer_signed_cookie_json`. Free the document with
+ * `qcdn_string_free`. Thread safety: any thread.
+ *
+ * # Safety
+ * `signer` NULL or live; `uri`, `options_json` NULL or NUL-terminated;
+ * `out_json` NULL or writable.
+ */
+qcdn_status qcdn_signer_signed_cookie_fields_json(const struct qcdn_signer *signer,
+                                                  const char *uri,
+                                                  const char *options_json,
+                                                  char **out_json);
+
+/**
  * A verifier from a public key: SPKI or PKCS#1, PEM or DER, base64 of either,
  * a JWK with `n`/`e` (its `kid`, when present, becomes the expected key id),
  * or a private key (its public half is used). No key id is expected unless
@@ -945,6 +1231,20 @@ qcdn_status qcdn_signer_signed_cookie(const struct qcdn_signer *signer,
  * `key` is NULL or points to `key_len` bytes; `out_verifier` NULL or writable.
  */
 qcdn_status qcdn_verifier_new(const uint8_t *key, size_t key_len, struct qcdn_verifier **out_verifier);
+
+/**
+ * A verifier from a JWK JSON text (`{"kty":"RSA","n":…,"e":…}`, or a JWK
+ * Set holding one key): the core's `Verifier::from_jwk`. The JWK's `kid`,
+ * when present, becomes the expected key id (a token naming another key id
+ * is `QCDN_ERR_UNKNOWN_KEY_ID`) — the same rule `qcdn_verifier_new` applies
+ * to a JWK given as key bytes. A JWK that is not RSA or not a key is
+ * `QCDN_ERR_INVALID_KEY`. On success `*out_verifier` receives a verifier to
+ * free with `qcdn_verifier_free`. Thread safety: any thread.
+ *
+ * # Safety
+ * `jwk` is NULL or NUL-terminated; `out_verifier` NULL or writable.
+ */
+qcdn_status qcdn_verifier_new_jwk(const char *jwk, struct qcdn_verifier **out_verifier);
 
 /**
  * The verifier for a signer's own tokens: its public key, expecting its key id.
@@ -973,6 +1273,65 @@ qcdn_status qcdn_verifier_verify(const struct qcdn_verifier *verifier,
                                  char **out_claims_json);
 
 /**
+ * `qcdn_verifier_verify` with the options as JSON text, read by the core's
+ * `VerifyOptions::from_json`: `options_json` (optional, NULL = `{}`) is an
+ * object with the snake_case keys `key_id` (string), `leeway` (seconds),
+ * `now` (Unix seconds) and `resource` (`{"kind":"live","playback_id":…}` or
+ * `{"kind":"storage","key":…}`). With a `resource`, a valid token that does
+ * not cover it is `QCDN_ERR_URI_MISMATCH`. Unknown keys, wrong types and
+ * text that is not JSON are `QCDN_ERR_INVALID_ARGUMENT`.
+ *
+ * On success `*out_json` (required) receives `{"kid":"…"|null,"claims":{"uri":…,"exp":…,…}}`,
+ * to free with `qcdn_string_free`. Thread safety: any thread.
+ *
+ * # Safety
+ * `verifier` NULL or live; `token`, `options_json` NULL or NUL-terminated;
+ * `out_json` NULL or writable.
+ */
+qcdn_status qcdn_verifier_verify_json(const struct qcdn_verifier *verifier,
+                                      const char *token,
+                                      const char *options_json,
+                                      char **out_json);
+
+/**
+ * Verifies a token as `qcdn_verifier_verify` does and requires that it
+ * grants `resource`: for `QCDN_RESOURCE_LIVE` a playback id (the token's
+ * `uri` must equal it), for `QCDN_RESOURCE_STORAGE` an object key, decoded
+ * (the token's `uri` must be a prefix of it; `""` covers the whole bucket; a
+ * leading `/` is ignored). This is the call for an authorisation decision:
+ * it returns `QCDN_OK` only for a valid token that covers the resource, and
+ * `QCDN_ERR_URI_MISMATCH` for a valid token that does not, so a caller that
+ * checks `== QCDN_OK` cannot let the wrong resource through.
+ *
+ * ```c
+ * if (qcdn_verifier_verify_resource(verifier, token, QCDN_RESOURCE_STORAGE, key, NULL, NULL) == QCDN_OK) {
+ *     // serve `key`
+ * }
+ * ```
+ *
+ * Other failures: the statuses of `qcdn_verifier_verify`, and
+ * `QCDN_ERR_INVALID_ARGUMENT` for an out-of-range `resource_kind`.
+ * `options` may be NULL. On success `*out_claims_json` (optional: NULL
+ * discards it) receives `{"kid":…,"claims":{…}}`, to free with
+ * `qcdn_string_free`. Thread safety: any thread, concurrently on one verifier.
+ *
+ * # Safety
+ * `verifier` NULL or live; `token`, `resource` NULL or NUL-terminated;
+ * `options` NULL or valid; `out_claims_json` NULL or writable.
+ */
+qcdn_status qcdn_verifier_verify_resource(const struct qcdn_verifier *verifier,
+                                          const char *token,
+                                          uint32_t resource_kind,
+                                          const char *resource,
+                                          const struct qcdn_verify_options *options,
+                                          char **out_claims_json);
+
+/**
+ * **Deprecated: use `qcdn_verifier_verify_resource`.** This call returns
+ * `QCDN_OK` for a valid token that does *not* cover the resource (the answer
+ * is only in `*out_covers`), so a caller that checks the status alone grants
+ * access to the wrong resource. It keeps working unchanged.
+ *
  * Verifies a token as `qcdn_verifier_verify` does and then tells whether it
  * grants `resource`: for `QCDN_RESOURCE_LIVE` a playback id, for
  * `QCDN_RESOURCE_STORAGE` an object key (decoded; a leading `/` is
@@ -993,7 +1352,9 @@ qcdn_status qcdn_verifier_covers(const struct qcdn_verifier *verifier,
 /**
  * Explains whether the edge would accept a signed URL (any of the four
  * forms): every check, passed or failed, in words, as a JSON document
- * `{"url","form","resource","key_id","claims","checks":[{"name","passed","detail"}],"ok"}`.
+ * `{"url","form","resource","key_id","claims","checks":[{"name","passed","detail"}],"warnings":[{"code","message"}],"ok"}`
+ * (`warnings`: what the token grants that may be more than meant, as
+ * `qcdn_audit` says; they never make `ok` false).
  * Returns `QCDN_OK` for a refused URL too (`"ok": false`); free the
  * document with `qcdn_string_free`. `options` may be NULL.
  *
@@ -1007,11 +1368,81 @@ qcdn_status qcdn_verifier_explain(const struct qcdn_verifier *verifier,
                                   char **out_json);
 
 /**
+ * `qcdn_verifier_explain` with the options as JSON text (the keys of
+ * `qcdn_verifier_verify_json`; the resource is always the one the URL asks
+ * for). Returns `QCDN_OK` with the verdict document for a refused URL too;
+ * bad options are `QCDN_ERR_INVALID_ARGUMENT`. Free the document with
+ * `qcdn_string_free`. Thread safety: any thread.
+ *
+ * # Safety
+ * `verifier` NULL or live; `url`, `options_json` NULL or NUL-terminated;
+ * `out_json` NULL or writable.
+ */
+qcdn_status qcdn_verifier_explain_json(const struct qcdn_verifier *verifier,
+                                       const char *url,
+                                       const char *options_json,
+                                       char **out_json);
+
+/**
+ * Every check of a verification of a bare token, passed or failed, in
+ * words: the core's `Verifier::explain_token`. `options_json` (optional,
+ * NULL = `{}`) has the keys of `qcdn_verifier_verify_json`; the `resource`
+ * check runs only when it names a resource. The document has the shape of
+ * `qcdn_verifier_explain`'s (`"url"` is `""`, `"form"` null):
+ * `{"url","form","resource","key_id","claims","checks":[{"name","passed","detail"}],"warnings":[…],"ok"}`.
+ * Returns `QCDN_OK` for a refused token too (`"ok": false`); bad options are
+ * `QCDN_ERR_INVALID_ARGUMENT`. Free the document with `qcdn_string_free`.
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * `verifier` NULL or live; `token`, `options_json` NULL or NUL-terminated;
+ * `out_json` NULL or writable.
+ */
+qcdn_status qcdn_verifier_explain_token(const struct qcdn_verifier *verifier,
+                                        const char *token,
+                                        const char *options_json,
+                                        char **out_json);
+
+/**
+ * Decodes a token's header and claims **without verifying anything** (no
+ * signature, key id or time check): for display and debugging, never for
+ * an access decision. `*out_json` receives
+ * `{"header":{"alg":…,"typ":…,"kid":…},"claims":{"uri":…,"exp":…,…}}`, to
+ * free with `qcdn_string_free`. A token that is not three base64url parts
+ * of JSON objects, or has no string `uri` claim, is
+ * `QCDN_ERR_MALFORMED_TOKEN`. Thread safety: any thread.
+ *
+ * # Safety
+ * `token` is NULL or NUL-terminated; `out_json` NULL or writable.
+ */
+qcdn_status qcdn_decode_unverified(const char *token, char **out_json);
+
+/**
+ * Audits a token: what it grants that may be more than meant, in words
+ * (the core's `audit_at`; no key is needed and nothing is verified). On
+ * success `*out_json` receives `{"warnings":[{"code":…,"message":…},…]}`,
+ * the codes being `PREFIX_COVERS_SIBLINGS` (a storage `uri` without a
+ * trailing `/` also covers its siblings: `videos/a` covers `videos/ab/…`),
+ * `WHOLE_BUCKET` (`uri` is `""`), `NEVER_EXPIRES`, `LONG_LIFETIME` (valid for
+ * more than a day) and `LEADING_SLASH` (a `uri` that can never match), in
+ * that order; an empty list when there is nothing to say. The same
+ * warnings are in the `"warnings"` member of the explain documents.
+ *
+ * `now` is the audit's clock in Unix seconds; 0 = the system clock. A token that cannot be read is
+ * `QCDN_ERR_MALFORMED_TOKEN`. Free the document with `qcdn_string_free`.
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * `token` is NULL or NUL-terminated; `out_json` NULL or writable.
+ */
+qcdn_status qcdn_audit(const char *token, int64_t now, char **out_json);
+
+/**
  * Frees a verifier. NULL is accepted.
  *
  * # Safety
- * `verifier` is NULL or from `qcdn_verifier_new`/`_from_signer`, not yet
- * freed and no longer in use by any thread.
+ * `verifier` is NULL or from `qcdn_verifier_new`, `_new_jwk` or
+ * `_from_signer`, not yet freed and no longer in use by any thread.
  */
 void qcdn_verifier_free(struct qcdn_verifier *verifier);
 

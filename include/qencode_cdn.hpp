@@ -3,11 +3,13 @@
 // RAII handles (Signer, Verifier, Client; movable, not copyable), std::string
 // results, and exceptions: every failure throws qencode_cdn::Error, which
 // carries the qcdn_status code (status()), its name (code_name(), e.g.
-// "INVALID_KEY") and the library's message (what()). Handles may be shared
-// between threads exactly as the C handles may (const methods only).
+// "INVALID_KEY"), the library's message (what()) and the details of
+// qcdn_last_error_json (details_json(): HTTP status, Retry-After, body …).
+// Handles may be shared between threads exactly as the C handles may (const
+// methods only).
 //
 //   #include <qencode_cdn.hpp>
-//   auto signer = qencode_cdn::Signer::from_key("key-id", pem);
+//   auto signer = qencode_cdn::Signer::from_key("key-id", pem);   // or from_env(), from_file(id, path)
 //   std::string url = signer.signed_storage_url("my-bucket", "us-west", "videos/a.mp4",
 //                                               qencode_cdn::SignOptions().expires_in(600));
 //
@@ -30,17 +32,22 @@
 
 namespace qencode_cdn {
 
-/// A failed call: the status code and the library's message.
+/// A failed call: the status code, the library's message and its details.
 class Error : public std::runtime_error {
   public:
-    Error(qcdn_status status, const std::string &message) : std::runtime_error(message), status_(status) {}
+    Error(qcdn_status status, const std::string &message, std::string details_json = std::string())
+        : std::runtime_error(message), status_(status), details_(std::move(details_json)) {}
     /// The C status (QCDN_ERR_*).
     qcdn_status status() const noexcept { return status_; }
     /// The code string shared by every language, e.g. "TOKEN_EXPIRED".
     std::string code_name() const { return qcdn_status_str(status_); }
+    /// The error's details as qcdn_last_error_json gave them when it was thrown:
+    /// {"code","status_code","message","http_status","retry_after","body","request_id","type_error"}.
+    const std::string &details_json() const noexcept { return details_; }
 
   private:
     qcdn_status status_;
+    std::string details_;
 };
 
 namespace detail {
@@ -54,9 +61,18 @@ inline std::string last_error_message() {
     return std::string(buf.data());
 }
 
+/// The details of the last error of this thread (qcdn_last_error_json).
+inline std::string last_error_json() {
+    char *json = nullptr;
+    if (qcdn_last_error_json(&json) != QCDN_OK) return std::string();
+    std::string out(json != nullptr ? json : "");
+    qcdn_string_free(json);
+    return out;
+}
+
 /// Throws Error unless `status` is QCDN_OK.
 inline void check(qcdn_status status) {
-    if (status != QCDN_OK) throw Error(status, last_error_message());
+    if (status != QCDN_OK) throw Error(status, last_error_message(), last_error_json());
 }
 
 struct StringDeleter {
@@ -172,7 +188,7 @@ struct VerifyOptions {
     }
 };
 
-/// What a token is checked against in Verifier::covers.
+/// What a token is checked against in Verifier::verify_resource.
 enum class ResourceKind : std::uint32_t { Live = QCDN_RESOURCE_LIVE, Storage = QCDN_RESOURCE_STORAGE };
 
 /// A signing key loaded once; sign many times, from many threads.
@@ -182,6 +198,20 @@ class Signer {
     static Signer from_key(const std::string &key_id, std::string_view key) {
         qcdn_signer *s = nullptr;
         detail::check(qcdn_signer_new(key_id.c_str(), reinterpret_cast<const std::uint8_t *>(key.data()), key.size(), &s));
+        return Signer(s);
+    }
+
+    /// Loads the key from QENCODE_SIGNING_KEY and, without `key_id`, the key id
+    /// from QENCODE_SIGNING_KEY_ID (the same rules as every language's from_env).
+    static Signer from_env(const std::optional<std::string> &key_id = std::nullopt) {
+        qcdn_signer *s = nullptr;
+        detail::check(qcdn_signer_from_env(detail::opt(key_id), &s));
+        return Signer(s);
+    }
+    /// Loads the key from a file (any accepted form).
+    static Signer from_file(const std::string &key_id, const std::string &path) {
+        qcdn_signer *s = nullptr;
+        detail::check(qcdn_signer_from_file(key_id.c_str(), path.c_str(), &s));
         return Signer(s);
     }
 
@@ -196,6 +226,16 @@ class Signer {
     /// The key id (kid).
     std::string key_id() const {
         return detail::take_string([&](char **out) { return qcdn_signer_key_id(get(), out); });
+    }
+    /// The RSA modulus size in bits.
+    std::uint32_t key_bits() const {
+        std::uint32_t bits = 0;
+        detail::check(qcdn_signer_key_bits(get(), &bits));
+        return bits;
+    }
+    /// The public key as a JWK JSON object text (with kid, alg, use).
+    std::string public_key_jwk() const {
+        return detail::take_string([&](char **out) { return qcdn_signer_public_key_jwk(get(), out); });
     }
     /// Signed live playback URL on the default host.
     std::string signed_live_url(const std::string &playback_id, const SignOptions &options = SignOptions()) const {
@@ -259,6 +299,12 @@ class Verifier {
         detail::check(qcdn_verifier_new(reinterpret_cast<const std::uint8_t *>(key.data()), key.size(), &v));
         return Verifier(v);
     }
+    /// From a JWK JSON text; its kid, when present, is the expected key id.
+    static Verifier from_jwk(const std::string &jwk) {
+        qcdn_verifier *v = nullptr;
+        detail::check(qcdn_verifier_new_jwk(jwk.c_str(), &v));
+        return Verifier(v);
+    }
     /// The verifier of a signer's own tokens (expects its kid).
     static Verifier from_signer(const Signer &signer) {
         qcdn_verifier *v = nullptr;
@@ -270,19 +316,43 @@ class Verifier {
         qcdn_verify_options o = options.c_options();
         return detail::take_string([&](char **out) { return qcdn_verifier_verify(get(), token.c_str(), &o, out); });
     }
-    /// Verifies, then tells whether the token grants the resource.
+    /// Verifies the token and requires that it grants the resource (a playback
+    /// id, or an object key): returns `{"kid":…,"claims":{…}}`, throws Error
+    /// with QCDN_ERR_URI_MISMATCH for a valid token that does not cover it. The
+    /// call for an authorisation decision.
+    std::string verify_resource(const std::string &token, ResourceKind kind, const std::string &resource,
+                                const VerifyOptions &options = VerifyOptions()) const {
+        qcdn_verify_options o = options.c_options();
+        return detail::take_string([&](char **out) {
+            return qcdn_verifier_verify_resource(get(), token.c_str(), static_cast<std::uint32_t>(kind), resource.c_str(),
+                                                 &o, out);
+        });
+    }
+    /// Verifies, then tells whether the token grants the resource: false for a
+    /// valid token that does not cover it; other failures throw Error.
     bool covers(const std::string &token, ResourceKind kind, const std::string &resource,
                 const VerifyOptions &options = VerifyOptions()) const {
         qcdn_verify_options o = options.c_options();
-        bool result = false;
-        detail::check(qcdn_verifier_covers(get(), token.c_str(), static_cast<std::uint32_t>(kind), resource.c_str(), &o,
-                                           &result));
-        return result;
+        const qcdn_status st = qcdn_verifier_verify_resource(get(), token.c_str(), static_cast<std::uint32_t>(kind),
+                                                             resource.c_str(), &o, nullptr);
+        if (st == QCDN_ERR_URI_MISMATCH) return false;
+        detail::check(st);
+        return true;
     }
     /// Why a signed URL would be accepted or refused, as JSON (`"ok"`, `"checks"`).
     std::string explain(const std::string &url, const VerifyOptions &options = VerifyOptions()) const {
         qcdn_verify_options o = options.c_options();
         return detail::take_string([&](char **out) { return qcdn_verifier_explain(get(), url.c_str(), &o, out); });
+    }
+    /// Every check of a verification of a bare token, as JSON (`"ok"`, `"checks"`,
+    /// `"warnings"`). `options_json`: the verify options as a JSON object with the
+    /// keys key_id, leeway, now, resource (`{"kind":"live","playback_id":…}` or
+    /// `{"kind":"storage","key":…}`); empty = none.
+    std::string explain_token(const std::string &token, const std::string &options_json = std::string()) const {
+        return detail::take_string([&](char **out) {
+            return qcdn_verifier_explain_token(get(), token.c_str(),
+                                               options_json.empty() ? nullptr : options_json.c_str(), out);
+        });
     }
 
     /// The C handle (still owned by this object).
@@ -420,6 +490,18 @@ class Client {
     };
     std::unique_ptr<qcdn_client, Deleter> handle_;
 };
+
+/// A token's header and claims, NOT verified (display and debugging only):
+/// `{"header":{…},"claims":{…}}`.
+inline std::string decode_unverified(const std::string &token) {
+    return detail::take_string([&](char **out) { return qcdn_decode_unverified(token.c_str(), out); });
+}
+
+/// What a token grants that may be more than meant: `{"warnings":[{"code","message"}]}`.
+/// `now` in Unix seconds; 0 = the system clock.
+inline std::string audit(const std::string &token, std::int64_t now = 0) {
+    return detail::take_string([&](char **out) { return qcdn_audit(token.c_str(), now, out); });
+}
 
 /// `https://play-{playback_id}.qencode.com/qhls/qlive/playlist.m3u8[?auth=token]`
 inline std::string live_playback_url(const std::string &playback_id, const std::optional<std::string> &token = std::nullopt) {

@@ -7,7 +7,8 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 export QCDN_ROOT="$root" CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
 cd "$root/bindings-node"
 [ -d node_modules ] || npm ci --prefer-offline --no-audit --no-fund --loglevel=error
-npx napi build --platform --release --output-dir "$root/bench/node/.build" >/dev/null
+# Only the addon (and its .d.ts) lands in .build: the loader is the package's own native.js.
+npx napi build --platform --release --no-js --dts native.d.ts --output-dir "$root/bench/node/.build" >/dev/null
 export NAPI_RS_NATIVE_LIBRARY_PATH="$root/bench/node/.build/qencode-cdn.linux-x64-gnu.node"
 pin=()
 command -v taskset >/dev/null && pin=(taskset -c 0)

@@ -6,14 +6,15 @@ use std::collections::BTreeMap;
 use std::ffi::c_char;
 use std::time::Duration;
 
-use qcdn::{BucketPolicy, Client, DomainType, Error, ErrorCode, SigningKeyTarget};
+use qcdn::client::OK_DOCUMENT;
+use qcdn::{BucketPolicy, Client, ClientBuilder, DomainType, Error, ErrorCode, KeyStyle, SigningKeyTarget};
 use serde::Serialize;
 
-use crate::convert::{enum_value, invalid, opt_str, req_out, req_ref, req_str, write_opt_string};
+use crate::convert::{enum_value, invalid, json_options, opt_str, req_out, req_ref, req_str, write_opt_string};
 use crate::error::qcdn_status;
 
 /// A management-API client for one API key (opaque). Create with
-/// `qcdn_client_new`, free with `qcdn_client_free`. One client may be used
+/// `qcdn_client_new` or `qcdn_client_new_json`, free with `qcdn_client_free`. One client may be used
 /// from many threads at once; it caches and renews its access token itself.
 /// Every call blocks until the API answers (bounded by the timeouts).
 pub struct qcdn_client {
@@ -130,28 +131,75 @@ pub unsafe extern "C" fn qcdn_client_new(
     })
 }
 
+/// Creates a client with its settings as JSON text, for bindings of other
+/// languages (the core's `ClientBuilder::options_json` reads them). No I/O
+/// happens here.
+///
+/// - `api_key` (optional): the API key; NULL = the `QENCODE_API_KEY`
+///   environment variable (trimmed; unset or blank is
+///   `QCDN_ERR_INVALID_ARGUMENT` naming the variable — the core's
+///   `ClientBuilder::from_env`).
+/// - `options_json` (optional, NULL = `{}`): an object with the snake_case
+///   keys `api_url`, `auth_url` (strings), `timeout`, `connect_timeout`
+///   (seconds, fractions allowed, more than 0) and `max_retries` (a whole
+///   number, at most 10); `null` leaves a default. Unknown keys and wrong
+///   types are `QCDN_ERR_INVALID_ARGUMENT`.
+/// - `binding` (optional): names the caller in the `User-Agent` header
+///   (`qencode-cdn/<version> (<binding>)`), e.g. `"java"`; NULL = `"c"`.
+///
+/// The API key never appears in a message. On success `*out_client`
+/// receives a client to free with `qcdn_client_free`. Thread safety: reads
+/// the process environment when `api_key` is NULL (do not call it while
+/// another thread may change the environment); otherwise any thread.
+///
+/// # Safety
+/// `api_key`, `options_json`, `binding` NULL or NUL-terminated; `out_client`
+/// NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qcdn_client_new_json(
+    api_key: *const c_char,
+    options_json: *const c_char,
+    binding: *const c_char,
+    out_client: *mut *mut qcdn_client,
+) -> qcdn_status {
+    ffi_boundary!(status {
+        req_out(out_client, "out_client")?;
+        // SAFETY: forwarded contracts.
+        let (api_key, options, binding) = unsafe {
+            (
+                opt_str(api_key, "api_key")?,
+                json_options(options_json, "options_json")?,
+                opt_str(binding, "binding")?,
+            )
+        };
+        let builder = match api_key {
+            Some(key) => ClientBuilder::new(key),
+            None => ClientBuilder::from_env()?,
+        };
+        let client = builder
+            .options_json(&options, KeyStyle::Snake)?
+            .user_agent_suffix(binding.unwrap_or("c"))
+            .build()?;
+        // SAFETY: checked non-NULL; writable per contract.
+        unsafe { *out_client = Box::into_raw(Box::new(qcdn_client { inner: client })) };
+        Ok(())
+    })
+}
+
 /// Frees a client. NULL is accepted.
 ///
 /// # Safety
-/// `client` is NULL or from `qcdn_client_new`, not yet freed and no longer in
-/// use by any thread.
+/// `client` is NULL or from `qcdn_client_new` or `qcdn_client_new_json`, not
+/// yet freed and no longer in use by any thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn qcdn_client_free(client: *mut qcdn_client) {
     ffi_boundary!(void {
         if !client.is_null() {
-            // SAFETY: a pointer from Box::into_raw in qcdn_client_new.
+            // SAFETY: a pointer from Box::into_raw in qcdn_client_new(_json).
             drop(unsafe { Box::from_raw(client) });
         }
     })
 }
-
-/// `{"status":"ok"}`: the document of calls that return nothing.
-#[derive(Serialize)]
-struct StatusOk {
-    status: &'static str,
-}
-
-const OK: StatusOk = StatusOk { status: "ok" };
 
 /// Serialises a result. The buffer starts large enough for any document of
 /// the API (a new 8192-bit private key included) so that it never grows: a
@@ -179,6 +227,24 @@ unsafe fn run<T: Serialize>(
     let text = json(&value)?;
     // SAFETY: NULL or writable.
     unsafe { write_opt_string(out_json, text) }
+}
+
+/// Runs a client call without a result; `out_json` (optional) receives the
+/// API's document of such calls, `qencode_cdn::client::OK_DOCUMENT`
+/// (`{"status":"ok"}`).
+///
+/// # Safety
+/// `client` NULL or live; `out_json` NULL or writable.
+unsafe fn run_ok(
+    client: *const qcdn_client,
+    out_json: *mut *mut c_char,
+    call: impl FnOnce(&Client) -> Result<(), Error>,
+) -> Result<(), Error> {
+    // SAFETY: forwarded contract.
+    let client = unsafe { req_ref(client, "client") }?;
+    call(&client.inner)?;
+    // SAFETY: NULL or writable.
+    unsafe { write_opt_string(out_json, OK_DOCUMENT.to_string()) }
 }
 
 fn domain_type(value: u32, allow_any: bool) -> Result<Option<DomainType>, Error> {
@@ -275,7 +341,7 @@ pub unsafe extern "C" fn qcdn_client_delete_domain(
         // SAFETY: forwarded contract.
         let id = unsafe { req_str(id, "id") }?;
         // SAFETY: forwarded contracts.
-        unsafe { run(client, out_json, |c| c.delete_domain(id).map(|()| OK)) }
+        unsafe { run_ok(client, out_json, |c| c.delete_domain(id)) }
     })
 }
 
@@ -345,15 +411,16 @@ pub unsafe extern "C" fn qcdn_client_delete_tls_subscription(
         // SAFETY: forwarded contract.
         let id = unsafe { req_str(id, "id") }?;
         // SAFETY: forwarded contracts.
-        unsafe { run(client, out_json, |c| c.delete_tls_subscription(id).map(|()| OK)) }
+        unsafe { run_ok(client, out_json, |c| c.delete_tls_subscription(id)) }
     })
 }
 
 /// Creates a signing key for a stream (by stream id), a domain (by domain
-/// id) or a bucket (by name). `*out_json` (optional) receives the key's
+/// id) or a bucket (by name). `*out_json` (**required**) receives the key's
 /// document including `"private_key"` (PEM): it is returned this once and
-/// cannot be fetched again. Keep it secret; wipe the string before freeing
-/// it with `qcdn_string_free` if your memory may be inspected.
+/// cannot be fetched again, so a NULL `out_json` is refused with
+/// `QCDN_ERR_INVALID_ARGUMENT` before any request is sent (no key is
+/// created). `qcdn_string_free` wipes the string's bytes before freeing it.
 ///
 /// # Safety
 /// `client` NULL or live; `target` NULL or NUL-terminated; `out_json` NULL or writable.
@@ -365,6 +432,11 @@ pub unsafe extern "C" fn qcdn_client_create_signing_key(
     out_json: *mut *mut c_char,
 ) -> qcdn_status {
     ffi_boundary!(status {
+        req_out(out_json, "out_json").map_err(|_| {
+            invalid(
+                "`out_json` is NULL: the new key's private key is returned only once, so its document must be received (no key was created)",
+            )
+        })?;
         let kind = enum_value(
             target_kind,
             &[
@@ -453,7 +525,7 @@ pub unsafe extern "C" fn qcdn_client_delete_signing_key(
         // SAFETY: forwarded contract.
         let id = unsafe { req_str(id, "id") }?;
         // SAFETY: forwarded contracts.
-        unsafe { run(client, out_json, |c| c.delete_signing_key(id).map(|()| OK)) }
+        unsafe { run_ok(client, out_json, |c| c.delete_signing_key(id)) }
     })
 }
 
@@ -482,7 +554,7 @@ pub unsafe extern "C" fn qcdn_client_set_bucket_policy(
             "policy",
         )?;
         // SAFETY: forwarded contracts.
-        unsafe { run(client, out_json, |c| c.set_bucket_policy(bucket, policy).map(|()| OK)) }
+        unsafe { run_ok(client, out_json, |c| c.set_bucket_policy(bucket, policy)) }
     })
 }
 
@@ -509,7 +581,7 @@ pub unsafe extern "C" fn qcdn_client_set_bucket_cors(
             ))
         })?;
         // SAFETY: forwarded contracts.
-        unsafe { run(client, out_json, |c| c.set_bucket_cors(bucket, &cors).map(|()| OK)) }
+        unsafe { run_ok(client, out_json, |c| c.set_bucket_cors(bucket, &cors)) }
     })
 }
 
@@ -547,7 +619,7 @@ pub unsafe extern "C" fn qcdn_client_delete_bucket_cors(
         // SAFETY: forwarded contract.
         let bucket = unsafe { req_str(bucket, "bucket") }?;
         // SAFETY: forwarded contracts.
-        unsafe { run(client, out_json, |c| c.delete_bucket_cors(bucket).map(|()| OK)) }
+        unsafe { run_ok(client, out_json, |c| c.delete_bucket_cors(bucket)) }
     })
 }
 
@@ -568,7 +640,7 @@ pub unsafe extern "C" fn qcdn_client_delete_bucket_cors_header(
         // SAFETY: forwarded contracts.
         let (bucket, header) = unsafe { (req_str(bucket, "bucket")?, req_str(header, "header")?) };
         // SAFETY: forwarded contracts.
-        unsafe { run(client, out_json, |c| c.delete_bucket_cors_header(bucket, header).map(|()| OK)) }
+        unsafe { run_ok(client, out_json, |c| c.delete_bucket_cors_header(bucket, header)) }
     })
 }
 
@@ -587,7 +659,7 @@ pub unsafe extern "C" fn qcdn_client_purge_bucket_cache(
         // SAFETY: forwarded contract.
         let bucket = unsafe { req_str(bucket, "bucket") }?;
         // SAFETY: forwarded contracts.
-        unsafe { run(client, out_json, |c| c.purge_bucket_cache(bucket).map(|()| OK)) }
+        unsafe { run_ok(client, out_json, |c| c.purge_bucket_cache(bucket)) }
     })
 }
 
@@ -608,6 +680,6 @@ pub unsafe extern "C" fn qcdn_client_purge_object_cache(
         // SAFETY: forwarded contracts.
         let (bucket, path) = unsafe { (req_str(bucket, "bucket")?, req_str(path, "path")?) };
         // SAFETY: forwarded contracts.
-        unsafe { run(client, out_json, |c| c.purge_object_cache(bucket, path).map(|()| OK)) }
+        unsafe { run_ok(client, out_json, |c| c.purge_object_cache(bucket, path)) }
     })
 }

@@ -5,6 +5,7 @@
 use std::ffi::{CStr, CString, c_char};
 
 use qcdn::{Error, ErrorCode};
+use serde_json::Value;
 use zeroize::Zeroizing;
 
 pub(crate) fn invalid(msg: impl Into<String>) -> Error {
@@ -37,7 +38,9 @@ pub(crate) unsafe fn opt_str<'a>(p: *const c_char, name: &str) -> Result<Option<
     }
 }
 
-/// A required byte buffer of `len` bytes (`len` may not be 0).
+/// A required byte buffer of `len` bytes. NULL is `INVALID_ARGUMENT`; a
+/// non-NULL pointer with `len` 0 is an empty buffer, handed to the core (which
+/// decides what an empty key means: `INVALID_KEY`, like every language).
 ///
 /// # Safety
 /// `p` is NULL or points to `len` readable bytes.
@@ -45,14 +48,63 @@ pub(crate) unsafe fn req_bytes<'a>(p: *const u8, len: usize, name: &str) -> Resu
     if p.is_null() {
         return Err(invalid(format!("`{name}` is NULL but bytes are required")));
     }
-    if len == 0 {
-        return Err(invalid(format!("`{name}` is empty (length 0)")));
-    }
     if len > isize::MAX as usize {
         return Err(invalid(format!("`{name}` length is too large")));
     }
+    if len == 0 {
+        return Ok(&[]);
+    }
     // SAFETY: non-NULL, `len` readable bytes per the caller's contract.
     Ok(unsafe { std::slice::from_raw_parts(p, len) })
+}
+
+/// Options given as JSON text (the `_json` functions): NULL is `{}`; the
+/// text must be UTF-8 and JSON. What the value means — unknown keys, wrong
+/// types, `null` lifetimes — is decided by the core's `from_json` readers,
+/// never here.
+///
+/// # Safety
+/// `p` is NULL or a NUL-terminated string.
+pub(crate) unsafe fn json_options(p: *const c_char, name: &str) -> Result<Value, Error> {
+    // SAFETY: forwarded contract.
+    match unsafe { opt_str(p, name) }? {
+        None => Ok(Value::Object(serde_json::Map::new())),
+        Some(text) => serde_json::from_str(text).map_err(|e| {
+            invalid(format!(
+                "`{name}` is not valid JSON ({e}); pass a JSON object, or NULL for none"
+            ))
+        }),
+    }
+}
+
+/// A file path: any bytes on Unix (paths need not be UTF-8 there), UTF-8
+/// elsewhere.
+///
+/// # Safety
+/// `p` is NULL or a NUL-terminated string.
+pub(crate) unsafe fn req_path<'a>(p: *const c_char, name: &str) -> Result<&'a std::path::Path, Error> {
+    if p.is_null() {
+        return Err(invalid(format!("`{name}` is NULL but a path is required")));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        // SAFETY: non-NULL and NUL-terminated per the caller's contract.
+        let bytes = unsafe { CStr::from_ptr(p) }.to_bytes();
+        Ok(std::path::Path::new(std::ffi::OsStr::from_bytes(bytes)))
+    }
+    #[cfg(not(unix))]
+    {
+        // SAFETY: forwarded contract.
+        let s = unsafe { req_str(p, name) }?;
+        Ok(std::path::Path::new(s))
+    }
+}
+
+/// Serialises a result document (claims, explanations, cookies).
+pub(crate) fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, Error> {
+    serde_json::to_string(value)
+        .map_err(|e| Error::with_code(ErrorCode::Internal, format!("the result cannot be serialised: {e}")))
 }
 
 /// Checks that a required out-pointer is not NULL.
@@ -80,9 +132,13 @@ pub(crate) unsafe fn req_ref<'a, T>(p: *const T, name: &str) -> Result<&'a T, Er
 ///
 /// Results can be secrets (tokens are bearer credentials, a new signing key's
 /// document holds its private key), so no copy is left behind in freed
-/// memory: when the terminator does not fit, the bytes are copied into a
-/// buffer one byte larger and the original is wiped (instead of a `realloc`
-/// that would free an unwiped copy).
+/// memory. `CString` keeps its bytes in a boxed slice, and turning a `Vec`
+/// whose capacity is not exactly its length into one reallocates (a `realloc`
+/// frees the old block unwiped, even when shrinking). So the bytes, with
+/// their terminator, are placed in a buffer of exactly that size — in place
+/// when the string's own buffer has exactly one spare byte, else in a new
+/// buffer (`Vec::with_capacity` allocates exactly what it is asked for) —
+/// and the original is wiped.
 pub(crate) fn to_c_string(s: String) -> Result<*mut c_char, Error> {
     let mut bytes = Zeroizing::new(s.into_bytes());
     if bytes.contains(&0) {
@@ -91,15 +147,24 @@ pub(crate) fn to_c_string(s: String) -> Result<*mut c_char, Error> {
             "a result string holds a NUL byte",
         ));
     }
-    let owned = if bytes.capacity() > bytes.len() {
+    let mut owned = if bytes.capacity() == bytes.len() + 1 {
         std::mem::take(&mut *bytes)
     } else {
         let mut exact = Vec::with_capacity(bytes.len() + 1);
         exact.extend_from_slice(&bytes);
         exact
     };
-    // SAFETY: checked above that there is no NUL byte; `owned` has room for the terminator.
-    Ok(unsafe { CString::from_vec_unchecked(owned) }.into_raw())
+    owned.push(0);
+    if owned.capacity() != owned.len() {
+        // Not reached with the global allocator; refuse rather than leave a copy.
+        drop(Zeroizing::new(owned));
+        return Err(Error::with_code(
+            ErrorCode::Internal,
+            "a result buffer has an unexpected capacity",
+        ));
+    }
+    // SAFETY: no NUL byte before the one just pushed as the last byte.
+    Ok(unsafe { CString::from_vec_with_nul_unchecked(owned) }.into_raw())
 }
 
 /// Frees a string made by [`to_c_string`], wiping its bytes first.
@@ -159,7 +224,9 @@ mod tests {
         let mut spare = String::with_capacity(64);
         spare.push_str("spare");
         let exact = String::from("exact"); // capacity == len
-        for (s, want) in [(spare, "spare"), (exact, "exact")] {
+        let mut one = String::with_capacity(4);
+        one.push_str("one"); // exactly one spare byte: used in place
+        for (s, want) in [(spare, "spare"), (exact, "exact"), (one, "one")] {
             let p = to_c_string(s).unwrap();
             // SAFETY: a string just made by to_c_string.
             unsafe {

@@ -120,20 +120,38 @@ impl qcdn_status {
 }
 
 thread_local! {
-    static LAST_ERROR: RefCell<String> = const { RefCell::new(String::new()) };
+    /// The last failure on this thread: the error itself, so that both its
+    /// message and its details (HTTP status, `Retry-After`, body, …) can be
+    /// read back.
+    static LAST_ERROR: RefCell<Option<Error>> = const { RefCell::new(None) };
 }
 
-/// Records `err` as this thread's last error (its code and message; the core
-/// guarantees messages hold no key material, API key or access token).
-pub(crate) fn record(err: &Error) {
-    let msg = err.to_string().replace('\0', "\\0");
+/// Records `err` as this thread's last error (the core guarantees its
+/// messages and details hold no key material, API key or access token).
+pub(crate) fn record(err: Error) {
     // If the thread is being torn down there is nowhere to record; the status
     // still tells the caller what happened.
     let _ = LAST_ERROR.try_with(|cell| {
         if let Ok(mut slot) = cell.try_borrow_mut() {
-            *slot = msg;
+            *slot = Some(err);
         }
     });
+}
+
+/// A copy of this thread's last error, if any.
+fn last_error() -> Option<Error> {
+    LAST_ERROR
+        .try_with(|cell| cell.try_borrow().ok().and_then(|e| e.clone()))
+        .ok()
+        .flatten()
+}
+
+/// The last error's message as `qcdn_last_error_message` gives it:
+/// `"CODE: message"`, or `""` when nothing has failed on this thread.
+fn last_error_text() -> String {
+    last_error()
+        .map(|e| e.to_string().replace('\0', "\\0"))
+        .unwrap_or_default()
 }
 
 /// Turns the outcome of a status body into the returned status.
@@ -141,17 +159,41 @@ pub(crate) fn finish(result: std::thread::Result<Result<(), Error>>) -> qcdn_sta
     match result {
         Ok(Ok(())) => qcdn_status::QCDN_OK,
         Ok(Err(err)) => {
-            record(&err);
-            qcdn_status::from_code(err.code())
+            let status = qcdn_status::from_code(err.code());
+            record(err);
+            status
         }
         Err(_) => {
-            record(&Error::with_code(
+            record(Error::with_code(
                 ErrorCode::Internal,
                 "a panic was caught at the C boundary (a bug in qencode-cdn; please report it)",
             ));
             qcdn_status::QCDN_ERR_INTERNAL
         }
     }
+}
+
+/// The details of an error as the JSON document of `qcdn_last_error_json`.
+fn error_json(err: Option<&Error>) -> serde_json::Value {
+    use serde_json::json;
+    let Some(err) = err else {
+        return json!({
+            "code": "OK", "status_code": 0, "message": "", "http_status": null,
+            "retry_after": null, "body": null, "request_id": null, "type_error": false,
+        });
+    };
+    let code = err.code();
+    let http = err.http();
+    json!({
+        "code": code.as_str(),
+        "status_code": qcdn_status::from_code(code) as u32,
+        "message": err.message().replace('\0', "\\0"),
+        "http_status": err.status(),
+        "retry_after": err.retry_after().map(|d| d.as_secs_f64()),
+        "body": http.map(|h| h.body.as_str()),
+        "request_id": http.and_then(|h| h.request_id.as_deref()),
+        "type_error": err.is_type_error(),
+    })
 }
 
 /// The name of a status: `"OK"`, `"INVALID_ARGUMENT"`, … the code strings
@@ -189,7 +231,7 @@ pub extern "C" fn qcdn_status_str(status: u32) -> *const c_char {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn qcdn_last_error_message(buf: *mut c_char, len: usize, out_needed: *mut usize) -> qcdn_status {
     ffi_boundary!(value qcdn_status::QCDN_ERR_INTERNAL, {
-        let msg = LAST_ERROR.try_with(|cell| cell.borrow().clone()).unwrap_or_default();
+        let msg = last_error_text();
         let needed = msg.len() + 1;
         if !out_needed.is_null() {
             // SAFETY: the caller passes a writable size_t or NULL.
@@ -215,9 +257,60 @@ pub unsafe extern "C" fn qcdn_last_error_message(buf: *mut c_char, len: usize, o
     })
 }
 
+/// The details of the last failed call on this thread as a JSON document,
+/// for bindings that raise typed exceptions:
+///
+/// ```text
+/// {"code": "RATE_LIMITED",       the code string shared by every language
+///                                ("OK" when nothing has failed on this thread)
+///  "status_code": 11,            the qcdn_status number
+///  "message": "HTTP 429: …",     the message without the "CODE: " prefix
+///                                (qcdn_last_error_message gives "CODE: message")
+///  "http_status": 429,           HTTP status of an API answer, else null
+///  "retry_after": 1.5,           Retry-After in seconds, else null
+///  "body": "…",                  the API's response body (capped), else null
+///  "request_id": "…",            the API's request id, else null
+///  "type_error": false}          true when the mistake is the *type* of an
+///                                option (a string, or null, where seconds go):
+///                                raise the language's type-error class
+/// ```
+///
+/// Nothing in it is secret: the library never puts key material, API keys
+/// or access tokens into errors. Before any failure on this thread the
+/// document is `{"code":"OK","status_code":0,"message":"",…null…,"type_error":false}`.
+///
+/// On success `*out_json` receives the document, to free with
+/// `qcdn_string_free`. Returns `QCDN_ERR_INVALID_ARGUMENT` when `out_json` is
+/// NULL. This call never replaces the last error itself (not even when it
+/// fails), so it may be called any number of times. Thread safety: reads
+/// only the calling thread's record.
+///
+/// # Safety
+/// `out_json` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qcdn_last_error_json(out_json: *mut *mut c_char) -> qcdn_status {
+    ffi_boundary!(value qcdn_status::QCDN_ERR_INTERNAL, {
+        if out_json.is_null() {
+            return qcdn_status::QCDN_ERR_INVALID_ARGUMENT;
+        }
+        let doc = error_json(last_error().as_ref()).to_string();
+        match crate::convert::to_c_string(doc) {
+            Ok(c) => {
+                // SAFETY: checked non-NULL; writable per contract.
+                unsafe { *out_json = c };
+                qcdn_status::QCDN_OK
+            }
+            Err(_) => qcdn_status::QCDN_ERR_INTERNAL,
+        }
+    })
+}
+
 #[cfg(test)]
 pub(crate) fn take_last_error_for_test() -> String {
-    LAST_ERROR.with(|cell| std::mem::take(&mut *cell.borrow_mut()))
+    LAST_ERROR
+        .with(|cell| cell.borrow_mut().take())
+        .map(|e| e.to_string())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -249,7 +342,7 @@ mod tests {
 
     #[test]
     fn last_error_message_copies_and_reports_size() {
-        record(&Error::with_code(ErrorCode::InvalidArgument, "x"));
+        record(Error::with_code(ErrorCode::InvalidArgument, "x"));
         let mut needed = 0usize;
         // SAFETY: valid pointers.
         unsafe {
@@ -271,5 +364,37 @@ mod tests {
             );
             assert_eq!(CStr::from_ptr(buf.as_ptr()).to_str().unwrap(), "INVALID_ARGUMENT: x");
         }
+    }
+
+    #[test]
+    fn error_json_carries_the_http_details_and_the_type_kind() {
+        let http = qcdn::HttpFailure {
+            status: Some(429),
+            message: "slow down".into(),
+            body: "{\"error\":\"slow down\"}".into(),
+            request_id: Some("req-1".into()),
+            retry_after: Some(std::time::Duration::from_millis(1500)),
+        };
+        let err = Error::Http {
+            code: ErrorCode::RateLimited,
+            http: Box::new(http),
+        };
+        let doc = error_json(Some(&err));
+        assert_eq!(
+            doc,
+            serde_json::json!({
+                "code": "RATE_LIMITED", "status_code": 11, "message": "HTTP 429: slow down",
+                "http_status": 429, "retry_after": 1.5, "body": "{\"error\":\"slow down\"}",
+                "request_id": "req-1", "type_error": false,
+            })
+        );
+        let typed =
+            qcdn::SignOptions::from_json(&serde_json::json!({"expires_in": null}), qcdn::KeyStyle::Snake).unwrap_err();
+        let doc = error_json(Some(&typed));
+        assert_eq!(doc["code"], "INVALID_ARGUMENT");
+        assert_eq!(doc["type_error"], true);
+        assert_eq!(doc["http_status"], serde_json::Value::Null);
+        assert_eq!(doc["body"], serde_json::Value::Null);
+        assert_eq!(error_json(None)["code"], "OK");
     }
 }

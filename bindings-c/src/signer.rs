@@ -2,12 +2,13 @@
 
 use std::ffi::c_char;
 
-use qcdn::{Error, Expiry, SignOptions, Signer};
+use qcdn::{Error, Expiry, KeyStyle, SignOptions, Signer};
 
-use crate::convert::{invalid, req_bytes, req_out, req_ref, req_str, write_string};
+use crate::convert::{json_options, opt_str, req_bytes, req_out, req_path, req_ref, req_str, write_string};
 use crate::error::qcdn_status;
 
-/// A signing key (opaque). Create with `qcdn_signer_new`, free with
+/// A signing key (opaque). Create with `qcdn_signer_new`,
+/// `qcdn_signer_from_env` or `qcdn_signer_from_file`; free with
 /// `qcdn_signer_free`. Immutable after creation: one signer may be used from
 /// many threads at once.
 pub struct qcdn_signer {
@@ -39,7 +40,8 @@ pub struct qcdn_sign_options {
     /// custom claims.
     pub claims_json: *const c_char,
     /// Sign as if the time were this Unix second (tests, reproducible
-    /// tokens); 0 = the system clock; negative = `QCDN_ERR_INVALID_ARGUMENT`.
+    /// tokens); 0 = the system clock; a negative time or one beyond the year
+    /// 5138 (milliseconds) is `QCDN_ERR_INVALID_ARGUMENT`.
     pub now: i64,
 }
 
@@ -91,11 +93,8 @@ pub(crate) unsafe fn sign_options(p: *const qcdn_sign_options) -> Result<SignOpt
         let text = unsafe { req_str(o.claims_json, "options->claims_json") }?;
         opts = opts.claims_json(text)?;
     }
-    if o.now < 0 {
-        return Err(invalid(
-            "`options->now` must not be negative (0 means the system clock)",
-        ));
-    }
+    // 0 is "the system clock" (a zero-initialised struct); any other value,
+    // negative included, is the signer's to judge.
     if o.now != 0 {
         opts = opts.now(o.now);
     }
@@ -109,10 +108,11 @@ pub(crate) unsafe fn sign_options(p: *const qcdn_sign_options) -> Result<SignOpt
 /// literal `\n`, CRLF or spaces, or base64 of a PEM. The bytes are copied; the
 /// caller may wipe its buffer afterwards.
 ///
-/// Errors: `QCDN_ERR_INVALID_ARGUMENT` (NULL, empty, bad UTF-8 key id),
-/// `QCDN_ERR_INVALID_KEY` (unparseable, not RSA, too small; the message says
-/// which format was seen, never the key bytes). On success `*out_signer`
-/// receives a signer to free with `qcdn_signer_free`.
+/// Errors: `QCDN_ERR_INVALID_ARGUMENT` (NULL `key`, NULL, empty or bad UTF-8
+/// key id), `QCDN_ERR_INVALID_KEY` (unparseable — an empty buffer too — not
+/// RSA, too small; the message says which format was seen, never the key
+/// bytes). On success `*out_signer` receives a signer to free with
+/// `qcdn_signer_free`. Thread safety: any thread.
 ///
 /// # Safety
 /// `key_id` is NULL or NUL-terminated; `key` is NULL or points to `key_len`
@@ -131,8 +131,66 @@ pub unsafe extern "C" fn qcdn_signer_new(
         // SAFETY: forwarded contracts.
         let key = unsafe { req_bytes(key, key_len, "key") }?;
         let signer = Signer::from_pem(key_id, key)?;
-        // SAFETY: checked non-NULL; writable per contract.
-        unsafe { *out_signer = Box::into_raw(Box::new(qcdn_signer { inner: signer })) };
+        boxed(out_signer, signer);
+        Ok(())
+    })
+}
+
+fn boxed(out: *mut *mut qcdn_signer, signer: Signer) {
+    // SAFETY: callers check `out` non-NULL first; writable per contract.
+    unsafe { *out = Box::into_raw(Box::new(qcdn_signer { inner: signer })) };
+}
+
+/// Loads the signing key from the environment: the key from
+/// `QENCODE_SIGNING_KEY` (any form `qcdn_signer_new` accepts, env-mangled
+/// newlines included) and, when `key_id` is NULL, the key id from
+/// `QENCODE_SIGNING_KEY_ID`. Values are trimmed; an unset or blank variable
+/// is `QCDN_ERR_INVALID_ARGUMENT` naming the variable (never its value); a
+/// bad key is `QCDN_ERR_INVALID_KEY`. The same rules as `from_env` in every
+/// language (the core's `Signer::from_env`).
+///
+/// `key_id` (optional): the key id to use; NULL = `QENCODE_SIGNING_KEY_ID`.
+/// On success `*out_signer` receives a signer to free with `qcdn_signer_free`.
+///
+/// Thread safety: reads the process environment. Do not call it while
+/// another thread may call `setenv`/`putenv`/`unsetenv` (those are not
+/// thread-safe in C).
+///
+/// # Safety
+/// `key_id` is NULL or NUL-terminated; `out_signer` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qcdn_signer_from_env(key_id: *const c_char, out_signer: *mut *mut qcdn_signer) -> qcdn_status {
+    ffi_boundary!(status {
+        req_out(out_signer, "out_signer")?;
+        // SAFETY: forwarded contract.
+        let key_id = unsafe { opt_str(key_id, "key_id") }?;
+        boxed(out_signer, Signer::from_env(key_id)?);
+        Ok(())
+    })
+}
+
+/// Loads the private key from a file (any form `qcdn_signer_new` accepts);
+/// the file's bytes are wiped from memory after loading. A file that cannot
+/// be read is `QCDN_ERR_INVALID_ARGUMENT` naming the path and the reason; a
+/// bad key is `QCDN_ERR_INVALID_KEY`.
+///
+/// `path` is a NUL-terminated file name (any bytes on POSIX systems, UTF-8
+/// elsewhere). On success `*out_signer` receives a signer to free with
+/// `qcdn_signer_free`. Thread safety: any thread.
+///
+/// # Safety
+/// `key_id`, `path` NULL or NUL-terminated; `out_signer` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qcdn_signer_from_file(
+    key_id: *const c_char,
+    path: *const c_char,
+    out_signer: *mut *mut qcdn_signer,
+) -> qcdn_status {
+    ffi_boundary!(status {
+        req_out(out_signer, "out_signer")?;
+        // SAFETY: forwarded contracts.
+        let (key_id, path) = unsafe { (req_str(key_id, "key_id")?, req_path(path, "path")?) };
+        boxed(out_signer, Signer::from_file(key_id, path)?);
         Ok(())
     })
 }
@@ -159,6 +217,58 @@ pub unsafe extern "C" fn qcdn_signer_sign(
         let uri = unsafe { req_str(uri, "uri") }?;
         // SAFETY: forwarded contracts.
         let opts = unsafe { sign_options(options) }?;
+        let token = signer.inner.sign(uri, &opts)?;
+        // SAFETY: checked non-NULL.
+        unsafe { write_string(out_token, token) }
+    })
+}
+
+/// Sign options given as JSON text, read by the core's `SignOptions::from_json`
+/// (snake_case keys): `expires_in` (seconds), `expires_at`, `not_before`,
+/// `now` (Unix seconds), `claims` (object), `never_expires` (boolean).
+/// NULL = `{}`.
+///
+/// # Safety
+/// `p` is NULL or NUL-terminated.
+pub(crate) unsafe fn sign_options_json(p: *const c_char) -> Result<SignOptions, Error> {
+    // SAFETY: forwarded contract.
+    let value = unsafe { json_options(p, "options_json") }?;
+    SignOptions::from_json(&value, KeyStyle::Snake)
+}
+
+/// `qcdn_signer_sign` with the options as JSON text, for bindings of
+/// languages with dynamic or keyword options (PHP arrays, Ruby keywords, Java
+/// and C# builders): the core reads them, so every language refuses the same
+/// mistakes with the same words.
+///
+/// `options_json` (optional; NULL = `{}`) is an object with the snake_case
+/// keys `expires_in` (seconds from now), `expires_at`, `not_before`, `now`
+/// (Unix seconds), `claims` (object) and `never_expires` (boolean). Leave a
+/// key out for its default (3600 s of lifetime). Refused with
+/// `QCDN_ERR_INVALID_ARGUMENT`: text that is not JSON, an unknown key, a
+/// value of the wrong type, fractional seconds, and a lifetime given as
+/// `null` (`"expires_in": null` never means "forever" nor the default; a
+/// token without expiry needs `"never_expires": true`). Wrong types and
+/// `null` lifetimes have `"type_error": true` in `qcdn_last_error_json`.
+///
+/// On success `*out_token` receives the JWT, to free with `qcdn_string_free`.
+/// Thread safety: any thread, concurrently on one signer.
+///
+/// # Safety
+/// `signer` NULL or live; `uri`, `options_json` NULL or NUL-terminated;
+/// `out_token` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qcdn_signer_sign_json(
+    signer: *const qcdn_signer,
+    uri: *const c_char,
+    options_json: *const c_char,
+    out_token: *mut *mut c_char,
+) -> qcdn_status {
+    ffi_boundary!(status {
+        req_out(out_token, "out_token")?;
+        // SAFETY: forwarded contracts.
+        let (signer, uri, opts) =
+            unsafe { (req_ref(signer, "signer")?, req_str(uri, "uri")?, sign_options_json(options_json)?) };
         let token = signer.inner.sign(uri, &opts)?;
         // SAFETY: checked non-NULL.
         unsafe { write_string(out_token, token) }
@@ -200,16 +310,56 @@ pub unsafe extern "C" fn qcdn_signer_key_id(signer: *const qcdn_signer, out_key_
     })
 }
 
+/// The size of the signer's RSA modulus in bits (2048, 3072, 4096 …).
+/// Thread safety: any thread.
+///
+/// # Safety
+/// `signer` is NULL or live; `out_bits` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qcdn_signer_key_bits(signer: *const qcdn_signer, out_bits: *mut u32) -> qcdn_status {
+    ffi_boundary!(status {
+        req_out(out_bits, "out_bits")?;
+        // SAFETY: forwarded contracts.
+        let signer = unsafe { req_ref(signer, "signer") }?;
+        let bits = u32::try_from(signer.inner.key_bits())
+            .map_err(|_| Error::with_code(qcdn::ErrorCode::Internal, "the key size does not fit in 32 bits"))?;
+        // SAFETY: checked non-NULL.
+        unsafe { *out_bits = bits };
+        Ok(())
+    })
+}
+
+/// The signer's public key as a JWK JSON object text with `kty` (`RSA`),
+/// `kid`, `alg` (`RS256`), `use` (`sig`), `n` and `e`, for a JWKS endpoint
+/// or `qcdn_verifier_new_jwk`. Free with `qcdn_string_free`.
+/// Thread safety: any thread.
+///
+/// # Safety
+/// `signer` is NULL or live; `out_jwk` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qcdn_signer_public_key_jwk(
+    signer: *const qcdn_signer,
+    out_jwk: *mut *mut c_char,
+) -> qcdn_status {
+    ffi_boundary!(status {
+        req_out(out_jwk, "out_jwk")?;
+        // SAFETY: forwarded contracts.
+        let signer = unsafe { req_ref(signer, "signer") }?;
+        // SAFETY: checked non-NULL.
+        unsafe { write_string(out_jwk, signer.inner.public_key_jwk()) }
+    })
+}
+
 /// Frees a signer. NULL is accepted.
 ///
 /// # Safety
-/// `signer` is NULL or a signer from `qcdn_signer_new`, not yet freed and no
-/// longer in use by any thread.
+/// `signer` is NULL or a signer from `qcdn_signer_new`, `qcdn_signer_from_env`
+/// or `qcdn_signer_from_file`, not yet freed and no longer in use by any thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn qcdn_signer_free(signer: *mut qcdn_signer) {
     ffi_boundary!(void {
         if !signer.is_null() {
-            // SAFETY: a pointer from Box::into_raw in qcdn_signer_new.
+            // SAFETY: a pointer from Box::into_raw in `boxed`.
             drop(unsafe { Box::from_raw(signer) });
         }
     })

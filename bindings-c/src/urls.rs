@@ -3,11 +3,11 @@
 
 use std::ffi::c_char;
 
-use qcdn::{CookieOptions, SameSite};
+use qcdn::{CookieOptions, KeyStyle, SameSite, SignedCookie, options::split_cookie_options};
 
-use crate::convert::{enum_value, opt_str, req_out, req_ref, req_str, write_string};
+use crate::convert::{enum_value, json_options, opt_str, req_out, req_ref, req_str, to_json, write_string};
 use crate::error::qcdn_status;
-use crate::signer::{qcdn_sign_options, qcdn_signer, sign_options};
+use crate::signer::{qcdn_sign_options, qcdn_signer, sign_options, sign_options_json};
 
 /// `https://play-{playback_id}.qencode.com/qhls/qlive/playlist.m3u8`, with
 /// `?auth={token}` when `token` (optional) is not NULL. A bad playback id or
@@ -253,6 +253,158 @@ pub unsafe extern "C" fn qcdn_signer_sign_url(
     })
 }
 
+/// `qcdn_signer_signed_live_url` with the sign options as JSON text
+/// (`options_json` optional, NULL = `{}`; the keys and rules of
+/// `qcdn_signer_sign_json`). Free the URL with `qcdn_string_free`.
+/// Thread safety: any thread.
+///
+/// # Safety
+/// `signer` NULL or live; strings NULL or NUL-terminated; `out_url` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qcdn_signer_signed_live_url_json(
+    signer: *const qcdn_signer,
+    playback_id: *const c_char,
+    options_json: *const c_char,
+    out_url: *mut *mut c_char,
+) -> qcdn_status {
+    ffi_boundary!(status {
+        req_out(out_url, "out_url")?;
+        // SAFETY: forwarded contracts.
+        let (signer, playback_id, opts) = unsafe {
+            (req_ref(signer, "signer")?, req_str(playback_id, "playback_id")?, sign_options_json(options_json)?)
+        };
+        let url = signer.inner.signed_live_url(playback_id, &opts)?;
+        // SAFETY: checked non-NULL.
+        unsafe { write_string(out_url, url) }
+    })
+}
+
+/// `qcdn_signer_signed_live_custom_domain_url` with the sign options as JSON
+/// text (as `qcdn_signer_sign_json`). Free the URL with `qcdn_string_free`.
+/// Thread safety: any thread.
+///
+/// # Safety
+/// As `qcdn_signer_signed_live_url_json`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qcdn_signer_signed_live_custom_domain_url_json(
+    signer: *const qcdn_signer,
+    domain: *const c_char,
+    playback_id: *const c_char,
+    options_json: *const c_char,
+    out_url: *mut *mut c_char,
+) -> qcdn_status {
+    ffi_boundary!(status {
+        req_out(out_url, "out_url")?;
+        // SAFETY: forwarded contracts.
+        let (signer, domain, playback_id, opts) = unsafe {
+            (
+                req_ref(signer, "signer")?,
+                req_str(domain, "domain")?,
+                req_str(playback_id, "playback_id")?,
+                sign_options_json(options_json)?,
+            )
+        };
+        let url = signer.inner.signed_live_custom_domain_url(domain, playback_id, &opts)?;
+        // SAFETY: checked non-NULL.
+        unsafe { write_string(out_url, url) }
+    })
+}
+
+/// `qcdn_signer_signed_storage_url` with the sign options as JSON text (as
+/// `qcdn_signer_sign_json`). Free the URL with `qcdn_string_free`.
+/// Thread safety: any thread.
+///
+/// # Safety
+/// As `qcdn_signer_signed_live_url_json`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qcdn_signer_signed_storage_url_json(
+    signer: *const qcdn_signer,
+    bucket: *const c_char,
+    region: *const c_char,
+    key: *const c_char,
+    options_json: *const c_char,
+    out_url: *mut *mut c_char,
+) -> qcdn_status {
+    ffi_boundary!(status {
+        req_out(out_url, "out_url")?;
+        // SAFETY: forwarded contracts.
+        let (signer, bucket, region, key, opts) = unsafe {
+            (
+                req_ref(signer, "signer")?,
+                req_str(bucket, "bucket")?,
+                req_str(region, "region")?,
+                req_str(key, "key")?,
+                sign_options_json(options_json)?,
+            )
+        };
+        let url = signer.inner.signed_storage_url(bucket, region, key, &opts)?;
+        // SAFETY: checked non-NULL.
+        unsafe { write_string(out_url, url) }
+    })
+}
+
+/// `qcdn_signer_signed_storage_custom_domain_url` with the sign options as
+/// JSON text (as `qcdn_signer_sign_json`). Free the URL with
+/// `qcdn_string_free`. Thread safety: any thread.
+///
+/// # Safety
+/// As `qcdn_signer_signed_live_url_json`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qcdn_signer_signed_storage_custom_domain_url_json(
+    signer: *const qcdn_signer,
+    domain: *const c_char,
+    key: *const c_char,
+    options_json: *const c_char,
+    out_url: *mut *mut c_char,
+) -> qcdn_status {
+    ffi_boundary!(status {
+        req_out(out_url, "out_url")?;
+        // SAFETY: forwarded contracts.
+        let (signer, domain, key, opts) = unsafe {
+            (
+                req_ref(signer, "signer")?,
+                req_str(domain, "domain")?,
+                req_str(key, "key")?,
+                sign_options_json(options_json)?,
+            )
+        };
+        let url = signer.inner.signed_storage_custom_domain_url(domain, key, &opts)?;
+        // SAFETY: checked non-NULL.
+        unsafe { write_string(out_url, url) }
+    })
+}
+
+/// `qcdn_signer_sign_url` with the sign options as JSON text (as
+/// `qcdn_signer_sign_json`). Free the URL with `qcdn_string_free`.
+/// Thread safety: any thread.
+///
+/// # Safety
+/// As `qcdn_signer_signed_live_url_json`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qcdn_signer_sign_url_json(
+    signer: *const qcdn_signer,
+    url: *const c_char,
+    uri: *const c_char,
+    options_json: *const c_char,
+    out_url: *mut *mut c_char,
+) -> qcdn_status {
+    ffi_boundary!(status {
+        req_out(out_url, "out_url")?;
+        // SAFETY: forwarded contracts.
+        let (signer, url, uri, opts) = unsafe {
+            (
+                req_ref(signer, "signer")?,
+                req_str(url, "url")?,
+                req_str(uri, "uri")?,
+                sign_options_json(options_json)?,
+            )
+        };
+        let signed = signer.inner.sign_url(url, uri, &opts)?;
+        // SAFETY: checked non-NULL.
+        unsafe { write_string(out_url, signed) }
+    })
+}
+
 /// The cookie's `SameSite` attribute. Passed as `uint32_t`; other values are
 /// `QCDN_ERR_INVALID_ARGUMENT`.
 #[repr(u32)]
@@ -349,5 +501,86 @@ pub unsafe extern "C" fn qcdn_signer_signed_cookie(
         let cookie = signer.inner.signed_cookie(uri, &opts, &cookie_opts)?;
         // SAFETY: checked non-NULL.
         unsafe { write_string(out_set_cookie, cookie.header_value()) }
+    })
+}
+
+/// Signs a cookie from one JSON options object holding both the sign
+/// options and the cookie attributes (split by the core's
+/// `split_cookie_options`).
+///
+/// # Safety
+/// `signer` live; `uri`, `options_json` NULL or NUL-terminated.
+unsafe fn cookie_from_json(
+    signer: *const qcdn_signer,
+    uri: *const c_char,
+    options_json: *const c_char,
+) -> Result<SignedCookie, qcdn::Error> {
+    // SAFETY: forwarded contracts.
+    let (signer, uri, value) = unsafe {
+        (
+            req_ref(signer, "signer")?,
+            req_str(uri, "uri")?,
+            json_options(options_json, "options_json")?,
+        )
+    };
+    let (opts, cookie_opts) = split_cookie_options(&value, KeyStyle::Snake)?;
+    signer.inner.signed_cookie(uri, &opts, &cookie_opts)
+}
+
+/// `qcdn_signer_signed_cookie` with every option in one JSON object
+/// (`options_json` optional, NULL = `{}`): the sign options of
+/// `qcdn_signer_sign_json` (`expires_in`, `expires_at`, `not_before`, `now`,
+/// `claims`, `never_expires`) and the cookie attributes `domain`, `path`
+/// (strings), `same_site` (`"Lax"`, `"Strict"`, `"None"`, any case),
+/// `secure` and `http_only` (booleans, default true). Unknown keys and wrong
+/// types are `QCDN_ERR_INVALID_ARGUMENT`. `*out_set_cookie` receives the
+/// value of a `Set-Cookie` header, to free with `qcdn_string_free`.
+/// Thread safety: any thread.
+///
+/// # Safety
+/// `signer` NULL or live; `uri`, `options_json` NULL or NUL-terminated;
+/// `out_set_cookie` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qcdn_signer_signed_cookie_json(
+    signer: *const qcdn_signer,
+    uri: *const c_char,
+    options_json: *const c_char,
+    out_set_cookie: *mut *mut c_char,
+) -> qcdn_status {
+    ffi_boundary!(status {
+        req_out(out_set_cookie, "out_set_cookie")?;
+        // SAFETY: forwarded contracts.
+        let cookie = unsafe { cookie_from_json(signer, uri, options_json) }?;
+        // SAFETY: checked non-NULL.
+        unsafe { write_string(out_set_cookie, cookie.header_value()) }
+    })
+}
+
+/// The cookie of `qcdn_signer_signed_cookie_json` as its fields, for web
+/// frameworks that set cookies from parts (a servlet `Cookie`, PHP
+/// `setcookie`, Rails `cookies[]`) rather than from a header line:
+/// `{"name":"Qencode-Auth-Token","value":"<token>","domain":"example.com"|null,
+/// "path":"/videos/a/","max_age":3600|null,"secure":true,"http_only":true,
+/// "same_site":"Lax"|"Strict"|"None"}` (`max_age` is null for a token that
+/// never expires: a session cookie). Same options as
+/// `qcdn_signer_signed_cookie_json`. Free the document with
+/// `qcdn_string_free`. Thread safety: any thread.
+///
+/// # Safety
+/// `signer` NULL or live; `uri`, `options_json` NULL or NUL-terminated;
+/// `out_json` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qcdn_signer_signed_cookie_fields_json(
+    signer: *const qcdn_signer,
+    uri: *const c_char,
+    options_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> qcdn_status {
+    ffi_boundary!(status {
+        req_out(out_json, "out_json")?;
+        // SAFETY: forwarded contracts.
+        let cookie = unsafe { cookie_from_json(signer, uri, options_json) }?;
+        // SAFETY: checked non-NULL.
+        unsafe { write_string(out_json, to_json(&cookie)?) }
     })
 }

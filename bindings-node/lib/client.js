@@ -4,35 +4,10 @@
 // event loop. Results are the API's JSON documents with its own field names.
 
 const { inspect } = require('node:util')
-const { native, call, callAsync, checkOptions, str, number, invalid, describe } = require('./util.js')
+const { native, call, callAsync } = require('./util.js')
 
-const CLIENT_ALLOWED = new Set(['apiUrl', 'authUrl', 'timeoutMs', 'connectTimeoutMs', 'maxRetries'])
-
-function clientOptions(options) {
-  const o = checkOptions('client options', options, CLIENT_ALLOWED)
-  if (o === undefined) return undefined
-  const out = {}
-  if (o.apiUrl !== undefined) out.apiUrl = str('apiUrl', o.apiUrl)
-  if (o.authUrl !== undefined) out.authUrl = str('authUrl', o.authUrl)
-  if (o.timeoutMs !== undefined) out.timeoutMs = number('timeoutMs', o.timeoutMs)
-  if (o.connectTimeoutMs !== undefined) out.connectTimeoutMs = number('connectTimeoutMs', o.connectTimeoutMs)
-  if (o.maxRetries !== undefined) out.maxRetries = number('maxRetries', o.maxRetries)
-  return out
-}
-
-/** Hides the private key of a new signing key from `console.log`/`JSON.stringify`; `key.private_key` still reads it. */
-function hidePrivateKey(doc) {
-  if (doc !== null && typeof doc === 'object' && typeof doc.private_key === 'string') {
-    Object.defineProperty(doc, 'private_key', { value: doc.private_key, enumerable: false, writable: false, configurable: false })
-  }
-  return doc
-}
-
-const TARGETS = [
-  ['streamId', 'stream'],
-  ['domainId', 'domain'],
-  ['bucket', 'bucket'],
-]
+/** Marks a native client handed to the constructor from inside this package. */
+const FROM_NATIVE = Symbol('fromNative')
 
 /** One client per API key; share it. */
 class Client {
@@ -40,22 +15,16 @@ class Client {
 
   /**
    * @param {string} apiKey the project's API key (never shown in errors or `inspect`)
-   * @param {{ apiUrl?: string, authUrl?: string, timeoutMs?: number, connectTimeoutMs?: number, maxRetries?: number }} [options]
+   * @param {{ apiUrl?: string, authUrl?: string, timeout?: number, connectTimeout?: number, maxRetries?: number }} [options]
+   *   timeouts in seconds
    */
   constructor(apiKey, options) {
-    if (apiKey === FROM_ENV) {
-      const o = clientOptions(options)
-      this.#n = call(() => native.NativeClient.fromEnv(o))
-      return
-    }
-    if (typeof apiKey !== 'string') throw invalid(`apiKey must be a string, got ${describe(apiKey)}`)
-    const o = clientOptions(options)
-    this.#n = call(() => new native.NativeClient(apiKey, o))
+    this.#n = apiKey === FROM_NATIVE ? options : call(() => new native.NativeClient(apiKey, options))
   }
 
-  /** The API key from `QENCODE_API_KEY`. */
+  /** The API key from `QENCODE_API_KEY` (trimmed; unset or blank is INVALID_ARGUMENT), with `options`. */
   static fromEnv(options) {
-    return new Client(FROM_ENV, options)
+    return new Client(FROM_NATIVE, call(() => native.NativeClient.fromEnv(options)))
   }
 
   get apiUrl() {
@@ -71,27 +40,27 @@ class Client {
   }
 
   createDomain(name, type) {
-    return callAsync(() => this.#n.createDomain(str('name', name), str('type', type)))
+    return callAsync(() => this.#n.createDomain(name, type))
   }
 
   getDomain(id) {
-    return callAsync(() => this.#n.getDomain(str('id', id)))
+    return callAsync(() => this.#n.getDomain(id))
   }
 
   listDomains(type) {
-    return callAsync(() => this.#n.listDomains(type === undefined ? undefined : str('type', type)))
+    return callAsync(() => this.#n.listDomains(type))
   }
 
   deleteDomain(id) {
-    return callAsync(() => this.#n.deleteDomain(str('id', id)))
+    return callAsync(() => this.#n.deleteDomain(id))
   }
 
   createTlsSubscription(domainId) {
-    return callAsync(() => this.#n.createTlsSubscription(str('domainId', domainId)))
+    return callAsync(() => this.#n.createTlsSubscription(domainId))
   }
 
   getTlsSubscription(id) {
-    return callAsync(() => this.#n.getTlsSubscription(str('id', id)))
+    return callAsync(() => this.#n.getTlsSubscription(id))
   }
 
   listTlsSubscriptions() {
@@ -99,26 +68,21 @@ class Client {
   }
 
   deleteTlsSubscription(id) {
-    return callAsync(() => this.#n.deleteTlsSubscription(str('id', id)))
+    return callAsync(() => this.#n.deleteTlsSubscription(id))
   }
 
   /**
-   * A signing key for a stream, a domain or a bucket: `{ streamId }`,
-   * `{ domainId }` or `{ bucket }`. The result's `private_key` is returned
-   * once; it is not enumerable, so logging the result does not print it.
+   * A signing key for a stream, a domain or a bucket: `{ stream }` (a stream
+   * id), `{ domain }` (a domain id) or `{ bucket }` (a bucket name). The
+   * result's `private_key` is returned once; it is not enumerable, so logging
+   * the result does not print it.
    */
   createSigningKey(target) {
-    return callAsync(() => {
-      const t = checkOptions('signing key target', target, new Set(TARGETS.map(([k]) => k)))
-      const given = t === undefined ? [] : TARGETS.filter(([k]) => t[k] !== undefined)
-      if (given.length !== 1) throw invalid('createSigningKey needs exactly one of { streamId }, { domainId }, { bucket }')
-      const [[field, kind]] = given
-      return this.#n.createSigningKey(kind, str(field, t[field]))
-    }).then(hidePrivateKey)
+    return callAsync(() => this.#n.createSigningKey(target))
   }
 
   getSigningKey(id) {
-    return callAsync(() => this.#n.getSigningKey(str('id', id)))
+    return callAsync(() => this.#n.getSigningKey(id))
   }
 
   listSigningKeys() {
@@ -126,53 +90,46 @@ class Client {
   }
 
   renameSigningKey(id, name) {
-    return callAsync(() => this.#n.renameSigningKey(str('id', id), str('name', name)))
+    return callAsync(() => this.#n.renameSigningKey(id, name))
   }
 
   deleteSigningKey(id) {
-    return callAsync(() => this.#n.deleteSigningKey(str('id', id)))
+    return callAsync(() => this.#n.deleteSigningKey(id))
   }
 
   /** `policy` is `'public'` or `'authenticated'`. */
   setBucketPolicy(bucket, policy) {
-    return callAsync(() => this.#n.setBucketPolicy(str('bucket', bucket), str('policy', policy)))
+    return callAsync(() => this.#n.setBucketPolicy(bucket, policy))
   }
 
   /** `cors` maps CORS header names to values, e.g. `{ 'Access-Control-Allow-Origin': '*' }`. */
   setBucketCors(bucket, cors) {
-    return callAsync(() => {
-      str('bucket', bucket)
-      if (cors === null || typeof cors !== 'object' || Array.isArray(cors)) throw invalid('cors must be an object of header names to values')
-      for (const [k, v] of Object.entries(cors)) str(`cors[${JSON.stringify(k)}]`, v)
-      return this.#n.setBucketCors(bucket, cors)
-    })
+    return callAsync(() => this.#n.setBucketCors(bucket, cors))
   }
 
   getBucketCors(bucket) {
-    return callAsync(() => this.#n.getBucketCors(str('bucket', bucket)))
+    return callAsync(() => this.#n.getBucketCors(bucket))
   }
 
   deleteBucketCors(bucket) {
-    return callAsync(() => this.#n.deleteBucketCors(str('bucket', bucket)))
+    return callAsync(() => this.#n.deleteBucketCors(bucket))
   }
 
   deleteBucketCorsHeader(bucket, header) {
-    return callAsync(() => this.#n.deleteBucketCorsHeader(str('bucket', bucket), str('header', header)))
+    return callAsync(() => this.#n.deleteBucketCorsHeader(bucket, header))
   }
 
   purgeBucketCache(bucket) {
-    return callAsync(() => this.#n.purgeBucketCache(str('bucket', bucket)))
+    return callAsync(() => this.#n.purgeBucketCache(bucket))
   }
 
   purgeObjectCache(bucket, path) {
-    return callAsync(() => this.#n.purgeObjectCache(str('bucket', bucket), str('path', path)))
+    return callAsync(() => this.#n.purgeObjectCache(bucket, path))
   }
 
   [inspect.custom]() {
     return `Client { apiUrl: ${inspect(this.apiUrl)}, authUrl: ${inspect(this.authUrl)} }`
   }
 }
-
-const FROM_ENV = Symbol('fromEnv')
 
 module.exports = { Client }

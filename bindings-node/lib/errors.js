@@ -5,15 +5,27 @@
 // own argument conversion (codes such as `StringExpected`) become
 // INVALID_ARGUMENT; any echoed JS value is cut from their message so that a
 // secret passed in the wrong place cannot end up in a log.
+//
+// Every QencodeError has `status` and `retryAfter`: a number, or `null` when
+// the error has none (the core's `Error::status()` / `retry_after()` are
+// `None`) — never absent, so `e.status === null` means "not an HTTP answer".
+
+/** `v` if it is a number, else `null`. */
+const numberOrNull = (v) => (typeof v === 'number' ? v : null)
 
 class QencodeError extends Error {
   /**
    * @param {string} code one of DESIGN §5
    * @param {string} message for people; never holds a secret
+   * @param {{status?: number | null, retryAfter?: number | null}} [http]
    */
-  constructor(code, message) {
+  constructor(code, message, http = {}) {
     super(message)
     this.code = code
+    /** The HTTP status of the answer that failed, or `null`. */
+    this.status = numberOrNull(http && http.status)
+    /** Seconds from `Retry-After`, or `null`. */
+    this.retryAfter = numberOrNull(http && http.retryAfter)
   }
 }
 Object.defineProperty(QencodeError.prototype, 'name', { value: 'QencodeError', writable: true, configurable: true })
@@ -38,14 +50,14 @@ class ApiError extends QencodeError {
   /**
    * @param {string} code
    * @param {string} message
-   * @param {{status?: number, body?: string, requestId?: string, retryAfter?: number}} [http]
+   * @param {{status?: number | null, body?: string, requestId?: string | null, retryAfter?: number | null}} [http]
    */
   constructor(code, message, http = {}) {
-    super(code, message)
-    this.status = typeof http.status === 'number' ? http.status : 0
-    this.body = typeof http.body === 'string' ? http.body : ''
-    if (typeof http.requestId === 'string') this.requestId = http.requestId
-    if (typeof http.retryAfter === 'number') this.retryAfter = http.retryAfter
+    super(code, message, http)
+    /** The response body (capped). */
+    this.body = http && typeof http.body === 'string' ? http.body : ''
+    /** The server's request id header, or `null`. */
+    this.requestId = http && typeof http.requestId === 'string' ? http.requestId : null
   }
 }
 Object.defineProperty(ApiError.prototype, 'name', { value: 'ApiError', writable: true, configurable: true })
@@ -95,8 +107,7 @@ function scrub(message) {
 function makeError(code, message, http) {
   const C = CLASS_BY_CODE[code]
   if (C === undefined) return new InternalError('INTERNAL', `unknown error code ${code}: ${message}`)
-  if (C === ApiError || C.prototype instanceof ApiError) return new C(code, message, http)
-  return new C(code, message)
+  return new C(code, message, http)
 }
 
 /** INVALID_ARGUMENT, for checks done in this wrapper. */

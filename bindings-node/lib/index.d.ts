@@ -1,5 +1,7 @@
-// Types of the public API of `qencode-cdn` (hand-written; the generated
-// `../index.d.ts` describes the private native module underneath).
+// Types of the public API of `qencode-cdn`, hand-written. The generated
+// `../native.d.ts` describes the private native module underneath; the type
+// test `test/native-api.ts` (run by `tsc --strict`) fails when a native method
+// is not exposed here or the types of the two disagree.
 
 /// <reference types="node" />
 
@@ -7,9 +9,12 @@
 export type Time = number | Date
 
 /**
- * Options of one signature. Leave a key out for its default; a key that is
- * present with `undefined` or `null` is refused (INVALID_ARGUMENT), so a
- * missing configuration value never silently changes the token.
+ * Options of one signature, read by the Rust core (`SignOptions::from_json`).
+ * Leave a key out for its default. A lifetime given as `null` or
+ * `undefined` (`expiresIn`, `expiresAt`, `neverExpires`) is refused
+ * (INVALID_ARGUMENT), so a missing configuration value never silently
+ * changes the token; any other option given as `null`/`undefined` is not
+ * given. Unknown keys and wrong types are INVALID_ARGUMENT.
  */
 export interface SignOptions {
   /** Seconds from now until `exp` (default 3600). */
@@ -17,25 +22,31 @@ export interface SignOptions {
   /** Absolute `exp`; wins over `expiresIn`. */
   expiresAt?: Time
   /** Absolute `nbf`. */
-  notBefore?: Time
+  notBefore?: Time | null
   /** No `exp` at all. Only ever by name; cannot be combined with `expiresIn`/`expiresAt`. */
   neverExpires?: boolean
-  /** Custom claims (JSON values); `uri`, `exp` and `nbf` are reserved. */
-  claims?: Record<string, unknown>
+  /** Custom claims (JSON values; a `Date` is Unix seconds); `uri`, `exp` and `nbf` are reserved. */
+  claims?: Record<string, unknown> | null
   /** Sign as if the time were this (tests, reproducible tokens). */
-  now?: Time
+  now?: Time | null
 }
 
 export type SameSite = 'Lax' | 'Strict' | 'None' | 'lax' | 'strict' | 'none'
 
-/** Sign options plus the cookie's attributes. */
+/**
+ * Sign options plus the cookie's attributes, in one object
+ * (`qencode_cdn::options::split_cookie_options`).
+ */
 export interface SignedCookieOptions extends SignOptions {
   /** `Domain=`: the application's primary domain, so every subdomain gets the cookie. */
-  domain?: string
-  /** Overrides the `Path=` derived from the token's `uri`. */
-  path?: string
+  domain?: string | null
+  /**
+   * `Path=`; default the folder the token's `uri` covers (a `uri` ending in
+   * `/`). A cookie for a single file needs that file's path here.
+   */
+  path?: string | null
   /** Default `Lax`. */
-  sameSite?: SameSite
+  sameSite?: SameSite | null
   /** Default `true`. */
   secure?: boolean
   /** Default `true`. */
@@ -69,15 +80,16 @@ export interface Claims {
 /** What a request asks for, to check against a token's `uri`. */
 export type Resource = { kind: 'live'; playbackId: string } | { kind: 'storage'; key: string }
 
+/** Read by the Rust core (`VerifyOptions::from_json`); `null` is "not given". */
 export interface VerifyOptions {
   /** Expect this `kid` (default: the verifier's own, if any). */
-  kid?: string
+  keyId?: string | null
   /** Seconds of clock skew tolerated on `exp` and `nbf`. */
-  leeway?: number
+  leeway?: number | null
   /** Require that the token covers this resource. */
-  resource?: Resource
+  resource?: Resource | null
   /** Verify as if the time were this. */
-  now?: Time
+  now?: Time | null
 }
 
 export type ExplainOptions = Omit<VerifyOptions, 'resource'>
@@ -95,14 +107,22 @@ export interface Check {
   detail: string
 }
 
-/** The verdict on a signed URL (the core's JSON document). */
+/** Something a token grants that may be more than meant (never makes `ok` false). */
+export interface AuditWarning {
+  code: 'PREFIX_COVERS_SIBLINGS' | 'WHOLE_BUCKET' | 'NEVER_EXPIRES' | 'LONG_LIFETIME' | 'LEADING_SLASH' | (string & {})
+  message: string
+}
+
+/** The verdict on a signed URL or a bare token (the core's JSON document). */
 export interface Explanation {
+  /** The URL examined; `''` for `explainToken`. */
   url: string
   form: 'live_playback' | 'live_custom_domain' | 'storage' | 'storage_custom_domain' | null
   resource: { kind: 'live'; playback_id: string } | { kind: 'storage'; key: string } | null
   key_id: string | null
   claims: Claims | null
   checks: Check[]
+  warnings: AuditWarning[]
   ok: boolean
 }
 
@@ -123,62 +143,82 @@ export declare class Signer {
    * @param keyId the signing key id (the JWT `kid` header)
    * @param privateKey PKCS#1 or PKCS#8 PEM, DER, PEM with `\n` escapes/CRLF/spaces, or base64 of a PEM
    */
-  constructor(keyId: string, privateKey: string | Buffer | Uint8Array)
-  /** Reads the private key from a file. */
+  constructor(keyId: string, privateKey: string | Uint8Array)
+  /** Reads the private key from a file (a path or a `file:` URL). */
   static fromFile(keyId: string, path: string | URL): Signer
-  /** Private key from `varName` (default `QENCODE_SIGNING_KEY`); key id from `keyId` or `QENCODE_SIGNING_KEY_ID`. */
-  static fromEnv(keyId?: string, varName?: string): Signer
+  /**
+   * The private key from `QENCODE_SIGNING_KEY`; the key id is `keyId`, or
+   * `QENCODE_SIGNING_KEY_ID` when none is given. Values are trimmed; a blank
+   * variable counts as not set (INVALID_ARGUMENT naming it).
+   */
+  static fromEnv(keyId?: string | null): Signer
   readonly keyId: string
   readonly keyBits: number
   publicKeyPem(): string
   publicKeyJwk(): Jwk
   /** Signs a token for `uri`: a playback id, an object key or key prefix, or `''` for a whole bucket. */
-  sign(uri: string, options?: SignOptions): string
+  sign(uri: string, options?: SignOptions | null): string
   /** `sign` on the libuv thread pool. */
-  signAsync(uri: string, options?: SignOptions): Promise<string>
-  signedLiveUrl(playbackId: string, options?: SignOptions): string
-  signedLiveCustomDomainUrl(domain: string, playbackId: string, options?: SignOptions): string
-  signedStorageUrl(bucket: string, region: string, key: string, options?: SignOptions): string
-  signedStorageCustomDomainUrl(domain: string, key: string, options?: SignOptions): string
+  signAsync(uri: string, options?: SignOptions | null): Promise<string>
+  signedLiveUrl(playbackId: string, options?: SignOptions | null): string
+  signedLiveCustomDomainUrl(domain: string, playbackId: string, options?: SignOptions | null): string
+  signedStorageUrl(bucket: string, region: string, key: string, options?: SignOptions | null): string
+  signedStorageCustomDomainUrl(domain: string, key: string, options?: SignOptions | null): string
   /** Signs `uri` and adds the token to any URL as `auth`, keeping its query. */
-  signUrl(url: string, uri: string, options?: SignOptions): string
-  /** A `Qencode-Auth-Token` cookie; for HLS/DASH `uri` is the folder of the master playlist. */
-  signedCookie(uri: string, options?: SignedCookieOptions): SignedCookie
+  signUrl(url: string, uri: string, options?: SignOptions | null): string
+  /** A `Qencode-Auth-Token` cookie; for HLS/DASH `uri` is the folder of the master playlist (ending in `/`). */
+  signedCookie(uri: string, options?: SignedCookieOptions | null): SignedCookie
+  /** What `token` grants that may be more than meant, at this signer's clock (see `audit`). */
+  audit(token: string): AuditWarning[]
 }
 
 /** Checks RS256 tokens against one public key. */
 export declare class Verifier {
-  /** SPKI or PKCS#1 (PEM or DER), base64 of either, a JWK as JSON text, or a private key. */
-  constructor(publicKey: string | Buffer | Uint8Array, options?: { keyId?: string })
+  /**
+   * SPKI or PKCS#1 (PEM or DER), base64 of either, a JWK (or a JWK Set of one
+   * key) as JSON text — whose `kid` is then the expected key id — or a
+   * private key. `keyId` names the expected key id.
+   */
+  constructor(publicKey: string | Uint8Array, options?: { keyId?: string | null } | null)
   /** From a JWK; its `kid`, when present, becomes the expected key id. */
   static fromJwk(jwk: string | Jwk): Verifier
   /** The verifier of a signer's own tokens (expects its `kid`). */
   static fromSigner(signer: Signer): Verifier
-  readonly keyId: string | undefined
+  /** The expected key id, or `null` for any. */
+  readonly keyId: string | null
   publicKeyPem(): string
   /** Checks signature, `kid`, `exp`/`nbf` and, when asked, the resource; throws a `TokenError` otherwise. */
-  verify(token: string, options?: VerifyOptions): VerifiedToken
+  verify(token: string, options?: VerifyOptions | null): VerifiedToken
   /** Why the edge would accept or refuse this signed URL, check by check. Never throws for a bad token. */
-  explain(url: string, options?: ExplainOptions): Explanation
+  explain(url: string, options?: ExplainOptions | null): Explanation
+  /** Every check of `verify` on a bare token, passed or failed, in words (the shape of `explain`). */
+  explainToken(token: string, options?: VerifyOptions | null): Explanation
+  /** What `token` grants that may be more than meant, at this verifier's clock (see `audit`). */
+  audit(token: string): AuditWarning[]
 }
 
 export interface UrlOptions {
   /** Adds `?auth=<token>`. */
-  token?: string
+  token?: string | null
 }
 
 /** `https://play-{playbackId}.qencode.com/qhls/qlive/playlist.m3u8` */
-export declare function livePlaybackUrl(playbackId: string, options?: UrlOptions): string
+export declare function livePlaybackUrl(playbackId: string, options?: UrlOptions | null): string
 /** `https://{domain}/{playbackId}.m3u8` */
-export declare function liveCustomDomainUrl(domain: string, playbackId: string, options?: UrlOptions): string
+export declare function liveCustomDomainUrl(domain: string, playbackId: string, options?: UrlOptions | null): string
 /** `https://{bucket}.media-storage.{region}.qencode.com/{key}` (regions `us-west`, `eu-central`) */
-export declare function storageUrl(bucket: string, region: string, key: string, options?: UrlOptions): string
+export declare function storageUrl(bucket: string, region: string, key: string, options?: UrlOptions | null): string
 /** `https://{domain}/{key}` */
-export declare function storageCustomDomainUrl(domain: string, key: string, options?: UrlOptions): string
+export declare function storageCustomDomainUrl(domain: string, key: string, options?: UrlOptions | null): string
 /** Adds `auth=<token>` to any URL, keeping its query. */
 export declare function withToken(url: string, token: string): string
 /** Header and claims of a token, checking nothing (for debugging). */
 export declare function decodeUnverified(token: string): { header: Record<string, unknown>; claims: Claims }
+/**
+ * What a token grants that may be wider or longer than meant, in words;
+ * verifies nothing. `now` pins the clock. MALFORMED_TOKEN if it cannot be read.
+ */
+export declare function audit(token: string, options?: { now?: Time | null } | null): AuditWarning[]
 /** Every DESIGN §5 error code. */
 export declare function errorCodes(): ErrorCode[]
 /** The environment variables `Signer.fromEnv()` reads. */
@@ -187,17 +227,18 @@ export declare const VERSION: string
 
 // ---- Client -----------------------------------------------------------------
 
+/** Read by the Rust core (`ClientBuilder::options_json`); `null` keeps a default. */
 export interface ClientOptions {
   /** Default `https://api-cdn.qencode.com`. */
-  apiUrl?: string
+  apiUrl?: string | null
   /** Default `https://api-live.qencode.com`. */
-  authUrl?: string
-  /** Whole-request timeout per attempt, default 30000. */
-  timeoutMs?: number
-  /** Connect timeout, default 10000. */
-  connectTimeoutMs?: number
+  authUrl?: string | null
+  /** Whole-request timeout per attempt, in seconds (fractions allowed), default 30. */
+  timeout?: number | null
+  /** Connect timeout in seconds, default 10. */
+  connectTimeout?: number | null
   /** Retries after the first attempt (safe requests only), default 3. */
-  maxRetries?: number
+  maxRetries?: number | null
 }
 
 export type DomainType = 'live' | 'storage'
@@ -235,7 +276,8 @@ export interface NewSigningKey extends SigningKey {
   readonly private_key: string
 }
 
-export type SigningKeyTarget = { streamId: string } | { domainId: string } | { bucket: string }
+/** Exactly one of a stream id, a custom domain's id, a bucket name. */
+export type SigningKeyTarget = { stream: string } | { domain: string } | { bucket: string }
 
 export type BucketPolicy = 'public' | 'authenticated'
 
@@ -247,15 +289,15 @@ export interface StatusOk {
 /** The management API. Every method returns a Promise and runs off the event loop. */
 export declare class Client {
   /** @param apiKey the project's API key; never appears in errors or `inspect` output */
-  constructor(apiKey: string, options?: ClientOptions)
-  /** The API key from `QENCODE_API_KEY`. */
-  static fromEnv(options?: ClientOptions): Client
+  constructor(apiKey: string, options?: ClientOptions | null)
+  /** The API key from `QENCODE_API_KEY` (trimmed; unset or blank is INVALID_ARGUMENT), then `options`. */
+  static fromEnv(options?: ClientOptions | null): Client
   readonly apiUrl: string
   readonly authUrl: string
   readonly userAgent: string
   createDomain(name: string, type: DomainType): Promise<Domain>
   getDomain(id: string): Promise<Domain>
-  listDomains(type?: DomainType): Promise<Domain[]>
+  listDomains(type?: DomainType | null): Promise<Domain[]>
   deleteDomain(id: string): Promise<StatusOk>
   createTlsSubscription(domainId: string): Promise<TlsSubscription>
   getTlsSubscription(id: string): Promise<TlsSubscription>
@@ -297,8 +339,12 @@ export type ErrorCode =
 
 /** Every error this package throws. Messages never hold a key, an API key or an access token. */
 export declare class QencodeError extends Error {
-  constructor(code: ErrorCode, message: string)
+  constructor(code: ErrorCode, message: string, http?: { status?: number | null; retryAfter?: number | null })
   readonly code: ErrorCode
+  /** The HTTP status of the answer that failed; `null` for every error without one (never absent). */
+  readonly status: number | null
+  /** Seconds from `Retry-After` (RATE_LIMITED), or `null`. */
+  readonly retryAfter: number | null
 }
 export declare class InvalidArgumentError extends QencodeError {}
 export declare class InvalidKeyError extends QencodeError {}
@@ -312,14 +358,15 @@ export declare class UriMismatchError extends TokenError {}
 export declare class UnknownKeyIdError extends TokenError {}
 /** A non-success HTTP answer of the API. */
 export declare class ApiError extends QencodeError {
-  constructor(code: ErrorCode, message: string, http?: { status?: number; body?: string; requestId?: string; retryAfter?: number })
-  /** The HTTP status. */
-  readonly status: number
+  constructor(
+    code: ErrorCode,
+    message: string,
+    http?: { status?: number | null; body?: string; requestId?: string | null; retryAfter?: number | null },
+  )
   /** The response body (capped). */
   readonly body: string
-  readonly requestId?: string
-  /** Seconds, from `Retry-After`. */
-  readonly retryAfter?: number
+  /** The server's request id, or `null`. */
+  readonly requestId: string | null
 }
 export declare class UnauthorizedError extends ApiError {}
 export declare class NotFoundError extends ApiError {}

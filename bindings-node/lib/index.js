@@ -1,40 +1,24 @@
 'use strict'
 // The public API of `qencode-cdn`: thin classes around the generated native
-// binding (`../index.js`). This file converts arguments (types, `Date` →
-// seconds, claims → JSON) and errors (native → QencodeError subclasses);
-// every decision about tokens, URLs and the API lives in the Rust core.
+// binding (`../native.js`). Every argument goes to the native module as
+// given — options objects included, which the Rust core reads (unknown keys,
+// wrong types, `null` lifetimes are its decisions) — and every error comes
+// back as a QencodeError subclass (errors.js). Nothing else happens here.
 
-const fs = require('node:fs')
 const { inspect } = require('node:util')
+const { fileURLToPath } = require('node:url')
 const errors = require('./errors.js')
-const { native, call, callAsync, str, describe, keyInput, checkOptions, seconds, number, bool, claimsJson, invalid } = require('./util.js')
+const { native, call, callAsync } = require('./util.js')
 
-const SIGN_KEYS = ['expiresIn', 'expiresAt', 'notBefore', 'neverExpires', 'claims', 'now']
-const COOKIE_KEYS = ['domain', 'path', 'sameSite', 'secure', 'httpOnly']
-const SIGN_ALLOWED = new Set(SIGN_KEYS)
-const COOKIE_ALLOWED = new Set([...SIGN_KEYS, ...COOKIE_KEYS])
+const ENV = native.envNames()
 
-/** The native sign options of a checked options object. */
-function nativeSignOptions(o) {
-  const out = {}
-  if (o.expiresIn !== undefined) out.expiresIn = number('expiresIn', o.expiresIn)
-  if (o.expiresAt !== undefined) out.expiresAt = seconds('expiresAt', o.expiresAt)
-  if (o.notBefore !== undefined) out.notBefore = seconds('notBefore', o.notBefore)
-  if (o.neverExpires !== undefined) out.neverExpires = bool('neverExpires', o.neverExpires)
-  if (o.claims !== undefined) out.claims = claimsJson(o.claims)
-  if (o.now !== undefined) out.now = seconds('now', o.now)
-  return out
-}
+/** The environment variables `Signer.fromEnv()` reads (the core's names). */
+const SIGNER_ENV = Object.freeze({ keyId: ENV.signingKeyId, privateKey: ENV.signingKey })
 
-function signOptions(o) {
-  const checked = checkOptions('sign options', o, SIGN_ALLOWED)
-  return checked === undefined ? undefined : nativeSignOptions(checked)
-}
+/** Marks a native object handed to a constructor from inside this package. */
+const FROM_NATIVE = Symbol('fromNative')
 
 let nativeSigner // (signer: Signer) => NativeSigner, set in Signer's static block
-
-/** The environment variables `Signer.fromEnv()` reads by default. */
-const SIGNER_ENV = Object.freeze({ keyId: 'QENCODE_SIGNING_KEY_ID', privateKey: 'QENCODE_SIGNING_KEY' })
 
 /** A signing key loaded once; signs many tokens. */
 class Signer {
@@ -42,49 +26,32 @@ class Signer {
 
   /**
    * @param {string} keyId the signing key id (the JWT `kid`)
-   * @param {string | Buffer | Uint8Array} privateKey PEM (PKCS#1/PKCS#8), DER, env-mangled PEM or base64 of a PEM
+   * @param {string | Uint8Array} privateKey PEM (PKCS#1/PKCS#8), DER, env-mangled PEM or base64 of a PEM
    */
   constructor(keyId, privateKey) {
-    str('keyId', keyId)
-    const key = keyInput('privateKey', privateKey)
-    this.#n = call(() => new native.NativeSigner(keyId, key))
+    this.#n = keyId === FROM_NATIVE ? privateKey : call(() => new native.NativeSigner(keyId, privateKey))
   }
 
   static {
     nativeSigner = (s) => s.#n
   }
 
-  /** Reads the private key from a file. */
+  /** Reads the private key from a file (a path or a `file:` URL). */
   static fromFile(keyId, path) {
-    str('keyId', keyId)
-    if (typeof path !== 'string' && !(path instanceof URL)) throw invalid(`path must be a string or a URL, got ${describe(path)}`)
-    let key
-    try {
-      key = fs.readFileSync(path)
-    } catch (e) {
-      throw invalid(`cannot read the key file ${String(path)}: ${e && /** @type {any} */ (e).code ? /** @type {any} */ (e).code : 'error'}`)
-    }
-    return new Signer(keyId, key)
+    return new Signer(FROM_NATIVE, call(() => native.NativeSigner.fromFile(keyId, path instanceof URL ? fileURLToPath(path) : path)))
   }
 
   /**
-   * Reads the private key from an environment variable (default
-   * `QENCODE_SIGNING_KEY`; newlines mangled to `\\n` or spaces are fine).
-   * Without `keyId`, the key id comes from `QENCODE_SIGNING_KEY_ID`.
+   * The private key from `QENCODE_SIGNING_KEY` (newlines mangled to `\\n` or
+   * spaces are fine); the key id is `keyId`, or `QENCODE_SIGNING_KEY_ID`
+   * when none is given. Values are trimmed; a blank variable is not set.
    * @param {string} [keyId]
-   * @param {string} [varName]
    */
-  static fromEnv(keyId, varName) {
-    const keyVar = varName === undefined ? SIGNER_ENV.privateKey : str('varName', varName)
-    let kid = keyId
-    if (kid === undefined) {
-      kid = process.env[SIGNER_ENV.keyId]
-      if (!kid) throw invalid(`no keyId given and environment variable ${SIGNER_ENV.keyId} is not set`)
-    }
-    str('keyId', kid)
-    const key = process.env[keyVar]
-    if (!key) throw invalid(`environment variable ${keyVar} (the private key) is not set`)
-    return new Signer(kid, key)
+  static fromEnv(keyId, ...removed) {
+    // The variable is always QENCODE_SIGNING_KEY: a caller of the old
+    // `fromEnv(keyId, varName)` gets an error, never another key.
+    if (removed.length > 0) throw errors.invalid('Signer.fromEnv takes only a key id; the private key is always read from QENCODE_SIGNING_KEY')
+    return new Signer(FROM_NATIVE, call(() => native.NativeSigner.fromEnv(keyId)))
   }
 
   /** The signing key id (`kid`). */
@@ -104,72 +71,48 @@ class Signer {
 
   /** The public key as a JWK object (with `kid`, `alg`, `use`). */
   publicKeyJwk() {
-    return JSON.parse(call(() => this.#n.publicKeyJwk()))
+    return call(() => this.#n.publicKeyJwk())
   }
 
   /** Signs a token for `uri` (playback id, object key or prefix, or `''` for a whole bucket). Synchronous. */
   sign(uri, options) {
-    str('uri', uri)
-    const o = signOptions(options)
-    return call(() => this.#n.sign(uri, o))
+    return call(() => this.#n.sign(uri, options))
   }
 
   /** Like `sign`, on the libuv pool. */
   signAsync(uri, options) {
-    return callAsync(() => {
-      str('uri', uri)
-      return this.#n.signAsync(uri, signOptions(options))
-    })
+    return callAsync(() => this.#n.signAsync(uri, options))
   }
 
   signedLiveUrl(playbackId, options) {
-    str('playbackId', playbackId)
-    const o = signOptions(options)
-    return call(() => this.#n.signedLiveUrl(playbackId, o))
+    return call(() => this.#n.signedLiveUrl(playbackId, options))
   }
 
   signedLiveCustomDomainUrl(domain, playbackId, options) {
-    str('domain', domain)
-    str('playbackId', playbackId)
-    const o = signOptions(options)
-    return call(() => this.#n.signedLiveCustomDomainUrl(domain, playbackId, o))
+    return call(() => this.#n.signedLiveCustomDomainUrl(domain, playbackId, options))
   }
 
   signedStorageUrl(bucket, region, key, options) {
-    str('bucket', bucket)
-    str('region', region)
-    str('key', key)
-    const o = signOptions(options)
-    return call(() => this.#n.signedStorageUrl(bucket, region, key, o))
+    return call(() => this.#n.signedStorageUrl(bucket, region, key, options))
   }
 
   signedStorageCustomDomainUrl(domain, key, options) {
-    str('domain', domain)
-    str('key', key)
-    const o = signOptions(options)
-    return call(() => this.#n.signedStorageCustomDomainUrl(domain, key, o))
+    return call(() => this.#n.signedStorageCustomDomainUrl(domain, key, options))
   }
 
   /** Signs `uri` and adds the token to any URL as `auth`. */
   signUrl(url, uri, options) {
-    str('url', url)
-    str('uri', uri)
-    const o = signOptions(options)
-    return call(() => this.#n.signUrl(url, uri, o))
+    return call(() => this.#n.signUrl(url, uri, options))
   }
 
   /** A `Qencode-Auth-Token` cookie for `uri`; options are sign options plus cookie attributes. */
   signedCookie(uri, options) {
-    str('uri', uri)
-    const o = checkOptions('cookie options', options, COOKIE_ALLOWED) || {}
-    const sign = nativeSignOptions(o)
-    const cookie = {}
-    if (o.domain !== undefined) cookie.domain = str('domain', o.domain)
-    if (o.path !== undefined) cookie.path = str('path', o.path)
-    if (o.sameSite !== undefined) cookie.sameSite = str('sameSite', o.sameSite)
-    if (o.secure !== undefined) cookie.secure = bool('secure', o.secure)
-    if (o.httpOnly !== undefined) cookie.httpOnly = bool('httpOnly', o.httpOnly)
-    return call(() => this.#n.signedCookie(uri, sign, cookie))
+    return call(() => this.#n.signedCookie(uri, options))
+  }
+
+  /** What `token` grants that may be more than meant, at this signer's clock (see `audit`). */
+  audit(token) {
+    return call(() => this.#n.audit(token))
   }
 
   [inspect.custom]() {
@@ -177,66 +120,32 @@ class Signer {
   }
 }
 
-const VERIFY_ALLOWED = new Set(['kid', 'leeway', 'resource', 'now'])
-
-function verifyOptions(what, options) {
-  const o = checkOptions(what, options, VERIFY_ALLOWED)
-  if (o === undefined) return undefined
-  const out = {}
-  if (o.kid !== undefined) out.keyId = str('kid', o.kid)
-  if (o.leeway !== undefined) out.leeway = number('leeway', o.leeway)
-  if (o.now !== undefined) out.now = seconds('now', o.now)
-  if (o.resource !== undefined) {
-    const r = o.resource
-    if (typeof r !== 'object' || Array.isArray(r)) throw invalid('resource must be an object')
-    if (r.kind === 'live') {
-      out.resourceKind = 'live'
-      out.resourceValue = str('resource.playbackId', r.playbackId !== undefined ? r.playbackId : r.playback_id)
-    } else if (r.kind === 'storage') {
-      out.resourceKind = 'storage'
-      out.resourceValue = str('resource.key', r.key)
-    } else {
-      throw invalid("resource.kind must be 'live' or 'storage'")
-    }
-  }
-  return out
-}
-
 /** Checks RS256 tokens against one public key. */
 class Verifier {
   #n
 
   /**
-   * @param {string | Buffer | Uint8Array} publicKey SPKI or PKCS#1, PEM or DER, base64, a JWK, or a private key
+   * @param {string | Uint8Array} publicKey SPKI or PKCS#1, PEM or DER, base64, a JWK (its `kid` is expected), or a private key
    * @param {{ keyId?: string }} [options] expect this `kid`
    */
   constructor(publicKey, options) {
-    if (publicKey === FROM_NATIVE) {
-      this.#n = options
-      return
-    }
-    const key = keyInput('publicKey', publicKey)
-    const o = checkOptions('verifier options', options, new Set(['keyId'])) || {}
-    const keyId = o.keyId === undefined ? undefined : str('keyId', o.keyId)
-    this.#n = call(() => new native.NativeVerifier(key, keyId))
+    this.#n = publicKey === FROM_NATIVE ? options : call(() => new native.NativeVerifier(publicKey, options))
   }
 
   /** From a JWK (object or JSON text); its `kid`, when present, is expected. */
   static fromJwk(jwk) {
-    const text = typeof jwk === 'string' ? jwk : claimsJson(jwk)
-    return new Verifier(FROM_NATIVE, call(() => native.NativeVerifier.fromJwk(text)))
+    return new Verifier(FROM_NATIVE, call(() => native.NativeVerifier.fromJwk(jwk)))
   }
 
   /** The verifier of a signer's own tokens (expects its `kid`). */
   static fromSigner(signer) {
-    if (!(signer instanceof Signer)) throw invalid('fromSigner needs a Signer')
+    if (!(signer instanceof Signer)) throw errors.invalid('fromSigner needs a Signer')
     return new Verifier(FROM_NATIVE, call(() => native.NativeVerifier.fromSigner(nativeSigner(signer))))
   }
 
-  /** The expected key id, if any. */
+  /** The expected key id, or `null`. */
   get keyId() {
-    const k = this.#n.keyId
-    return k === null || k === undefined ? undefined : k
+    return this.#n.keyId
   }
 
   publicKeyPem() {
@@ -245,16 +154,22 @@ class Verifier {
 
   /** Verifies signature, `kid`, `exp`/`nbf` and (when asked) the resource; returns `{ kid, claims }`. */
   verify(token, options) {
-    str('token', token)
-    const o = verifyOptions('verify options', options)
-    return call(() => this.#n.verify(token, o))
+    return call(() => this.#n.verify(token, options))
   }
 
   /** Why the edge would accept or refuse this signed URL, check by check. */
   explain(url, options) {
-    str('url', url)
-    const o = verifyOptions('explain options', options)
-    return call(() => this.#n.explain(url, o))
+    return call(() => this.#n.explain(url, options))
+  }
+
+  /** Every check of `verify` on a bare token, passed or failed, in words (the shape of `explain`). */
+  explainToken(token, options) {
+    return call(() => this.#n.explainToken(token, options))
+  }
+
+  /** What `token` grants that may be more than meant, at this verifier's clock (see `audit`). */
+  audit(token) {
+    return call(() => this.#n.audit(token))
   }
 
   [inspect.custom]() {
@@ -262,57 +177,43 @@ class Verifier {
   }
 }
 
-const FROM_NATIVE = Symbol('fromNative')
-
-const TOKEN_ALLOWED = new Set(['token'])
-function tokenOption(options) {
-  const o = checkOptions('url options', options, TOKEN_ALLOWED)
-  return o === undefined ? undefined : str('token', o.token)
-}
-
 /** `https://play-{playbackId}.qencode.com/qhls/qlive/playlist.m3u8`, with `?auth=` when a token is given. */
 function livePlaybackUrl(playbackId, options) {
-  str('playbackId', playbackId)
-  const token = tokenOption(options)
-  return call(() => native.livePlaybackUrl(playbackId, token))
+  return call(() => native.livePlaybackUrl(playbackId, options))
 }
 
 /** `https://{domain}/{playbackId}.m3u8`. */
 function liveCustomDomainUrl(domain, playbackId, options) {
-  str('domain', domain)
-  str('playbackId', playbackId)
-  const token = tokenOption(options)
-  return call(() => native.liveCustomDomainUrl(domain, playbackId, token))
+  return call(() => native.liveCustomDomainUrl(domain, playbackId, options))
 }
 
 /** `https://{bucket}.media-storage.{region}.qencode.com/{key}`. */
 function storageUrl(bucket, region, key, options) {
-  str('bucket', bucket)
-  str('region', region)
-  str('key', key)
-  const token = tokenOption(options)
-  return call(() => native.storageUrl(bucket, region, key, token))
+  return call(() => native.storageUrl(bucket, region, key, options))
 }
 
 /** `https://{domain}/{key}`. */
 function storageCustomDomainUrl(domain, key, options) {
-  str('domain', domain)
-  str('key', key)
-  const token = tokenOption(options)
-  return call(() => native.storageCustomDomainUrl(domain, key, token))
+  return call(() => native.storageCustomDomainUrl(domain, key, options))
 }
 
 /** Adds `auth=<token>` to any URL, keeping its query. */
 function withToken(url, token) {
-  str('url', url)
-  str('token', token)
   return call(() => native.withToken(url, token))
 }
 
 /** Header and claims of a token, checking nothing (for debugging). */
 function decodeUnverified(token) {
-  str('token', token)
   return call(() => native.decodeUnverified(token))
+}
+
+/**
+ * What a token grants that may be wider or longer than meant — a prefix that
+ * covers siblings, the whole bucket, no expiry, more than a day — in words.
+ * Verifies nothing (no key needed). `{ now }` pins the clock.
+ */
+function audit(token, options) {
+  return call(() => native.audit(token, options))
 }
 
 /** Every DESIGN §5 error code, from the native core. */
@@ -329,6 +230,7 @@ module.exports = {
   Verifier,
   Client,
   decodeUnverified,
+  audit,
   SIGNER_ENV,
   livePlaybackUrl,
   liveCustomDomainUrl,

@@ -9,6 +9,7 @@ export const {
   Verifier,
   Client,
   decodeUnverified,
+  audit,
   SIGNER_ENV,
   livePlaybackUrl,
   liveCustomDomainUrl,

@@ -15,10 +15,15 @@ export interface EmulatorOptions {
   maxDomains?: number
 }
 
+/**
+ * A fault for the next `times` (default 1) requests on `route`, read by the
+ * emulator's one fault parser (`qencode_cdn_emulator::Fault::from_json`, keys
+ * in camelCase): a bad fault is INVALID_ARGUMENT.
+ */
 export type Fault =
   | { route: string; times?: number; kind: 'status'; status: number; retryAfter?: number }
   | { route: string; times?: number; kind: 'delay'; delayMs: number }
-  | { route: string; times?: number; kind: 'drop' | 'truncate' | 'notJson' }
+  | { route: string; times?: number; kind: 'drop' | 'truncate' | 'not_json' }
 
 export interface Counters {
   /** Requests per route pattern, e.g. `'GET /v1/domains/*'`, `'GET edge:storage'`. */
@@ -43,15 +48,15 @@ export declare class Emulator {
   readonly port: number
   readonly apiKey: string
   /** A `Client` pointed at this emulator. */
-  client(options?: Omit<ClientOptions, 'apiUrl' | 'authUrl'>): Client
+  client(options?: Omit<ClientOptions, 'apiUrl' | 'authUrl'> | null): Client
   addStream(streamId: string, playbackId: string): void
-  addObject(bucket: string, key: string, body: string | Buffer | Uint8Array): void
+  addObject(bucket: string, key: string, body: string | Uint8Array): void
   mapStorageDomain(domain: string, bucket: string): void
   injectFault(fault: Fault): void
   counters(): Counters
   reset(): void
   /** GETs a playback/storage URL against the emulated edge; `cookie` is a token or a cookie header. */
-  fetch(url: string, options?: { cookie?: string }): Promise<EdgeResponse>
+  fetch(url: string, options?: { cookie?: string | null } | null): Promise<EdgeResponse>
   /** Stops the server and frees the port. Idempotent. */
   stop(): void
 }

@@ -31,11 +31,6 @@ pub fn to_napi(e: &Error) -> napi::Error<Code> {
     napi::Error::new(Code(e.code()), e.message())
 }
 
-/// An INVALID_ARGUMENT error, for conversions done here.
-pub fn invalid(message: impl Into<String>) -> Error {
-    Error::with_code(ErrorCode::InvalidArgument, message)
-}
-
 /// Runs `f`, turning a core error into a JS error and a panic into INTERNAL.
 pub fn guard<T>(f: impl FnOnce() -> Result<T, Error>) -> napi::Result<T, Code> {
     match catch_unwind(AssertUnwindSafe(f)) {

@@ -2,19 +2,18 @@
 //! the playback edge (crate `qencode-cdn-emulator`), and hooks that raise
 //! every error code and a panic, so tests can walk the whole error table.
 
-use std::io;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use napi::bindgen_prelude::{AsyncTask, Buffer};
+use napi::bindgen_prelude::{AsyncTask, Buffer, Either, Null, Uint8ArraySlice, Unknown};
 use napi::{Env, Task};
 use napi_derive::napi;
-use qencode_cdn::{Error, ErrorCode, HttpFailure};
-use qencode_cdn_emulator::{Emulator, EmulatorConfig, Fault, FaultKind};
+use qencode_cdn::{Error, ErrorCode, HttpFailure, KeyStyle};
+use qencode_cdn_emulator::{Emulator, EmulatorConfig, Fault, io_error};
 
 use crate::client::Json;
-use crate::error::{Code, guard, guard_task, invalid, reject};
-use crate::options::whole;
+use crate::error::{Code, guard, guard_task, reject};
+use crate::js;
 
 /// Emulator settings (JS: `{ apiKeys, tokenLifetimeMs, signingKeyBits, maxDomains }`).
 #[napi(object)]
@@ -26,65 +25,27 @@ pub struct NativeEmulatorOptions {
     pub max_domains: Option<u32>,
 }
 
-/// A fault (JS: `{ route, times, kind, status, retryAfter, delayMs }`, as the admin API's JSON).
-#[napi(object)]
-pub struct NativeFault {
-    pub route: String,
-    pub times: Option<u32>,
-    /// `status`, `delay`, `drop`, `truncate` or `not_json`.
-    pub kind: String,
-    pub status: Option<u32>,
-    pub retry_after: Option<f64>,
-    pub delay_ms: Option<f64>,
-}
-
 /// The edge's answer to `fetch`.
 #[napi(object)]
 pub struct NativeEdgeResponse {
     pub status: u32,
-    pub reason: Option<String>,
+    /// Why the edge refused (`X-Qencode-Emulator-Reason`), or `null`.
+    pub reason: Either<String, Null>,
     pub body: Buffer,
 }
 
-fn io_error(e: &io::Error) -> Error {
-    let code = if e.kind() == io::ErrorKind::InvalidInput {
-        ErrorCode::InvalidArgument
-    } else {
-        ErrorCode::Transport
-    };
-    Error::with_code(code, format!("emulator: {e}"))
-}
-
-fn non_negative(name: &str, v: f64) -> Result<u64, Error> {
-    u64::try_from(whole(name, v)?).map_err(|_| invalid(format!("{name} must not be negative")))
-}
-
-impl NativeFault {
-    fn to_core(&self) -> Result<Fault, Error> {
-        let kind = match self.kind.as_str() {
-            "status" => {
-                let status = self.status.ok_or_else(|| invalid("a `status` fault needs `status`"))?;
-                let status = u16::try_from(status).map_err(|_| invalid("status must be an HTTP status"))?;
-                let retry_after = self.retry_after.map(|s| non_negative("retryAfter", s)).transpose()?;
-                FaultKind::Status { status, retry_after }
-            }
-            "delay" => {
-                let ms = self
-                    .delay_ms
-                    .ok_or_else(|| invalid("a `delay` fault needs `delayMs`"))?;
-                FaultKind::Delay(Duration::from_millis(non_negative("delayMs", ms)?))
-            }
-            "drop" => FaultKind::Drop,
-            "truncate" => FaultKind::Truncate,
-            "not_json" => FaultKind::NotJson,
-            _ => return Err(invalid("fault kind must be status, delay, drop, truncate or not_json")),
-        };
-        Ok(Fault {
-            route: self.route.clone(),
-            times: self.times.unwrap_or(1),
-            kind,
-        })
+/// A whole, non-negative number of milliseconds.
+fn millis(name: &str, v: f64) -> Result<Duration, Error> {
+    if !(v.is_finite() && v.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(&v)) {
+        return Err(invalid(format!(
+            "{name} must be a whole, non-negative number of milliseconds"
+        )));
     }
+    Ok(Duration::from_millis(v as u64))
+}
+
+fn invalid(message: String) -> Error {
+    Error::with_code(ErrorCode::InvalidArgument, message)
 }
 
 /// A running emulator on 127.0.0.1 (a free port).
@@ -99,7 +60,7 @@ pub struct NativeEmulator {
 impl NativeEmulator {
     fn running(&self) -> Result<Arc<Emulator>, Error> {
         let guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        guard.clone().ok_or_else(|| invalid("the emulator was stopped"))
+        guard.clone().ok_or_else(|| invalid("the emulator was stopped".into()))
     }
 }
 
@@ -117,7 +78,7 @@ impl NativeEmulator {
                     config.api_keys = keys;
                 }
                 if let Some(ms) = o.token_lifetime_ms {
-                    config.token_lifetime = Duration::from_millis(non_negative("tokenLifetimeMs", ms)?);
+                    config.token_lifetime = millis("tokenLifetimeMs", ms)?;
                 }
                 if let Some(bits) = o.signing_key_bits {
                     config.signing_key_bits = bits as usize;
@@ -126,7 +87,7 @@ impl NativeEmulator {
                     config.max_domains = n as usize;
                 }
             }
-            let emu = Emulator::start(config).map_err(|e| io_error(&e))?;
+            let emu = Emulator::start(config).map_err(|e| io_error("start", &e))?;
             Ok(NativeEmulator {
                 url: emu.url(),
                 api_key: emu.api_key().to_string(),
@@ -161,10 +122,23 @@ impl NativeEmulator {
         })
     }
 
-    #[napi(catch_unwind)]
-    pub fn add_object(&self, bucket: String, key: String, body: Buffer) -> napi::Result<(), Code> {
+    /// Stores an object (text as UTF-8, or bytes).
+    #[napi(
+        catch_unwind,
+        ts_args_type = "bucket: string, key: string, body: string | Uint8Array"
+    )]
+    pub fn add_object(
+        &self,
+        bucket: String,
+        key: String,
+        body: Either<String, Uint8ArraySlice<'_>>,
+    ) -> napi::Result<(), Code> {
         guard(|| {
-            self.running()?.add_object(&bucket, &key, body.to_vec());
+            let bytes = match &body {
+                Either::A(s) => s.as_bytes().to_vec(),
+                Either::B(b) => b.to_vec(),
+            };
+            self.running()?.add_object(&bucket, &key, bytes);
             Ok(())
         })
     }
@@ -177,20 +151,19 @@ impl NativeEmulator {
         })
     }
 
-    #[napi(catch_unwind)]
-    pub fn inject_fault(&self, fault: NativeFault) -> napi::Result<(), Code> {
+    /// `{ route, kind, times?, status?, retryAfter?, delayMs? }`, read by the
+    /// emulator's one fault parser (`Fault::from_json`).
+    #[napi(catch_unwind, ts_args_type = "fault: import('./lib/testing').Fault")]
+    pub fn inject_fault(&self, fault: Unknown<'_>) -> napi::Result<(), Code> {
         guard(|| {
-            let f = fault.to_core()?;
+            let f = Fault::from_json(&js::value(fault, "fault")?, KeyStyle::Camel)?;
             self.running()?.inject_fault(f);
             Ok(())
         })
     }
 
     /// `{ requests: { "METHOD /pattern": n }, token_requests, connections }`.
-    #[napi(
-        catch_unwind,
-        ts_return_type = "{ requests: Record<string, number>, token_requests: number, connections: number }"
-    )]
+    #[napi(catch_unwind, ts_return_type = "import('./lib/testing').Counters")]
     pub fn counters(&self) -> napi::Result<Json, Code> {
         guard(|| Ok(Json(self.running()?.counters().to_json())))
     }
@@ -203,9 +176,15 @@ impl NativeEmulator {
         })
     }
 
-    /// GETs a playback/storage URL against the emulated edge (on the libuv pool).
-    #[napi(catch_unwind, ts_return_type = "Promise<NativeEdgeResponse>")]
-    pub fn fetch(&self, url: String, cookie: Option<String>) -> AsyncTask<FetchTask> {
+    /// GETs a playback/storage URL against the emulated edge (on the libuv
+    /// pool); `{ cookie }` is a token or a `Cookie`/`Set-Cookie` value.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "url: string, options?: { cookie?: string | null } | null",
+        ts_return_type = "Promise<import('./lib/testing').EdgeResponse>"
+    )]
+    pub fn fetch(&self, url: String, options: Option<Unknown<'_>>) -> AsyncTask<FetchTask> {
+        let cookie = js::string_option(options, "fetch option", "cookie");
         AsyncTask::new(FetchTask {
             emulator: self.running(),
             url,
@@ -225,7 +204,7 @@ impl NativeEmulator {
 pub struct FetchTask {
     emulator: Result<Arc<Emulator>, Error>,
     url: String,
-    cookie: Option<String>,
+    cookie: Result<Option<String>, Error>,
 }
 
 impl Task for FetchTask {
@@ -236,7 +215,8 @@ impl Task for FetchTask {
         let (emu, url, cookie) = (&self.emulator, &self.url, &self.cookie);
         Ok(guard_task(|| {
             let emu = emu.as_ref().map_err(Clone::clone)?;
-            emu.fetch(url, cookie.as_deref()).map_err(|e| io_error(&e))
+            let cookie = cookie.as_ref().map_err(Clone::clone)?;
+            emu.fetch(url, cookie.as_deref()).map_err(|e| io_error("fetch", &e))
         }))
     }
 
@@ -244,7 +224,7 @@ impl Task for FetchTask {
         match output {
             Ok(r) => Ok(NativeEdgeResponse {
                 status: u32::from(r.status),
-                reason: r.reason,
+                reason: r.reason.map_or(Either::B(Null), Either::A),
                 body: r.body.into(),
             }),
             Err(e) => reject(&env, &e),

@@ -1,18 +1,25 @@
-//! `Signer` and `Verifier`: thin wrappers over the core's.
+//! `Signer` and `Verifier`: thin wrappers over the core's. Options objects
+//! reach the core's own readers as JSON (camelCase keys): nothing here
+//! decides what an option means.
 
-use napi::bindgen_prelude::{AsyncTask, Buffer, Either};
+use napi::bindgen_prelude::{AsyncTask, Either, Uint8ArraySlice, Unknown};
 use napi::{Env, Task};
 use napi_derive::napi;
-use qencode_cdn::{Error, ErrorCode, SignOptions, Signer, Verifier};
+use qencode_cdn::options::split_cookie_options;
+use qencode_cdn::{Error, ErrorCode, KeyStyle, SignOptions, Signer, Verifier, VerifyOptions};
 use serde_json::Value;
 
+use crate::client::Json;
 use crate::error::{Code, guard, guard_task, reject};
-use crate::options::{NativeCookieOptions, NativeSignOptions, NativeVerifyOptions, sign_options, verify_options};
+use crate::js;
 
-fn key_bytes(key: &Either<String, Buffer>) -> &[u8] {
+/// A key given as text or bytes (a Buffer or any Uint8Array).
+pub type KeyInput<'a> = Either<String, Uint8ArraySlice<'a>>;
+
+fn key_bytes<'k>(key: &'k KeyInput<'_>) -> &'k [u8] {
     match key {
         Either::A(s) => s.as_bytes(),
-        Either::B(b) => b.as_ref(),
+        Either::B(b) => b,
     }
 }
 
@@ -20,6 +27,23 @@ fn key_bytes(key: &Either<String, Buffer>) -> &[u8] {
 /// if it ever did, that is a bug (INTERNAL), not a silent `null`.
 pub fn to_value<T: serde::Serialize>(v: &T) -> Result<Value, Error> {
     serde_json::to_value(v).map_err(|e| Error::with_code(ErrorCode::Internal, format!("serialising a result: {e}")))
+}
+
+/// Sign options through `SignOptions::from_json`; no object at all is the
+/// defaults without building any JSON (the hot path of `sign(uri)`).
+fn sign_options(options: Option<Unknown<'_>>) -> Result<SignOptions, Error> {
+    match options {
+        None => Ok(SignOptions::new()),
+        Some(o) => SignOptions::from_json(&js::options(Some(o), "sign options")?, KeyStyle::Camel),
+    }
+}
+
+/// Verify options through `VerifyOptions::from_json`.
+fn verify_options(options: Option<Unknown<'_>>) -> Result<VerifyOptions, Error> {
+    match options {
+        None => Ok(VerifyOptions::new()),
+        Some(o) => VerifyOptions::from_json(&js::options(Some(o), "verify options")?, KeyStyle::Camel),
+    }
 }
 
 /// A signing key loaded once (`qencode_cdn::Signer`).
@@ -36,12 +60,37 @@ impl NativeSigner {
 
 #[napi]
 impl NativeSigner {
-    /// Loads a private key (PEM, DER, env-mangled PEM, base64 of a PEM).
-    #[napi(constructor, catch_unwind)]
-    pub fn new(key_id: String, private_key: Either<String, Buffer>) -> napi::Result<Self, Code> {
+    /// Loads a private key (PEM, DER, env-mangled PEM, base64 of a PEM): `Signer::from_pem`.
+    #[napi(
+        constructor,
+        catch_unwind,
+        ts_args_type = "keyId: string, privateKey: string | Uint8Array"
+    )]
+    pub fn new(key_id: String, private_key: KeyInput<'_>) -> napi::Result<Self, Code> {
         guard(|| {
             Ok(NativeSigner {
                 inner: Signer::from_pem(&key_id, key_bytes(&private_key))?,
+            })
+        })
+    }
+
+    /// `Signer::from_file`.
+    #[napi(factory, catch_unwind)]
+    pub fn from_file(key_id: String, path: String) -> napi::Result<Self, Code> {
+        guard(|| {
+            Ok(NativeSigner {
+                inner: Signer::from_file(&key_id, &path)?,
+            })
+        })
+    }
+
+    /// `Signer::from_env`: `QENCODE_SIGNING_KEY`, and `QENCODE_SIGNING_KEY_ID`
+    /// when no key id is given.
+    #[napi(factory, catch_unwind)]
+    pub fn from_env(key_id: Option<String>) -> napi::Result<Self, Code> {
+        guard(|| {
+            Ok(NativeSigner {
+                inner: Signer::from_env(key_id.as_deref())?,
             })
         })
     }
@@ -61,97 +110,126 @@ impl NativeSigner {
         guard(|| self.inner.public_key_pem())
     }
 
-    /// The public JWK as JSON text.
-    #[napi(catch_unwind)]
-    pub fn public_key_jwk(&self) -> napi::Result<String, Code> {
-        guard(|| Ok(self.inner.public_key_jwk()))
+    /// `Signer::audit`: what a token grants that may be more than meant, at this signer's clock.
+    #[napi(catch_unwind, ts_return_type = "import('./lib/index').AuditWarning[]")]
+    pub fn audit(&self, token: String) -> napi::Result<Json, Code> {
+        guard(|| Ok(Json(to_value(&self.inner.audit(&token)?)?)))
     }
 
-    #[napi(catch_unwind)]
-    pub fn sign(&self, uri: String, options: Option<NativeSignOptions>) -> napi::Result<String, Code> {
-        guard(|| self.inner.sign(&uri, &sign_options(&options)?))
-    }
-
-    /// Signs on the libuv pool.
-    #[napi(catch_unwind, ts_return_type = "Promise<string>")]
-    pub fn sign_async(&self, uri: String, options: Option<NativeSignOptions>) -> AsyncTask<SignTask> {
-        AsyncTask::new(SignTask {
-            signer: self.inner.clone(),
-            uri,
-            opts: sign_options(&options),
+    /// The public JWK (with `kid`, `alg`, `use`).
+    #[napi(catch_unwind, ts_return_type = "import('./lib/index').Jwk")]
+    pub fn public_key_jwk(&self) -> napi::Result<Json, Code> {
+        guard(|| {
+            serde_json::from_str(&self.inner.public_key_jwk())
+                .map(Json)
+                .map_err(|e| Error::with_code(ErrorCode::Internal, format!("the public JWK: {e}")))
         })
     }
 
-    #[napi(catch_unwind)]
-    pub fn signed_live_url(
-        &self,
-        playback_id: String,
-        options: Option<NativeSignOptions>,
-    ) -> napi::Result<String, Code> {
-        guard(|| self.inner.signed_live_url(&playback_id, &sign_options(&options)?))
+    #[napi(
+        catch_unwind,
+        ts_args_type = "uri: string, options?: import('./lib/index').SignOptions | null"
+    )]
+    pub fn sign(&self, uri: String, options: Option<Unknown<'_>>) -> napi::Result<String, Code> {
+        guard(|| self.inner.sign(&uri, &sign_options(options)?))
     }
 
-    #[napi(catch_unwind)]
+    /// Signs on the libuv pool (the options are read here, on the JS thread).
+    #[napi(
+        catch_unwind,
+        ts_args_type = "uri: string, options?: import('./lib/index').SignOptions | null",
+        ts_return_type = "Promise<string>"
+    )]
+    pub fn sign_async(&self, uri: String, options: Option<Unknown<'_>>) -> AsyncTask<SignTask> {
+        AsyncTask::new(SignTask {
+            signer: self.inner.clone(),
+            uri,
+            opts: sign_options(options),
+        })
+    }
+
+    #[napi(
+        catch_unwind,
+        ts_args_type = "playbackId: string, options?: import('./lib/index').SignOptions | null"
+    )]
+    pub fn signed_live_url(&self, playback_id: String, options: Option<Unknown<'_>>) -> napi::Result<String, Code> {
+        guard(|| self.inner.signed_live_url(&playback_id, &sign_options(options)?))
+    }
+
+    #[napi(
+        catch_unwind,
+        ts_args_type = "domain: string, playbackId: string, options?: import('./lib/index').SignOptions | null"
+    )]
     pub fn signed_live_custom_domain_url(
         &self,
         domain: String,
         playback_id: String,
-        options: Option<NativeSignOptions>,
+        options: Option<Unknown<'_>>,
     ) -> napi::Result<String, Code> {
         guard(|| {
             self.inner
-                .signed_live_custom_domain_url(&domain, &playback_id, &sign_options(&options)?)
+                .signed_live_custom_domain_url(&domain, &playback_id, &sign_options(options)?)
         })
     }
 
-    #[napi(catch_unwind)]
+    #[napi(
+        catch_unwind,
+        ts_args_type = "bucket: string, region: string, key: string, options?: import('./lib/index').SignOptions | null"
+    )]
     pub fn signed_storage_url(
         &self,
         bucket: String,
         region: String,
         key: String,
-        options: Option<NativeSignOptions>,
+        options: Option<Unknown<'_>>,
     ) -> napi::Result<String, Code> {
         guard(|| {
             self.inner
-                .signed_storage_url(&bucket, &region, &key, &sign_options(&options)?)
+                .signed_storage_url(&bucket, &region, &key, &sign_options(options)?)
         })
     }
 
-    #[napi(catch_unwind)]
+    #[napi(
+        catch_unwind,
+        ts_args_type = "domain: string, key: string, options?: import('./lib/index').SignOptions | null"
+    )]
     pub fn signed_storage_custom_domain_url(
         &self,
         domain: String,
         key: String,
-        options: Option<NativeSignOptions>,
+        options: Option<Unknown<'_>>,
     ) -> napi::Result<String, Code> {
         guard(|| {
             self.inner
-                .signed_storage_custom_domain_url(&domain, &key, &sign_options(&options)?)
+                .signed_storage_custom_domain_url(&domain, &key, &sign_options(options)?)
         })
     }
 
-    #[napi(catch_unwind)]
-    pub fn sign_url(&self, url: String, uri: String, options: Option<NativeSignOptions>) -> napi::Result<String, Code> {
-        guard(|| self.inner.sign_url(&url, &uri, &sign_options(&options)?))
+    #[napi(
+        catch_unwind,
+        ts_args_type = "url: string, uri: string, options?: import('./lib/index').SignOptions | null"
+    )]
+    pub fn sign_url(&self, url: String, uri: String, options: Option<Unknown<'_>>) -> napi::Result<String, Code> {
+        guard(|| self.inner.sign_url(&url, &uri, &sign_options(options)?))
     }
 
-    /// The cookie as the core's JSON document plus its `Set-Cookie` value under `header`.
-    #[napi(catch_unwind, ts_return_type = "Record<string, unknown>")]
-    pub fn signed_cookie(
-        &self,
-        uri: String,
-        options: Option<NativeSignOptions>,
-        cookie: Option<NativeCookieOptions>,
-    ) -> napi::Result<Value, Code> {
+    /// The cookie as the core's JSON document plus its `Set-Cookie` value
+    /// under `header`; one options object split by `split_cookie_options`.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "uri: string, options?: import('./lib/index').SignedCookieOptions | null",
+        ts_return_type = "import('./lib/index').SignedCookie"
+    )]
+    pub fn signed_cookie(&self, uri: String, options: Option<Unknown<'_>>) -> napi::Result<Json, Code> {
         guard(|| {
-            let cookie_opts = cookie.map(|c| c.to_core()).transpose()?.unwrap_or_default();
-            let c = self.inner.signed_cookie(&uri, &sign_options(&options)?, &cookie_opts)?;
+            let v = js::options(options, "cookie options")?;
+            let (sign, cookie) = split_cookie_options(&v, KeyStyle::Camel)?;
+            let c = self.inner.signed_cookie(&uri, &sign, &cookie)?;
             let mut v = to_value(&c)?;
             if let Value::Object(map) = &mut v {
                 map.insert("header".into(), Value::String(c.header_value()));
             }
-            Ok(v)
+            Ok(Json(v))
         })
     }
 }
@@ -188,10 +266,17 @@ pub struct NativeVerifier {
 
 #[napi]
 impl NativeVerifier {
-    /// From a public key (SPKI/PKCS#1 PEM or DER, base64, JWK, or a private key).
-    #[napi(constructor, catch_unwind)]
-    pub fn new(public_key: Either<String, Buffer>, key_id: Option<String>) -> napi::Result<Self, Code> {
+    /// `Verifier::from_public_key`: SPKI/PKCS#1 PEM or DER, base64, a JWK
+    /// (whose `kid` is then expected) or a private key; `{ keyId }` names the
+    /// expected key id (`Verifier::with_key_id`).
+    #[napi(
+        constructor,
+        catch_unwind,
+        ts_args_type = "publicKey: string | Uint8Array, options?: { keyId?: string | null } | null"
+    )]
+    pub fn new(public_key: KeyInput<'_>, options: Option<Unknown<'_>>) -> napi::Result<Self, Code> {
         guard(|| {
+            let key_id = js::string_option(options, "verifier option", "keyId")?;
             let mut v = Verifier::from_public_key(key_bytes(&public_key))?;
             if let Some(kid) = key_id {
                 v = v.with_key_id(kid);
@@ -200,11 +285,22 @@ impl NativeVerifier {
         })
     }
 
-    #[napi(factory, catch_unwind)]
-    pub fn from_jwk(jwk: String) -> napi::Result<Self, Code> {
+    /// `Verifier::from_jwk`: the JWK as JSON text, or an object written as JSON.
+    #[napi(factory, catch_unwind, ts_args_type = "jwk: string | import('./lib/index').Jwk")]
+    pub fn from_jwk(jwk: Unknown<'_>) -> napi::Result<Self, Code> {
         guard(|| {
+            let text = match js::value(jwk, "jwk")? {
+                Value::String(s) => s,
+                v @ Value::Object(_) => v.to_string(),
+                _ => {
+                    return Err(Error::with_code(
+                        ErrorCode::InvalidArgument,
+                        "a JWK is JSON text or an object",
+                    ));
+                }
+            };
             Ok(NativeVerifier {
-                inner: Verifier::from_jwk(&jwk)?,
+                inner: Verifier::from_jwk(&text)?,
             })
         })
     }
@@ -218,6 +314,12 @@ impl NativeVerifier {
         })
     }
 
+    /// `Verifier::audit`: what a token grants that may be more than meant, at this verifier's clock.
+    #[napi(catch_unwind, ts_return_type = "import('./lib/index').AuditWarning[]")]
+    pub fn audit(&self, token: String) -> napi::Result<Json, Code> {
+        guard(|| Ok(Json(to_value(&self.inner.audit(&token)?)?)))
+    }
+
     #[napi(getter, catch_unwind)]
     pub fn key_id(&self) -> Option<String> {
         self.inner.key_id().map(str::to_string)
@@ -229,14 +331,40 @@ impl NativeVerifier {
     }
 
     /// `{ kid, claims }` of a valid token.
-    #[napi(catch_unwind, ts_return_type = "Record<string, unknown>")]
-    pub fn verify(&self, token: String, options: Option<NativeVerifyOptions>) -> napi::Result<Value, Code> {
-        guard(|| to_value(&self.inner.verify(&token, &verify_options(&options)?)?))
+    #[napi(
+        catch_unwind,
+        ts_args_type = "token: string, options?: import('./lib/index').VerifyOptions | null",
+        ts_return_type = "import('./lib/index').VerifiedToken"
+    )]
+    pub fn verify(&self, token: String, options: Option<Unknown<'_>>) -> napi::Result<Json, Code> {
+        guard(|| Ok(Json(to_value(&self.inner.verify(&token, &verify_options(options)?)?)?)))
     }
 
-    /// The core's `Explanation` as a JSON document.
-    #[napi(catch_unwind, ts_return_type = "Record<string, unknown>")]
-    pub fn explain(&self, url: String, options: Option<NativeVerifyOptions>) -> napi::Result<Value, Code> {
-        guard(|| to_value(&self.inner.explain_with(&url, &verify_options(&options)?)))
+    /// Why the edge would accept or refuse a signed URL: `Verifier::explain_with`.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "url: string, options?: import('./lib/index').ExplainOptions | null",
+        ts_return_type = "import('./lib/index').Explanation"
+    )]
+    pub fn explain(&self, url: String, options: Option<Unknown<'_>>) -> napi::Result<Json, Code> {
+        guard(|| {
+            Ok(Json(to_value(
+                &self.inner.explain_with(&url, &verify_options(options)?),
+            )?))
+        })
+    }
+
+    /// Every check of `verify` on a bare token: `Verifier::explain_token`.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "token: string, options?: import('./lib/index').VerifyOptions | null",
+        ts_return_type = "import('./lib/index').Explanation"
+    )]
+    pub fn explain_token(&self, token: String, options: Option<Unknown<'_>>) -> napi::Result<Json, Code> {
+        guard(|| {
+            Ok(Json(to_value(
+                &self.inner.explain_token(&token, &verify_options(options)?),
+            )?))
+        })
     }
 }

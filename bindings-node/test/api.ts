@@ -10,6 +10,7 @@ import {
   storageCustomDomainUrl,
   withToken,
   decodeUnverified,
+  audit,
   errorCodes,
   VERSION,
   SIGNER_ENV,
@@ -45,6 +46,8 @@ import type {
   ErrorCode,
   Jwk,
   Claims,
+  AuditWarning,
+  ClientOptions,
 } from 'qencode-cdn'
 import { Emulator, hooks } from 'qencode-cdn/testing'
 import type { Counters, EdgeResponse } from 'qencode-cdn/testing'
@@ -53,13 +56,15 @@ async function main(pem: string): Promise<void> {
   const signer: Signer = new Signer('key-1', pem)
   const fromFile: Signer = Signer.fromFile('key-1', '/tmp/key.pem')
   const fromEnv: Signer = Signer.fromEnv('key-1')
-  const fromEnv2: Signer = Signer.fromEnv(undefined, SIGNER_ENV.privateKey)
+  const fromEnv2: Signer = Signer.fromEnv()
+  const envName: 'QENCODE_SIGNING_KEY' = SIGNER_ENV.privateKey
   const bits: number = signer.keyBits + fromFile.keyBits + fromEnv.keyBits + fromEnv2.keyBits
   const kid: string = signer.keyId
   const jwk: Jwk = signer.publicKeyJwk()
   const spki: string = signer.publicKeyPem()
 
   const opts: SignOptions = { expiresIn: 600, notBefore: new Date(), claims: { viewer: 'u-42' }, now: 1_700_000_000 }
+  const optsWithNulls: SignOptions = { notBefore: null, claims: null, now: null }
   const token: string = signer.sign('abc123', opts)
   const t2: string = signer.sign('', { expiresAt: new Date(Date.now() + 60_000) })
   const t3: string = signer.sign('x', { neverExpires: true })
@@ -77,13 +82,15 @@ async function main(pem: string): Promise<void> {
   const v2 = new Verifier(spki, { keyId: kid })
   const v3 = Verifier.fromJwk(jwk)
   const v4 = Verifier.fromJwk(JSON.stringify(jwk))
-  const ok: VerifiedToken = verifier.verify(token, { leeway: 30, resource: { kind: 'live', playbackId: 'abc123' }, kid })
+  const ok: VerifiedToken = verifier.verify(token, { leeway: 30, resource: { kind: 'live', playbackId: 'abc123' }, keyId: kid })
+  const bare: Explanation = verifier.explainToken(token, { now: 1_700_000_000, resource: { kind: 'storage', key: 'a/b' } })
+  const warnings: AuditWarning[] = [...audit(token, { now: new Date() }), ...signer.audit(token), ...verifier.audit(token), ...bare.warnings]
   const claims: Claims = ok.claims
   const uri: string = claims.uri
   const exp: number | undefined = claims.exp
   const e: Explanation = v2.explain(u3, { now: new Date() })
   const passed: boolean = e.ok && e.checks.every((c) => c.passed && c.name.length > 0 && c.detail.length > 0)
-  const keyIds: Array<string | undefined> = [v3.keyId, v4.keyId]
+  const keyIds: Array<string | null> = [v3.keyId, v4.keyId]
   const decoded = decodeUnverified(t2)
   const hdr: unknown = decoded.header['kid']
 
@@ -97,7 +104,8 @@ async function main(pem: string): Promise<void> {
   ]
 
   const emu: Emulator = Emulator.start({ signingKeyBits: 2048, tokenLifetimeMs: 60_000 })
-  const client: Client = new Client(emu.apiKey, { apiUrl: emu.url, authUrl: emu.url, timeoutMs: 5000, connectTimeoutMs: 1000, maxRetries: 1 })
+  const clientOptions: ClientOptions = { apiUrl: emu.url, authUrl: emu.url, timeout: 5, connectTimeout: 1.5, maxRetries: 1 }
+  const client: Client = new Client(emu.apiKey, clientOptions)
   const c2: Client = emu.client({ maxRetries: 0 })
   const c3: Client = Client.fromEnv({ apiUrl: emu.url })
   const ua: string = client.userAgent + c2.apiUrl + c3.authUrl
@@ -107,7 +115,7 @@ async function main(pem: string): Promise<void> {
   emu.mapStorageDomain('media.example.com', 'my-bucket')
   emu.injectFault({ route: 'GET /v1/domains', kind: 'status', status: 503, retryAfter: 1, times: 1 })
   emu.injectFault({ route: '*', kind: 'delay', delayMs: 10 })
-  emu.injectFault({ route: '*', kind: 'notJson' })
+  emu.injectFault({ route: '*', kind: 'not_json' })
 
   const d: Domain = await client.createDomain('live.example.com', 'live')
   const d2: Domain = await client.getDomain(d.id)
@@ -118,9 +126,9 @@ async function main(pem: string): Promise<void> {
   const tls2: TlsSubscription = await client.getTlsSubscription(tls.id)
   const tlss: TlsSubscription[] = await client.listTlsSubscriptions()
   await client.deleteTlsSubscription(tls2.id)
-  const nk: NewSigningKey = await client.createSigningKey({ streamId: 's1' })
+  const nk: NewSigningKey = await client.createSigningKey({ stream: 's1' })
   const pk: string = nk.private_key
-  await client.createSigningKey({ domainId: d.id })
+  await client.createSigningKey({ domain: d.id })
   await client.createSigningKey({ bucket: 'my-bucket' })
   const sk: SigningKey = await client.getSigningKey(nk.id)
   const sks: SigningKey[] = await client.listSigningKeys()
@@ -144,16 +152,17 @@ async function main(pem: string): Promise<void> {
     await client.getDomain('missing')
   } catch (err) {
     if (err instanceof NotFoundError || err instanceof UnauthorizedError || err instanceof RateLimitedError) {
-      const status: number = err.status
+      const status: number | null = err.status
       const body: string = err.body
-      const after: number | undefined = err.retryAfter
-      const req: string | undefined = err.requestId
+      const after: number | null = err.retryAfter
+      const req: string | null = err.requestId
       console.log(status, body, after, req)
     } else if (err instanceof ApiError) {
       console.log(err.status)
     } else if (err instanceof QencodeError) {
       const code: ErrorCode = err.code
-      console.log(code, err.message)
+      const none: number | null = err.status
+      console.log(code, err.message, none)
     }
   }
   const classes = [
@@ -168,7 +177,7 @@ async function main(pem: string): Promise<void> {
     if (err instanceof TimeoutError) console.log(err.code)
   }
   await hooks.rejectError('RATE_LIMITED', 'm', 429, 2).catch((err: unknown) => err)
-  console.log(bits, t2, passed, keyIds, hdr, urls, ua, ds, dl, del, tlss, pk, sks, name, cors, purged, edge.status,
+  console.log(envName, optsWithNulls, warnings, bits, t2, passed, keyIds, hdr, urls, ua, ds, dl, del, tlss, pk, sks, name, cors, purged, edge.status,
     edge.body.length, edge.reason, counters.requests, header, maxAge, classes.length, codes, VERSION, uri, exp)
 }
 
@@ -184,6 +193,14 @@ function mistakes(signer: Signer, client: Client): void {
   signer.sign('x', { neverExpires: 'yes' })
   // @ts-expect-error a signing key needs a target
   void client.createSigningKey({})
+  // @ts-expect-error the targets are stream, domain, bucket
+  void client.createSigningKey({ streamId: 's1' })
+  // @ts-expect-error a lifetime is never null (leave it out for the default)
+  signer.sign('x', { expiresIn: null })
+  // @ts-expect-error client timeouts are seconds, under their own names
+  void new Client('k', { timeoutMs: 5000 })
+  // @ts-expect-error fromEnv takes only a key id
+  Signer.fromEnv('k', 'MY_KEY')
   // @ts-expect-error the domain type is live or storage
   void client.createDomain('x.example.com', 'vod')
   // @ts-expect-error the bucket policy is public or authenticated

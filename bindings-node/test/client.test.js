@@ -12,7 +12,7 @@ let emu
 let client
 test.before(() => {
   emu = Emulator.start({ signingKeyBits: 2048 })
-  client = emu.client({ maxRetries: 0, timeoutMs: 5000 })
+  client = emu.client({ maxRetries: 0, timeout: 5 })
 })
 test.after(() => emu.stop())
 test.beforeEach(() => emu.reset())
@@ -46,13 +46,13 @@ test('TLS subscriptions: create, get, list, delete', async () => {
 
 test('signing keys: create for stream/domain/bucket, get, list, rename, delete; the new key signs playable URLs', async () => {
   emu.addStream('stream-1', 'pb1')
-  const k = await client.createSigningKey({ streamId: 'stream-1' })
+  const k = await client.createSigningKey({ stream: 'stream-1' })
   assert.equal(k.stream_id, 'stream-1')
   assert.match(k.private_key, /-----BEGIN/)
   assert.ok(!util.inspect(k).includes('BEGIN'), 'the private key is not printed')
   assert.ok(!JSON.stringify(k).includes('BEGIN'))
   const d = await client.createDomain('live.example.com', 'live')
-  const kd = await client.createSigningKey({ domainId: d.id })
+  const kd = await client.createSigningKey({ domain: d.id })
   assert.equal(kd.domain_id, d.id)
   const kb = await client.createSigningKey({ bucket: 'my-bucket' })
   assert.equal(kb.bucket_name, 'my-bucket')
@@ -64,14 +64,18 @@ test('signing keys: create for stream/domain/bucket, get, list, rename, delete; 
   assert.deepEqual(await client.deleteSigningKey(kd.id), { status: 'ok' })
   await rejectsWith(assert, () => client.getSigningKey(kd.id), 'NOT_FOUND')
   await rejectsWith(assert, () => client.createSigningKey({}), 'INVALID_ARGUMENT')
-  await rejectsWith(assert, () => client.createSigningKey({ streamId: 's', bucket: 'b' }), 'INVALID_ARGUMENT')
+  await rejectsWith(assert, () => client.createSigningKey({ stream: 's', bucket: 'b' }), 'INVALID_ARGUMENT')
+  // The old names are not targets: a typo never picks a default target.
+  await rejectsWith(assert, () => client.createSigningKey({ streamId: 'stream-1' }), 'INVALID_ARGUMENT')
 
   // The edge accepts a URL signed with the new key, and refuses a wrong one.
   const signer = new q.Signer(k.id, k.private_key)
   const ok = await emu.fetch(signer.signedLiveUrl('pb1', { expiresIn: 60 }))
   assert.equal(ok.status, 200)
   assert.match(ok.body.toString(), /#EXTM3U/)
-  const wrong = await emu.fetch(signer.signedLiveUrl('pb1', { expiresAt: Math.floor(Date.now() / 1000) - 10, notBefore: 1 }))
+  // An expired token: signed as if it were an hour and a minute ago (an
+  // `expiresAt` in the past is refused at signing time).
+  const wrong = await emu.fetch(signer.signedLiveUrl('pb1', { now: Math.floor(Date.now() / 1000) - 3660 }))
   assert.equal(wrong.status, 403)
   assert.equal(typeof wrong.reason, 'string')
 })
@@ -136,7 +140,7 @@ test('API_ERROR with status and body; DECODE on a non-JSON answer', async () => 
   const e = await rejectsWith(assert, () => client.listDomains(), 'API_ERROR', q.ApiError)
   assert.equal(e.status, 500)
   assert.equal(typeof e.body, 'string')
-  emu.injectFault({ route: 'GET /v1/domains', kind: 'notJson' })
+  emu.injectFault({ route: 'GET /v1/domains', kind: 'not_json' })
   await rejectsWith(assert, () => client.listDomains(), 'DECODE', q.DecodeError)
 })
 
@@ -146,10 +150,10 @@ test('TRANSPORT on a dropped connection or a closed port; TIMEOUT on a slow answ
   const closed = Emulator.start()
   const url = closed.url
   closed.stop()
-  const c = new q.Client('k', { apiUrl: url, authUrl: url, maxRetries: 0, connectTimeoutMs: 1000 })
+  const c = new q.Client('k', { apiUrl: url, authUrl: url, maxRetries: 0, connectTimeout: 1 })
   await rejectsWith(assert, () => c.listDomains(), 'TRANSPORT', q.TransportError)
   emu.injectFault({ route: 'GET /v1/domains', kind: 'delay', delayMs: 1500 })
-  const slow = emu.client({ maxRetries: 0, timeoutMs: 300 })
+  const slow = emu.client({ maxRetries: 0, timeout: 0.3 })
   await rejectsWith(assert, () => slow.listDomains(), 'TIMEOUT', q.TimeoutError)
 })
 
@@ -178,15 +182,22 @@ test('many calls run concurrently off the loop', async () => {
 test('client construction: bad options are INVALID_ARGUMENT; fromEnv reads QENCODE_API_KEY; inspect hides the key', () => {
   assert.throws(() => new q.Client(''), { code: 'INVALID_ARGUMENT' })
   assert.throws(() => new q.Client(42), { code: 'INVALID_ARGUMENT' })
-  assert.throws(() => new q.Client('k', { timeoutMs: -1 }), { code: 'INVALID_ARGUMENT' })
-  assert.throws(() => new q.Client('k', { apiUrl: undefined }), { code: 'INVALID_ARGUMENT' })
+  assert.throws(() => new q.Client('k', { timeout: -1 }), { code: 'INVALID_ARGUMENT' })
+  assert.throws(() => new q.Client('k', { timeout: '30' }), { code: 'INVALID_ARGUMENT' })
   assert.throws(() => new q.Client('k', { apiUrl: 'not a url' }), { code: 'INVALID_ARGUMENT' })
   assert.throws(() => new q.Client('k', { api_url: emu.url }), { code: 'INVALID_ARGUMENT' })
+  // The options of before the core read them: milliseconds are not the unit.
+  assert.throws(() => new q.Client('k', { timeoutMs: 5000 }), (e) => e instanceof q.InvalidArgumentError && /unknown client option `timeoutMs`/.test(e.message))
+  // `null` or `undefined` keeps a default (a client setting is not a lifetime).
+  assert.equal(new q.Client('k', { apiUrl: undefined, timeout: null }).apiUrl, 'https://api-cdn.qencode.com')
   const saved = process.env.QENCODE_API_KEY
   try {
     delete process.env.QENCODE_API_KEY
-    assert.throws(() => q.Client.fromEnv(), { code: 'INVALID_ARGUMENT' })
+    assert.throws(() => q.Client.fromEnv(), { code: 'INVALID_ARGUMENT', message: /QENCODE_API_KEY/ })
+    process.env.QENCODE_API_KEY = '   '
+    assert.throws(() => q.Client.fromEnv(), { code: 'INVALID_ARGUMENT', message: /QENCODE_API_KEY/ })
     process.env.QENCODE_API_KEY = 'env-secret-key-123'
+    assert.throws(() => q.Client.fromEnv({ timeout: 0 }), { code: 'INVALID_ARGUMENT' })
     const c = q.Client.fromEnv({ apiUrl: emu.url, authUrl: emu.url })
     assert.equal(c.apiUrl, emu.url)
     assert.ok(!util.inspect(c, { showHidden: true }).includes('env-secret-key-123'))

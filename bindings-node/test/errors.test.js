@@ -49,6 +49,10 @@ for (const code of Object.keys(EXPECTED)) {
     assert.equal(e instanceof q.ApiError, HTTP.has(code))
     assert.equal(e instanceof q.TokenError, TOKEN.has(code))
     assert.match(util.inspect(e), new RegExp(`code: '${code}'`))
+    // No HTTP answer: status and retryAfter are null, present, never absent.
+    assert.ok(Object.prototype.hasOwnProperty.call(e, 'status'))
+    assert.equal(e.status, null)
+    assert.equal(e.retryAfter, null)
   })
   test(`${code} (from the libuv pool) is a ${EXPECTED[code]}${HTTP.has(code) ? ' with status and body' : ''}`, async () => {
     const e = await hooks.rejectError(code, `async ${code}`, 418, 7).then(
@@ -65,6 +69,8 @@ for (const code of Object.keys(EXPECTED)) {
       assert.match(e.message, /^HTTP 418: async /)
     } else {
       assert.equal(e.message, `async ${code}`)
+      assert.equal(e.status, null)
+      assert.equal(e.retryAfter, null)
     }
   })
 }
@@ -76,9 +82,7 @@ test('a panic, on the JS thread or on the pool, is INTERNAL and the process live
 })
 
 test('napi argument conversion errors become INVALID_ARGUMENT without the value', () => {
-  const { __internal } = require('../lib/util.js')
-  assert.equal(__internal, undefined)
-  const native = require('../index.js')
+  const native = require('../native.js')
   let raw
   try {
     native.livePlaybackUrl(12345)
@@ -95,5 +99,8 @@ test('user code can construct and match the classes', () => {
   const e = new q.NotFoundError('NOT_FOUND', 'gone', { status: 404, body: '{}' })
   assert.ok(e instanceof q.ApiError && e instanceof q.QencodeError && e instanceof Error)
   assert.equal(e.status, 404)
+  assert.equal(e.retryAfter, null)
+  assert.equal(e.requestId, null)
   assert.equal(e.name, 'NotFoundError')
+  assert.equal(new q.TimeoutError('TIMEOUT', 'slow').status, null)
 })

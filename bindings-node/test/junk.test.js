@@ -45,7 +45,7 @@ test('synchronous API: every argument position with junk', () => {
     'new Signer(kid)': (j) => new q.Signer(j, key('rsa2048.pkcs1.pem')),
     'new Signer(, key)': (j) => new q.Signer('k', j),
     'Signer.fromFile': (j) => q.Signer.fromFile('k', j),
-    'Signer.fromEnv': (j) => q.Signer.fromEnv('k', j),
+    'Signer.fromEnv': (j) => q.Signer.fromEnv(j),
     'sign(uri)': (j) => signer.sign(j),
     'sign(, options)': (j) => signer.sign('x', j),
     'sign(, { expiresIn })': (j) => signer.sign('x', { expiresIn: j }),
@@ -71,7 +71,7 @@ test('synchronous API: every argument position with junk', () => {
     decodeUnverified: (j) => q.decodeUnverified(j),
     'new Client': (j) => new q.Client(j),
     'new Client(, options)': (j) => new q.Client('k', j),
-    'new Client(, { timeoutMs })': (j) => new q.Client('k', { timeoutMs: j }),
+    'new Client(, { timeout })': (j) => new q.Client('k', { timeout: j }),
     'new Emulator': (j) => new Emulator(j),
   }
   for (const [name, fn] of Object.entries(calls)) {
@@ -92,7 +92,7 @@ test('asynchronous API: junk rejects with a code, never throws synchronously', a
       getDomain: (j) => client.getDomain(j),
       listDomains: (j) => client.listDomains(j),
       createSigningKey: (j) => client.createSigningKey(j),
-      'createSigningKey({ streamId })': (j) => client.createSigningKey({ streamId: j }),
+      'createSigningKey({ stream })': (j) => client.createSigningKey({ stream: j }),
       renameSigningKey: (j) => client.renameSigningKey('id', j),
       setBucketPolicy: (j) => client.setBucketPolicy('bkt', j),
       setBucketCors: (j) => client.setBucketCors('bkt', j),

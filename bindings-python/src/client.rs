@@ -1,46 +1,15 @@
 //! The management-API client. Results cross as plain dicts/lists (the API's
-//! JSON document); `qencode_cdn._client` wraps them in typed immutable objects.
+//! JSON document, by serde); `qencode_cdn._client` wraps them in typed
+//! immutable objects.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use qencode_cdn::{BucketPolicy, DomainType, SigningKeyTarget};
-use serde::Serialize;
+use qencode_cdn::{BucketPolicy, ClientBuilder, DomainType, KeyStyle, SigningKeyTarget};
 
-use crate::convert::{json_to_py, py_str, type_name};
-use crate::errors::{internal, invalid_argument, map, run};
-
-/// Seconds (`int`/`float`) or a `timedelta` → `Duration`.
-pub(crate) fn duration_arg(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Duration> {
-    let py = obj.py();
-    let secs: f64 = if obj.is_instance_of::<pyo3::types::PyBool>() {
-        return Err(invalid_argument(
-            py,
-            format!("{name} must be a number of seconds, not a bool"),
-        ));
-    } else if let Ok(f) = obj.extract::<f64>() {
-        f
-    } else if obj.hasattr("total_seconds")? {
-        obj.call_method0("total_seconds")?.extract()?
-    } else {
-        return Err(invalid_argument(
-            py,
-            format!(
-                "{name} must be seconds (int or float) or a timedelta, got `{}`",
-                type_name(obj)
-            ),
-        ));
-    };
-    Duration::try_from_secs_f64(secs)
-        .map_err(|_| invalid_argument(py, format!("{name} must be a finite, non-negative number of seconds")))
-}
-
-fn to_py<'py, T: Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<'py, PyAny>> {
-    let v = serde_json::to_value(value).map_err(|e| internal(py, format!("result is not JSON: {e}")))?;
-    json_to_py(py, &v)
-}
+use crate::convert::{options_dict, py_str, to_py, value_error};
+use crate::errors::{map, run, run_holding_gil};
 
 /// The native client (use `qencode_cdn.Client`).
 #[pyclass(module = "qencode_cdn._native", frozen)]
@@ -48,37 +17,34 @@ pub(crate) struct NativeClient {
     inner: qencode_cdn::Client,
 }
 
+/// Applies the client options (`api_url`, `auth_url`, `timeout`,
+/// `connect_timeout`, `max_retries`; `None` keeps a default) with
+/// `ClientBuilder::options_json`, and builds the client.
+fn build(py: Python<'_>, builder: ClientBuilder, options: &Bound<'_, PyAny>) -> PyResult<NativeClient> {
+    let value = options_dict(options, "client options")?;
+    let builder = builder.user_agent_suffix("python");
+    let inner = map(
+        py,
+        builder
+            .options_json(&value, KeyStyle::Snake)
+            .and_then(ClientBuilder::build),
+    )?;
+    Ok(NativeClient { inner })
+}
+
 #[pymethods]
 impl NativeClient {
     #[new]
-    #[pyo3(signature = (api_key, *, api_url = None, auth_url = None, timeout = None, connect_timeout = None, max_retries = None))]
-    fn new(
-        py: Python<'_>,
-        api_key: String,
-        api_url: Option<String>,
-        auth_url: Option<String>,
-        timeout: Option<Bound<'_, PyAny>>,
-        connect_timeout: Option<Bound<'_, PyAny>>,
-        max_retries: Option<u32>,
-    ) -> PyResult<Self> {
-        let mut b = qencode_cdn::Client::builder(api_key).user_agent_suffix("python");
-        if let Some(u) = api_url {
-            b = b.api_url(u);
-        }
-        if let Some(u) = auth_url {
-            b = b.auth_url(u);
-        }
-        if let Some(t) = timeout {
-            b = b.timeout(duration_arg(&t, "timeout")?);
-        }
-        if let Some(t) = connect_timeout {
-            b = b.connect_timeout(duration_arg(&t, "connect_timeout")?);
-        }
-        if let Some(n) = max_retries {
-            b = b.max_retries(n);
-        }
-        let inner = map(py, b.build())?;
-        Ok(NativeClient { inner })
+    fn new(py: Python<'_>, api_key: String, options: &Bound<'_, PyAny>) -> PyResult<Self> {
+        build(py, ClientBuilder::new(api_key), options)
+    }
+
+    /// A client for the API key in `QENCODE_API_KEY` (`ClientBuilder::from_env`).
+    #[staticmethod]
+    fn from_env(py: Python<'_>, options: &Bound<'_, PyAny>) -> PyResult<Self> {
+        // The GIL is held: no Python thread changes os.environ while the core reads it.
+        let builder = run_holding_gil(py, ClientBuilder::from_env)?;
+        build(py, builder, options)
     }
 
     /// The management API's base URL.
@@ -148,23 +114,24 @@ impl NativeClient {
         run(py, || c.delete_tls_subscription(&subscription_id))
     }
 
-    /// Exactly one of `stream_id`, `domain_id`, `bucket_name`.
-    #[pyo3(signature = (*, stream_id = None, domain_id = None, bucket_name = None))]
+    /// Exactly one of `stream` (a stream id), `domain` (a domain id),
+    /// `bucket` (a bucket name).
+    #[pyo3(signature = (*, stream = None, domain = None, bucket = None))]
     fn create_signing_key<'py>(
         &self,
         py: Python<'py>,
-        stream_id: Option<String>,
-        domain_id: Option<String>,
-        bucket_name: Option<String>,
+        stream: Option<String>,
+        domain: Option<String>,
+        bucket: Option<String>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let target = match (stream_id, domain_id, bucket_name) {
+        let target = match (stream, domain, bucket) {
             (Some(s), None, None) => SigningKeyTarget::Stream(s),
             (None, Some(d), None) => SigningKeyTarget::Domain(d),
             (None, None, Some(b)) => SigningKeyTarget::Bucket(b),
             _ => {
-                return Err(invalid_argument(
+                return Err(value_error(
                     py,
-                    "create_signing_key needs exactly one of stream_id, domain_id or bucket_name",
+                    "create_signing_key needs exactly one of stream=, domain= or bucket=",
                 ));
             }
         };
@@ -200,40 +167,40 @@ impl NativeClient {
         run(py, || c.delete_signing_key(&key_id))
     }
 
-    fn set_bucket_policy(&self, py: Python<'_>, bucket_name: String, policy: &str) -> PyResult<()> {
+    fn set_bucket_policy(&self, py: Python<'_>, bucket: String, policy: &str) -> PyResult<()> {
         let policy: BucketPolicy = map(py, policy.parse())?;
         let c = &self.inner;
-        run(py, || c.set_bucket_policy(&bucket_name, policy))
+        run(py, || c.set_bucket_policy(&bucket, policy))
     }
 
-    fn set_bucket_cors(&self, py: Python<'_>, bucket_name: String, cors: BTreeMap<String, String>) -> PyResult<()> {
+    fn set_bucket_cors(&self, py: Python<'_>, bucket: String, cors: BTreeMap<String, String>) -> PyResult<()> {
         let c = &self.inner;
-        run(py, || c.set_bucket_cors(&bucket_name, &cors))
+        run(py, || c.set_bucket_cors(&bucket, &cors))
     }
 
-    fn get_bucket_cors(&self, py: Python<'_>, bucket_name: String) -> PyResult<BTreeMap<String, String>> {
+    fn get_bucket_cors(&self, py: Python<'_>, bucket: String) -> PyResult<BTreeMap<String, String>> {
         let c = &self.inner;
-        run(py, || c.get_bucket_cors(&bucket_name))
+        run(py, || c.get_bucket_cors(&bucket))
     }
 
-    fn delete_bucket_cors(&self, py: Python<'_>, bucket_name: String) -> PyResult<()> {
+    fn delete_bucket_cors(&self, py: Python<'_>, bucket: String) -> PyResult<()> {
         let c = &self.inner;
-        run(py, || c.delete_bucket_cors(&bucket_name))
+        run(py, || c.delete_bucket_cors(&bucket))
     }
 
-    fn delete_bucket_cors_header(&self, py: Python<'_>, bucket_name: String, header: String) -> PyResult<()> {
+    fn delete_bucket_cors_header(&self, py: Python<'_>, bucket: String, header: String) -> PyResult<()> {
         let c = &self.inner;
-        run(py, || c.delete_bucket_cors_header(&bucket_name, &header))
+        run(py, || c.delete_bucket_cors_header(&bucket, &header))
     }
 
-    fn purge_bucket_cache(&self, py: Python<'_>, bucket_name: String) -> PyResult<()> {
+    fn purge_bucket_cache(&self, py: Python<'_>, bucket: String) -> PyResult<()> {
         let c = &self.inner;
-        run(py, || c.purge_bucket_cache(&bucket_name))
+        run(py, || c.purge_bucket_cache(&bucket))
     }
 
-    fn purge_object_cache(&self, py: Python<'_>, bucket_name: String, path: String) -> PyResult<()> {
+    fn purge_object_cache(&self, py: Python<'_>, bucket: String, path: String) -> PyResult<()> {
         let c = &self.inner;
-        run(py, || c.purge_object_cache(&bucket_name, &path))
+        run(py, || c.purge_object_cache(&bucket, &path))
     }
 
     fn __repr__(&self) -> String {

@@ -1,19 +1,23 @@
-//! Argument and result conversion: JSON values, times, durations, keys.
-//! Conversion only; every rule about what the values mean is in the core.
+//! Argument and result conversion: Python values to and from JSON, times,
+//! durations, keys. Conversion only: what an option *means* (defaults, nulls,
+//! wrong types, contradictions) is decided by the core's `from_json` readers.
 
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use qencode_cdn::Error;
 use serde_json::{Map, Number, Value};
 use zeroize::Zeroizing;
 
-use crate::errors::{invalid_argument, invalid_type};
+use crate::errors::{internal, to_pyerr};
 
-/// Deepest nesting accepted in custom claims (guards the recursion).
+/// Deepest nesting accepted in a JSON value (guards the recursion).
 const MAX_DEPTH: usize = 64;
 
-/// An optional keyword argument whose absence differs from an explicit `None`
-/// (`expires_in=None` must be an error, not "the default").
+/// An optional keyword argument whose absence differs from an explicit `None`:
+/// the sentinel default of every option parameter. Only `Given` arguments are
+/// handed to the core, which decides what `None` means for each option
+/// (`expires_in=None` is an error, `not_before=None` is "not given").
 pub(crate) enum Arg<'py> {
     /// Not passed.
     Missing,
@@ -26,6 +30,124 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Arg<'py> {
     fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
         Ok(Arg::Given(obj.to_owned()))
     }
+}
+
+/// The options object of a call: the arguments that were given, by name,
+/// each converted with [`option_to_json`].
+pub(crate) fn options(args: &[(&'static str, &Arg<'_>)]) -> PyResult<Value> {
+    let mut map = Map::new();
+    for (name, arg) in args {
+        if let Arg::Given(v) = arg {
+            map.insert((*name).to_string(), option_to_json(v, name)?);
+        }
+    }
+    Ok(Value::Object(map))
+}
+
+/// A `dict` of options (`Client(**options)`) as one JSON object, each value
+/// converted with [`option_to_json`].
+pub(crate) fn options_dict(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Value> {
+    let py = obj.py();
+    let d = obj
+        .cast::<PyDict>()
+        .map_err(|_| type_error(py, format!("{what} must be a dict, got `{}`", type_name(obj))))?;
+    let mut map = Map::new();
+    for (k, v) in d.iter() {
+        let key = dict_key(&k, what)?;
+        let value = option_to_json(&v, &key)?;
+        map.insert(key, value);
+    }
+    Ok(Value::Object(map))
+}
+
+/// One option value: a `datetime` becomes Unix seconds (rounded down), a
+/// `timedelta` seconds (a whole number when it has no microseconds), a
+/// `Resource` its JSON form; anything else is passed through as JSON.
+pub(crate) fn option_to_json(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Value> {
+    let py = obj.py();
+    if obj.is_none() || obj.is_instance_of::<PyBool>() || obj.is_instance_of::<PyInt>() {
+        return py_to_json(obj, name);
+    }
+    if let Ok(r) = obj.cast::<crate::verifier::Resource>() {
+        return serde_json::to_value(&r.get().inner).map_err(|e| internal(py, format!("resource is not JSON: {e}")));
+    }
+    let t = time_types(py)?;
+    if obj.is_instance(t.datetime.bind(py))? {
+        return unix_seconds(obj, name, t.epoch.bind(py)).map(Value::from);
+    }
+    if obj.is_instance(t.timedelta.bind(py))? {
+        return timedelta_seconds(obj, name);
+    }
+    py_to_json(obj, name)
+}
+
+/// Python → JSON (`dict` with `str` keys, `list`/`tuple`, `str`, `int`,
+/// `float`, `bool`, `None`). Another type is INVALID_ARGUMENT of the type kind.
+pub(crate) fn py_to_json(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Value> {
+    py_to_json_at(obj, what, 0)
+}
+
+fn py_to_json_at(obj: &Bound<'_, PyAny>, what: &str, depth: usize) -> PyResult<Value> {
+    let py = obj.py();
+    if depth > MAX_DEPTH {
+        return Err(value_error(
+            py,
+            format!("{what} is nested deeper than {MAX_DEPTH} levels"),
+        ));
+    }
+    if obj.is_none() {
+        return Ok(Value::Null);
+    }
+    if let Ok(b) = obj.cast::<PyBool>() {
+        return Ok(Value::Bool(b.is_true()));
+    }
+    if obj.is_instance_of::<PyInt>() {
+        if let Ok(i) = obj.extract::<i64>() {
+            return Ok(Value::from(i));
+        }
+        if let Ok(u) = obj.extract::<u64>() {
+            return Ok(Value::from(u));
+        }
+        return Err(value_error(py, format!("{what}: an integer does not fit in 64 bits")));
+    }
+    if let Ok(f) = obj.cast::<PyFloat>() {
+        return Number::from_f64(f.value())
+            .map(Value::Number)
+            .ok_or_else(|| value_error(py, format!("{what}: NaN and infinity are not JSON")));
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(Value::String(s.to_cow()?.into_owned()));
+    }
+    if let Ok(d) = obj.cast::<PyDict>() {
+        let mut map = Map::new();
+        for (k, v) in d.iter() {
+            let key = dict_key(&k, what)?;
+            map.insert(key, py_to_json_at(&v, what, depth + 1)?);
+        }
+        return Ok(Value::Object(map));
+    }
+    if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+        let mut out = Vec::new();
+        for item in obj.try_iter()? {
+            out.push(py_to_json_at(&item?, what, depth + 1)?);
+        }
+        return Ok(Value::Array(out));
+    }
+    Err(type_error(
+        py,
+        format!(
+            "{what}: a value of type `{}` is not JSON (use dict, list, str, int, float, bool or None)",
+            type_name(obj)
+        ),
+    ))
+}
+
+fn dict_key(k: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
+    let py = k.py();
+    Ok(k.cast::<PyString>()
+        .map_err(|_| type_error(py, format!("{what}: keys must be str, got `{}`", type_name(k))))?
+        .to_cow()?
+        .into_owned())
 }
 
 /// JSON → Python (`dict`, `list`, `str`, `int`, `float`, `bool`, `None`).
@@ -63,82 +185,20 @@ pub(crate) fn map_to_py<'py>(py: Python<'py>, map: &Map<String, Value>) -> PyRes
     Ok(dict)
 }
 
-/// Python → JSON, for custom claims.
-fn py_to_json_at(obj: &Bound<'_, PyAny>, what: &str, depth: usize) -> PyResult<Value> {
-    let py = obj.py();
-    if depth > MAX_DEPTH {
-        return Err(invalid_argument(
-            py,
-            format!("{what} is nested deeper than {MAX_DEPTH} levels"),
-        ));
-    }
-    if obj.is_none() {
-        return Ok(Value::Null);
-    }
-    if let Ok(b) = obj.cast::<PyBool>() {
-        return Ok(Value::Bool(b.is_true()));
-    }
-    if obj.is_instance_of::<PyInt>() {
-        if let Ok(i) = obj.extract::<i64>() {
-            return Ok(Value::from(i));
-        }
-        if let Ok(u) = obj.extract::<u64>() {
-            return Ok(Value::from(u));
-        }
-        return Err(invalid_argument(
-            py,
-            format!("{what}: an integer does not fit in 64 bits"),
-        ));
-    }
-    if let Ok(f) = obj.cast::<PyFloat>() {
-        return Number::from_f64(f.value())
-            .map(Value::Number)
-            .ok_or_else(|| invalid_argument(py, format!("{what}: NaN and infinity are not JSON")));
-    }
-    if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(Value::String(s.to_cow()?.into_owned()));
-    }
-    if let Ok(d) = obj.cast::<PyDict>() {
-        return Ok(Value::Object(dict_to_map_at(d, what, depth + 1)?));
-    }
-    if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
-        let mut out = Vec::new();
-        for item in obj.try_iter()? {
-            out.push(py_to_json_at(&item?, what, depth + 1)?);
-        }
-        return Ok(Value::Array(out));
-    }
-    Err(invalid_argument(
-        py,
-        format!(
-            "{what}: a value of type `{}` is not JSON (use dict, list, str, int, float, bool or None)",
-            type_name(obj)
-        ),
-    ))
+/// A serializable core value (result, explanation, resource) → Python, by way
+/// of its serde JSON form: the names are the core's, never a table here.
+pub(crate) fn to_py<'py, T: serde::Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<'py, PyAny>> {
+    let v = serde_json::to_value(value).map_err(|e| internal(py, format!("result is not JSON: {e}")))?;
+    json_to_py(py, &v)
 }
 
-/// A `dict` with `str` keys → a JSON object.
-pub(crate) fn dict_to_map(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Map<String, Value>> {
-    let py = obj.py();
-    let d = obj
-        .cast::<PyDict>()
-        .map_err(|_| invalid_argument(py, format!("{what} must be a dict, got `{}`", type_name(obj))))?;
-    dict_to_map_at(d, what, 1)
-}
-
-fn dict_to_map_at(d: &Bound<'_, PyDict>, what: &str, depth: usize) -> PyResult<Map<String, Value>> {
-    let py = d.py();
-    let mut map = Map::new();
-    for (k, v) in d.iter() {
-        let key = k
-            .cast::<PyString>()
-            .map_err(|_| invalid_argument(py, format!("{what}: keys must be str, got `{}`", type_name(&k))))?
-            .to_cow()?
-            .into_owned();
-        let value = py_to_json_at(&v, what, depth)?;
-        map.insert(key, value);
+/// The serde name of a unit enum value (`UrlForm::LivePlayback` → `"live_playback"`).
+pub(crate) fn serde_name<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(Value::String(s)) => s,
+        Ok(other) => other.to_string(),
+        Err(_) => "?".to_string(),
     }
-    Ok(map)
 }
 
 pub(crate) fn type_name(obj: &Bound<'_, PyAny>) -> String {
@@ -148,94 +208,69 @@ pub(crate) fn type_name(obj: &Bound<'_, PyAny>) -> String {
         .unwrap_or_else(|_| "?".to_string())
 }
 
-static DATETIME: PyOnceLock<(Py<PyAny>, Py<PyAny>)> = PyOnceLock::new();
+/// `datetime.datetime`, `datetime.timedelta` and the Unix epoch (aware, UTC);
+/// the stable ABI has no direct access to the datetime C API, so they are
+/// looked up once.
+struct TimeTypes {
+    datetime: Py<PyAny>,
+    timedelta: Py<PyAny>,
+    epoch: Py<PyAny>,
+}
 
-/// `(datetime.datetime, datetime.timedelta)`; the stable ABI has no direct
-/// access to the datetime C API, so the classes are looked up once.
-fn datetime_types(py: Python<'_>) -> PyResult<(&Bound<'_, PyAny>, &Bound<'_, PyAny>)> {
-    let (dt, td) = DATETIME.get_or_try_init(py, || -> PyResult<_> {
+static TIME_TYPES: PyOnceLock<TimeTypes> = PyOnceLock::new();
+
+fn time_types(py: Python<'_>) -> PyResult<&TimeTypes> {
+    TIME_TYPES.get_or_try_init(py, || -> PyResult<_> {
         let m = py.import("datetime")?;
-        Ok((m.getattr("datetime")?.unbind(), m.getattr("timedelta")?.unbind()))
-    })?;
-    Ok((dt.bind(py), td.bind(py)))
+        let datetime = m.getattr("datetime")?;
+        let utc = m.getattr("timezone")?.getattr("utc")?;
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("tzinfo", utc)?;
+        let epoch = datetime.call((1970, 1, 1), Some(&kwargs))?;
+        Ok(TimeTypes {
+            datetime: datetime.unbind(),
+            timedelta: m.getattr("timedelta")?.unbind(),
+            epoch: epoch.unbind(),
+        })
+    })
 }
 
-fn int_arg(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Option<i64>> {
+/// A timezone-aware `datetime` → Unix seconds, rounded down (exact integer
+/// arithmetic on `datetime - epoch`). A naive one has no defined instant.
+fn unix_seconds(obj: &Bound<'_, PyAny>, name: &str, epoch: &Bound<'_, PyAny>) -> PyResult<i64> {
     let py = obj.py();
-    if obj.is_instance_of::<PyBool>() {
-        return Err(invalid_type(py, format!("{name} must be an int, not a bool")));
+    if obj.call_method0("utcoffset")?.is_none() {
+        return Err(value_error(
+            py,
+            format!("{name} is a naive datetime; pass a timezone-aware one (e.g. tzinfo=timezone.utc)"),
+        ));
     }
-    if obj.is_instance_of::<PyInt>() {
-        return obj
-            .extract::<i64>()
-            .map(Some)
-            .map_err(|_| invalid_argument(py, format!("{name} is out of range")));
-    }
-    Ok(None)
+    let delta = obj.call_method1("__sub__", (epoch,))?;
+    let days: i64 = delta.getattr("days")?.extract()?;
+    let secs: i64 = delta.getattr("seconds")?.extract()?;
+    days.checked_mul(86_400)
+        .and_then(|d| d.checked_add(secs))
+        .ok_or_else(|| value_error(py, format!("{name} is out of range")))
 }
 
-/// An absolute time: `int` Unix seconds or a timezone-aware `datetime`.
-pub(crate) fn unix_time(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<i64> {
+/// A `timedelta` → seconds: an integer when it is whole, else a float (which
+/// the core refuses where whole seconds are required).
+fn timedelta_seconds(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Value> {
     let py = obj.py();
-    if let Some(i) = int_arg(obj, name)? {
-        return Ok(i);
+    let days: i64 = obj.getattr("days")?.extract()?;
+    let secs: i64 = obj.getattr("seconds")?.extract()?;
+    let micros: i64 = obj.getattr("microseconds")?.extract()?;
+    let whole = days
+        .checked_mul(86_400)
+        .and_then(|d| d.checked_add(secs))
+        .ok_or_else(|| value_error(py, format!("{name} is out of range")))?;
+    if micros == 0 {
+        return Ok(Value::from(whole));
     }
-    let (datetime, _) = datetime_types(py)?;
-    if obj.is_instance(datetime)? {
-        if obj.call_method0("utcoffset")?.is_none() {
-            return Err(invalid_argument(
-                py,
-                format!("{name} is a naive datetime; pass a timezone-aware one (e.g. tzinfo=timezone.utc)"),
-            ));
-        }
-        let ts: f64 = obj.call_method0("timestamp")?.extract()?;
-        return Ok(ts.floor() as i64);
-    }
-    Err(invalid_type(
-        py,
-        format!(
-            "{name} must be an int (Unix seconds) or a timezone-aware datetime, got `{}`",
-            type_name(obj)
-        ),
-    ))
-}
-
-/// A duration: `int` seconds or a `timedelta` (whole seconds, truncated).
-pub(crate) fn seconds(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<i64> {
-    let py = obj.py();
-    if let Some(i) = int_arg(obj, name)? {
-        return Ok(i);
-    }
-    let (_, timedelta) = datetime_types(py)?;
-    if obj.is_instance(timedelta)? {
-        let days: i64 = obj.getattr("days")?.extract()?;
-        let secs: i64 = obj.getattr("seconds")?.extract()?;
-        return days
-            .checked_mul(86_400)
-            .and_then(|d| d.checked_add(secs))
-            .ok_or_else(|| invalid_argument(py, format!("{name} is out of range")));
-    }
-    let hint = if obj.is_none() {
-        "; a missing value must not mean \"never expires\": pass never_expires=True for that"
-    } else {
-        ""
-    };
-    Err(invalid_type(
-        py,
-        format!(
-            "{name} must be an int (seconds) or a timedelta, got `{}`{hint}",
-            type_name(obj)
-        ),
-    ))
-}
-
-/// Optional absolute time: `Missing` or `None` → `None`.
-pub(crate) fn opt_unix_time(arg: &Arg<'_>, name: &str) -> PyResult<Option<i64>> {
-    match arg {
-        Arg::Missing => Ok(None),
-        Arg::Given(v) if v.is_none() => Ok(None),
-        Arg::Given(v) => unix_time(v, name).map(Some),
-    }
+    let total: f64 = obj.call_method0("total_seconds")?.extract()?;
+    Number::from_f64(total)
+        .map(Value::Number)
+        .ok_or_else(|| value_error(py, format!("{name} is out of range")))
 }
 
 /// Key material: `str` or `bytes` (bytes-like), copied into memory that is
@@ -251,10 +286,21 @@ pub(crate) fn key_bytes(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Zeroizin
     if let Ok(b) = obj.cast::<PyByteArray>() {
         return Ok(Zeroizing::new(b.to_vec()));
     }
-    Err(invalid_argument(
+    Err(type_error(
         py,
         format!("{what} must be str or bytes, got `{}`", type_name(obj)),
     ))
+}
+
+/// INVALID_ARGUMENT raised by a conversion (`InvalidArgumentError`).
+pub(crate) fn value_error(py: Python<'_>, msg: impl Into<String>) -> PyErr {
+    to_pyerr(py, Error::InvalidArgument(msg.into()))
+}
+
+/// INVALID_ARGUMENT of the type kind raised by a conversion
+/// (`InvalidArgumentTypeError`, also a `TypeError`).
+pub(crate) fn type_error(py: Python<'_>, msg: impl Into<String>) -> PyErr {
+    to_pyerr(py, Error::InvalidArgumentType(msg.into()))
 }
 
 /// A Python-style quoted string for `__repr__` (`'text'`).

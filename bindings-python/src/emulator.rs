@@ -1,25 +1,40 @@
 //! `qencode_cdn.testing.Emulator`'s native half: the emulator crate, in-process.
 
 use std::sync::Mutex;
+use std::time::Duration;
 
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
-use qencode_cdn_emulator::{EmulatorConfig, Fault, FaultKind};
+use qencode_cdn::{ErrorCode, KeyStyle};
+use qencode_cdn_emulator::{EmulatorConfig, Fault, io_error};
 
-use crate::client::duration_arg;
-use crate::convert::{json_to_py, key_bytes, py_str};
-use crate::errors::{invalid_argument, run};
-use qencode_cdn::ErrorCode;
+use crate::convert::{json_to_py, key_bytes, py_str, py_to_json, type_name, value_error};
+use crate::errors::{map, run};
 
-/// An emulator I/O error as a core error: bad settings are INVALID_ARGUMENT,
-/// a deadline TIMEOUT, anything else TRANSPORT.
-fn io_error(what: &str, e: std::io::Error) -> qencode_cdn::Error {
-    let code = match e.kind() {
-        std::io::ErrorKind::InvalidInput => ErrorCode::InvalidArgument,
-        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => ErrorCode::Timeout,
-        _ => ErrorCode::Transport,
+/// Seconds (`int`/`float`) or a `timedelta` → `Duration` (the emulator's
+/// token lifetime).
+fn duration_arg(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Duration> {
+    let py = obj.py();
+    let secs: f64 = if obj.is_instance_of::<pyo3::types::PyBool>() {
+        return Err(crate::convert::type_error(
+            py,
+            format!("{name} must be a number of seconds, not a bool"),
+        ));
+    } else if let Ok(f) = obj.extract::<f64>() {
+        f
+    } else if obj.hasattr("total_seconds")? {
+        obj.call_method0("total_seconds")?.extract()?
+    } else {
+        return Err(crate::convert::type_error(
+            py,
+            format!(
+                "{name} must be seconds (int or float) or a timedelta, got `{}`",
+                type_name(obj)
+            ),
+        ));
     };
-    qencode_cdn::Error::with_code(code, format!("emulator {what}: {e}"))
+    Duration::try_from_secs_f64(secs)
+        .map_err(|_| value_error(py, format!("{name} must be a finite, non-negative number of seconds")))
 }
 
 /// The native emulator (use `qencode_cdn.testing.Emulator`).
@@ -66,7 +81,7 @@ impl NativeEmulator {
         };
         if let Some(keys) = api_keys {
             if keys.is_empty() {
-                return Err(invalid_argument(py, "api_keys must not be empty"));
+                return Err(value_error(py, "api_keys must not be empty"));
             }
             config.api_keys = keys;
         }
@@ -74,7 +89,7 @@ impl NativeEmulator {
             config.token_lifetime = duration_arg(&t, "token_lifetime")?;
         }
         let emu = run(py, || {
-            qencode_cdn_emulator::Emulator::start(config).map_err(|e| io_error("start", e))
+            qencode_cdn_emulator::Emulator::start(config).map_err(|e| io_error("start", &e))
         })?;
         Ok(NativeEmulator {
             url: emu.url(),
@@ -117,45 +132,12 @@ impl NativeEmulator {
         self.with(py, |e| e.map_storage_domain(&domain, &bucket))
     }
 
-    #[pyo3(signature = (route, kind, *, times = 1, status = None, retry_after = None, delay = None))]
-    #[allow(clippy::too_many_arguments)]
-    fn inject_fault(
-        &self,
-        py: Python<'_>,
-        route: String,
-        kind: &str,
-        times: u32,
-        status: Option<u16>,
-        retry_after: Option<u64>,
-        delay: Option<Bound<'_, PyAny>>,
-    ) -> PyResult<()> {
-        let kind = match kind {
-            "status" => {
-                let Some(status) = status.filter(|s| (100..=599).contains(s)) else {
-                    return Err(invalid_argument(py, "a `status` fault needs status=100..599"));
-                };
-                FaultKind::Status { status, retry_after }
-            }
-            "delay" => {
-                let Some(d) = delay else {
-                    return Err(invalid_argument(
-                        py,
-                        "a `delay` fault needs delay= (seconds or timedelta)",
-                    ));
-                };
-                FaultKind::Delay(duration_arg(&d, "delay")?)
-            }
-            "drop" => FaultKind::Drop,
-            "truncate" => FaultKind::Truncate,
-            "not_json" => FaultKind::NotJson,
-            other => {
-                return Err(invalid_argument(
-                    py,
-                    format!("fault kind `{other}` is not status, delay, drop, truncate or not_json"),
-                ));
-            }
-        };
-        let fault = Fault { route, times, kind };
+    /// Injects the fault `{"route", "kind", "times"?, "status"?,
+    /// "retry_after"?, "delay_ms"?}`, read by the emulator's one parser
+    /// (`Fault::from_json`).
+    fn inject_fault(&self, py: Python<'_>, fault: &Bound<'_, PyAny>) -> PyResult<()> {
+        let value = py_to_json(fault, "fault")?;
+        let fault = map(py, Fault::from_json(&value, KeyStyle::Snake))?;
         self.with(py, move |e| e.inject_fault(fault))
     }
 
@@ -176,7 +158,7 @@ impl NativeEmulator {
         cookie: Option<String>,
     ) -> PyResult<(u16, Option<String>, Bound<'py, PyBytes>)> {
         let r = self.with(py, |e| e.fetch(&url, cookie.as_deref()))?;
-        let r = crate::errors::map(py, r.map_err(|e| io_error("fetch", e)))?;
+        let r = map(py, r.map_err(|e| io_error("fetch", &e)))?;
         Ok((r.status, r.reason, PyBytes::new(py, &r.body)))
     }
 

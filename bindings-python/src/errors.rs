@@ -64,6 +64,13 @@ pub(crate) fn to_pyerr(py: Python<'_>, err: Error) -> PyErr {
 fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
     let code = err.code();
     let (name, shape) = class_of(code);
+    // The one refinement of the table: an INVALID_ARGUMENT about the type of
+    // an argument is also a `TypeError` (the core says which ones are).
+    let name = if err.is_type_error() {
+        "InvalidArgumentTypeError"
+    } else {
+        name
+    };
     let cls = errors_module(py)?.getattr(name)?;
     let kwargs = PyDict::new(py);
     kwargs.set_item("code", code.as_str())?;
@@ -73,34 +80,28 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
         kwargs.set_item("body", http.map(|h| h.body.as_str()))?;
         kwargs.set_item("request_id", http.and_then(|h| h.request_id.as_deref()))?;
         if shape == Shape::RateLimited {
-            kwargs.set_item("retry_after", http.and_then(|h| h.retry_after).map(|d| d.as_secs_f64()))?;
+            kwargs.set_item("retry_after", err.retry_after().map(|d| d.as_secs_f64()))?;
         }
     }
     let exc = cls.call((err.to_string(),), Some(&kwargs))?;
     Ok(PyErr::from_value(exc))
 }
 
-/// An `INVALID_ARGUMENT` error raised by the binding's own conversions.
-pub(crate) fn invalid_argument(py: Python<'_>, msg: impl Into<String>) -> PyErr {
-    to_pyerr(py, Error::with_code(ErrorCode::InvalidArgument, msg))
-}
-
-/// An `INVALID_ARGUMENT` error for an argument of the wrong type (e.g.
-/// `expires_in=None`): `InvalidArgumentTypeError`, which is also a `TypeError`.
-pub(crate) fn invalid_type(py: Python<'_>, msg: impl Into<String>) -> PyErr {
-    let err = Error::with_code(ErrorCode::InvalidArgument, msg);
-    let built = || -> PyResult<PyErr> {
-        let cls = errors_module(py)?.getattr("InvalidArgumentTypeError")?;
-        let kwargs = PyDict::new(py);
-        kwargs.set_item("code", ErrorCode::InvalidArgument.as_str())?;
-        Ok(PyErr::from_value(cls.call((err.to_string(),), Some(&kwargs))?))
-    };
-    built().unwrap_or_else(|import_failure| import_failure)
-}
-
 /// An `INTERNAL` error: a result the binding could not convert (a bug).
 pub(crate) fn internal(py: Python<'_>, msg: impl Into<String>) -> PyErr {
     to_pyerr(py, Error::with_code(ErrorCode::Internal, msg))
+}
+
+fn caught_panic(payload: Box<dyn std::any::Any + Send>) -> Error {
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_string());
+    Error::with_code(
+        ErrorCode::Internal,
+        format!("a bug in qencode-cdn (caught panic: {what}); please report it"),
+    )
 }
 
 /// Runs core work with the GIL released; a panic becomes `INTERNAL`.
@@ -109,21 +110,17 @@ where
     T: Send,
     F: FnOnce() -> qencode_cdn::Result<T> + Send,
 {
-    let out = py.detach(|| match catch_unwind(AssertUnwindSafe(f)) {
-        Ok(r) => r,
-        Err(payload) => {
-            let what = payload
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_string());
-            Err(Error::with_code(
-                ErrorCode::Internal,
-                format!("a bug in qencode-cdn (caught panic: {what}); please report it"),
-            ))
-        }
-    });
+    let out = py.detach(|| catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| Err(caught_panic(p))));
     out.map_err(|e| to_pyerr(py, e))
+}
+
+/// Runs core work *holding* the GIL (a panic becomes `INTERNAL`): for the
+/// calls that read the process environment, so that no Python thread changes
+/// `os.environ` meanwhile.
+pub(crate) fn run_holding_gil<T>(py: Python<'_>, f: impl FnOnce() -> qencode_cdn::Result<T>) -> PyResult<T> {
+    catch_unwind(AssertUnwindSafe(f))
+        .unwrap_or_else(|p| Err(caught_panic(p)))
+        .map_err(|e| to_pyerr(py, e))
 }
 
 /// Maps a core result without releasing the GIL (for cheap calls).
@@ -147,20 +144,26 @@ pub(crate) fn _error_table() -> Vec<(&'static str, &'static str)> {
 }
 
 /// Raises the exception of `code` with `message` (as the core would), for
-/// the test that walks every code through the mapping.
+/// the test that walks every code through the mapping. `status` and
+/// `retry_after` are set only on HTTP errors (others have no status);
+/// `type_error` makes an INVALID_ARGUMENT of the type kind.
 #[pyfunction]
-#[pyo3(signature = (code, message, status = None, retry_after = None))]
+#[pyo3(signature = (code, message, status = None, retry_after = None, type_error = false))]
 pub(crate) fn _raise_error_for_tests(
     py: Python<'_>,
     code: &str,
     message: String,
     status: Option<u16>,
     retry_after: Option<u64>,
+    type_error: bool,
 ) -> PyResult<()> {
     let Some(code) = ErrorCode::from_str_code(code) else {
-        return Err(invalid_argument(py, format!("unknown error code `{code}`")));
+        return Err(crate::convert::value_error(py, format!("unknown error code `{code}`")));
     };
-    let mut err = Error::with_code(code, message);
+    let mut err = match code {
+        ErrorCode::InvalidArgument if type_error => Error::InvalidArgumentType(message),
+        _ => Error::with_code(code, message),
+    };
     if let Error::Http { http, .. } = &mut err {
         http.status = status;
         http.body = "{\"error\":\"test\"}".to_string();

@@ -3,6 +3,7 @@
 //! could hold lives here. The public API is the `qencode_cdn` package.
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
+mod audit;
 mod client;
 mod convert;
 mod emulator;
@@ -19,6 +20,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", qencode_cdn::VERSION)?;
     m.add("DEFAULT_EXPIRES_IN", qencode_cdn::DEFAULT_EXPIRES_IN)?;
     m.add("COOKIE_NAME", qencode_cdn::COOKIE_NAME)?;
+    m.add_class::<audit::AuditWarning>()?;
     m.add_class::<signer::Signer>()?;
     m.add_class::<signer::SignedCookie>()?;
     m.add_class::<verifier::Verifier>()?;
@@ -29,6 +31,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<emulator::NativeEmulator>()?;
     m.add("DEFAULT_API_URL", qencode_cdn::DEFAULT_API_URL)?;
     m.add("DEFAULT_AUTH_URL", qencode_cdn::DEFAULT_AUTH_URL)?;
+    m.add_function(wrap_pyfunction!(audit::audit, m)?)?;
     m.add_function(wrap_pyfunction!(verifier::decode_unverified, m)?)?;
     m.add_function(wrap_pyfunction!(urls::live_playback_url, m)?)?;
     m.add_function(wrap_pyfunction!(urls::live_custom_domain_url, m)?)?;

@@ -1,60 +1,29 @@
 //! `Signer` and `SignedCookie`.
 
+use std::path::PathBuf;
+
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
-use qencode_cdn::{CookieOptions, Expiry, SameSite, SignOptions};
+use qencode_cdn::{KeyStyle, SignOptions, options::split_cookie_options};
 
-use crate::convert::{Arg, dict_to_map, key_bytes, opt_unix_time, py_opt_str, py_str, seconds};
-use crate::errors::{invalid_argument, map, run};
+use crate::audit::{AuditWarning, warnings};
+use crate::convert::{Arg, key_bytes, options, py_opt_str, py_str, to_py};
+use crate::errors::{map, run, run_holding_gil};
 
-/// The loose keyword options of every signing method, as Python passed them.
-pub(crate) struct SignArgs<'py> {
-    pub expires_in: Arg<'py>,
-    pub expires_at: Arg<'py>,
-    pub not_before: Arg<'py>,
-    pub claims: Option<Bound<'py, PyAny>>,
-    pub never_expires: bool,
-    pub now: Arg<'py>,
-}
-
-impl SignArgs<'_> {
-    /// Converts the arguments; the meaning of the combination (defaults,
-    /// contradictions, "never" only by name) is decided by `Expiry::resolve`.
-    pub(crate) fn to_options(&self, py: Python<'_>) -> PyResult<SignOptions> {
-        let expires_in = match &self.expires_in {
-            Arg::Missing => None,
-            Arg::Given(v) => Some(seconds(v, "expires_in")?),
-        };
-        let expires_at = opt_unix_time(&self.expires_at, "expires_at")?;
-        let expiry = map(py, Expiry::resolve(expires_in, expires_at, self.never_expires))?;
-        let mut opts = SignOptions::new().expiry(expiry);
-        if let Some(nbf) = opt_unix_time(&self.not_before, "not_before")? {
-            opts = opts.not_before(nbf);
-        }
-        if let Some(now) = opt_unix_time(&self.now, "now")? {
-            opts = opts.now(now);
-        }
-        if let Some(c) = &self.claims {
-            if !c.is_none() {
-                opts = opts.claims(dict_to_map(c, "claims")?);
-            }
-        }
-        Ok(opts)
-    }
-}
-
-/// Expands to a `SignArgs` from the keyword arguments every signing method shares.
-macro_rules! sign_args {
-    ($expires_in:ident, $expires_at:ident, $not_before:ident, $claims:ident, $never_expires:ident, $now:ident) => {
-        SignArgs {
-            expires_in: $expires_in,
-            expires_at: $expires_at,
-            not_before: $not_before,
-            claims: $claims,
-            never_expires: $never_expires,
-            now: $now,
-        }
-    };
+/// The sign options of a call, from the keyword arguments that were given:
+/// one JSON object read by `SignOptions::from_json`, which decides every rule
+/// (defaults, `None`, wrong types, contradictions).
+macro_rules! sign_options {
+    ($py:expr, $expires_in:ident, $expires_at:ident, $not_before:ident, $claims:ident, $never_expires:ident, $now:ident) => {{
+        let value = options(&[
+            ("expires_in", &$expires_in),
+            ("expires_at", &$expires_at),
+            ("not_before", &$not_before),
+            ("claims", &$claims),
+            ("never_expires", &$never_expires),
+            ("now", &$now),
+        ])?;
+        map($py, SignOptions::from_json(&value, KeyStyle::Snake))?
+    }};
 }
 
 /// A signing key loaded once, used for many RS256 tokens.
@@ -76,39 +45,24 @@ impl Signer {
         Ok(Signer { inner })
     }
 
-    /// Loads the private key from a file (PEM or DER).
+    /// Loads the private key from a file (any form the constructor accepts).
+    /// A file that cannot be read is an `InvalidArgumentError` naming the path.
     #[staticmethod]
-    fn from_file(py: Python<'_>, key_id: String, path: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let os = py.import("os")?;
-        let path: String = os.call_method1("fspath", (path,))?.extract()?;
-        let inner = run(py, move || {
-            let key = zeroize::Zeroizing::new(std::fs::read(&path).map_err(|e| {
-                qencode_cdn::Error::with_code(
-                    qencode_cdn::ErrorCode::InvalidArgument,
-                    format!("cannot read the key file `{path}`: {e}"),
-                )
-            })?);
-            qencode_cdn::Signer::from_pem(&key_id, &*key)
-        })?;
+    fn from_file(py: Python<'_>, key_id: String, path: PathBuf) -> PyResult<Self> {
+        let inner = run(py, move || qencode_cdn::Signer::from_file(&key_id, &path))?;
         Ok(Signer { inner })
     }
 
-    /// Loads the private key from an environment variable (newlines folded
-    /// to spaces or written as `\n` are fine, so is base64 of the PEM).
+    /// Loads the private key from `QENCODE_SIGNING_KEY` and, when `key_id` is
+    /// not given, the key id from `QENCODE_SIGNING_KEY_ID`. Values are
+    /// trimmed; a variable that is unset or blank is an `InvalidArgumentError`
+    /// naming it (never showing a value). Newlines folded to spaces or written
+    /// as `\n` are fine, so is base64 of the PEM.
     #[staticmethod]
-    #[pyo3(text_signature = "(key_id, var='QENCODE_SIGNING_KEY')")]
-    #[pyo3(signature = (key_id, var = "QENCODE_SIGNING_KEY".to_string()))]
-    fn from_env(py: Python<'_>, key_id: String, var: String) -> PyResult<Self> {
-        let environ = py.import("os")?.getattr("environ")?;
-        let value = environ.call_method1("get", (&var,))?;
-        if value.is_none() || value.extract::<String>().map(|s| s.trim().is_empty()).unwrap_or(false) {
-            return Err(invalid_argument(
-                py,
-                format!("the environment variable `{var}` is not set or empty"),
-            ));
-        }
-        let key = key_bytes(&value, &var)?;
-        let inner = run(py, move || qencode_cdn::Signer::from_pem(&key_id, &*key))?;
+    #[pyo3(signature = (key_id = None))]
+    fn from_env(py: Python<'_>, key_id: Option<String>) -> PyResult<Self> {
+        // The GIL is held: no Python thread changes os.environ while the core reads it.
+        let inner = run_holding_gil(py, || qencode_cdn::Signer::from_env(key_id.as_deref()))?;
         Ok(Signer { inner })
     }
 
@@ -134,13 +88,21 @@ impl Signer {
         self.inner.public_key_jwk()
     }
 
-    /// Signs a token for `uri`: a playback id, an object key or key prefix,
-    /// or `""` for a whole bucket.
+    /// Signs a token for `uri`: a playback id, an object key or key prefix
+    /// (no leading `/`), or `""` for a whole bucket.
+    ///
+    /// Options, all keyword-only and all optional: `expires_in` (seconds or
+    /// a `timedelta`, default one hour), `expires_at` (Unix seconds or an
+    /// aware `datetime`; wins over `expires_in`), `not_before` (absolute),
+    /// `claims` (a dict of custom claims), `never_expires=True` (by name
+    /// only), `now` (the signing time, for tests). `expires_in=None` or
+    /// `expires_at=None` is an `InvalidArgumentTypeError`, never "forever";
+    /// `not_before=None` and `claims=None` mean not given.
     #[pyo3(
-        text_signature = "(self, uri, *, expires_in=3600, expires_at=None, not_before=None, claims=None, never_expires=False, now=None)"
+        text_signature = "(self, uri, *, expires_in=..., expires_at=..., not_before=..., claims=..., never_expires=..., now=...)"
     )]
     #[pyo3(signature = (uri, *, expires_in = Arg::Missing, expires_at = Arg::Missing, not_before = Arg::Missing,
-                        claims = None, never_expires = false, now = Arg::Missing))]
+                        claims = Arg::Missing, never_expires = Arg::Missing, now = Arg::Missing))]
     #[allow(clippy::too_many_arguments)]
     fn sign(
         &self,
@@ -149,21 +111,22 @@ impl Signer {
         expires_in: Arg<'_>,
         expires_at: Arg<'_>,
         not_before: Arg<'_>,
-        claims: Option<Bound<'_, PyAny>>,
-        never_expires: bool,
+        claims: Arg<'_>,
+        never_expires: Arg<'_>,
         now: Arg<'_>,
     ) -> PyResult<String> {
-        let opts = sign_args!(expires_in, expires_at, not_before, claims, never_expires, now).to_options(py)?;
+        let opts = sign_options!(py, expires_in, expires_at, not_before, claims, never_expires, now);
         let signer = &self.inner;
         run(py, || signer.sign(&uri, &opts))
     }
 
-    /// A signed live playback URL on the default host (`uri` = playback id).
+    /// A signed live playback URL on the default host (`uri` = playback id);
+    /// the options of `sign`.
     #[pyo3(
-        text_signature = "(self, playback_id, *, expires_in=3600, expires_at=None, not_before=None, claims=None, never_expires=False, now=None)"
+        text_signature = "(self, playback_id, *, expires_in=..., expires_at=..., not_before=..., claims=..., never_expires=..., now=...)"
     )]
-    #[pyo3(signature = (playback_id, *, expires_in = Arg::Missing, expires_at = Arg::Missing,
-                        not_before = Arg::Missing, claims = None, never_expires = false, now = Arg::Missing))]
+    #[pyo3(signature = (playback_id, *, expires_in = Arg::Missing, expires_at = Arg::Missing, not_before = Arg::Missing,
+                        claims = Arg::Missing, never_expires = Arg::Missing, now = Arg::Missing))]
     #[allow(clippy::too_many_arguments)]
     fn signed_live_url(
         &self,
@@ -172,21 +135,22 @@ impl Signer {
         expires_in: Arg<'_>,
         expires_at: Arg<'_>,
         not_before: Arg<'_>,
-        claims: Option<Bound<'_, PyAny>>,
-        never_expires: bool,
+        claims: Arg<'_>,
+        never_expires: Arg<'_>,
         now: Arg<'_>,
     ) -> PyResult<String> {
-        let opts = sign_args!(expires_in, expires_at, not_before, claims, never_expires, now).to_options(py)?;
+        let opts = sign_options!(py, expires_in, expires_at, not_before, claims, never_expires, now);
         let signer = &self.inner;
         run(py, || signer.signed_live_url(&playback_id, &opts))
     }
 
-    /// A signed live playback URL on a custom domain (`uri` = playback id).
+    /// A signed live playback URL on a custom domain (`uri` = playback id);
+    /// the options of `sign`.
     #[pyo3(
-        text_signature = "(self, domain, playback_id, *, expires_in=3600, expires_at=None, not_before=None, claims=None, never_expires=False, now=None)"
+        text_signature = "(self, domain, playback_id, *, expires_in=..., expires_at=..., not_before=..., claims=..., never_expires=..., now=...)"
     )]
-    #[pyo3(signature = (domain, playback_id, *, expires_in = Arg::Missing, expires_at = Arg::Missing,
-                        not_before = Arg::Missing, claims = None, never_expires = false, now = Arg::Missing))]
+    #[pyo3(signature = (domain, playback_id, *, expires_in = Arg::Missing, expires_at = Arg::Missing, not_before = Arg::Missing,
+                        claims = Arg::Missing, never_expires = Arg::Missing, now = Arg::Missing))]
     #[allow(clippy::too_many_arguments)]
     fn signed_live_custom_domain_url(
         &self,
@@ -196,23 +160,24 @@ impl Signer {
         expires_in: Arg<'_>,
         expires_at: Arg<'_>,
         not_before: Arg<'_>,
-        claims: Option<Bound<'_, PyAny>>,
-        never_expires: bool,
+        claims: Arg<'_>,
+        never_expires: Arg<'_>,
         now: Arg<'_>,
     ) -> PyResult<String> {
-        let opts = sign_args!(expires_in, expires_at, not_before, claims, never_expires, now).to_options(py)?;
+        let opts = sign_options!(py, expires_in, expires_at, not_before, claims, never_expires, now);
         let signer = &self.inner;
         run(py, || {
             signer.signed_live_custom_domain_url(&domain, &playback_id, &opts)
         })
     }
 
-    /// A signed media storage URL on the default host (`uri` = the key).
+    /// A signed media storage URL on the default host (`uri` = the key);
+    /// the options of `sign`.
     #[pyo3(
-        text_signature = "(self, bucket, region, key, *, expires_in=3600, expires_at=None, not_before=None, claims=None, never_expires=False, now=None)"
+        text_signature = "(self, bucket, region, key, *, expires_in=..., expires_at=..., not_before=..., claims=..., never_expires=..., now=...)"
     )]
-    #[pyo3(signature = (bucket, region, key, *, expires_in = Arg::Missing, expires_at = Arg::Missing,
-                        not_before = Arg::Missing, claims = None, never_expires = false, now = Arg::Missing))]
+    #[pyo3(signature = (bucket, region, key, *, expires_in = Arg::Missing, expires_at = Arg::Missing, not_before = Arg::Missing,
+                        claims = Arg::Missing, never_expires = Arg::Missing, now = Arg::Missing))]
     #[allow(clippy::too_many_arguments)]
     fn signed_storage_url(
         &self,
@@ -223,21 +188,22 @@ impl Signer {
         expires_in: Arg<'_>,
         expires_at: Arg<'_>,
         not_before: Arg<'_>,
-        claims: Option<Bound<'_, PyAny>>,
-        never_expires: bool,
+        claims: Arg<'_>,
+        never_expires: Arg<'_>,
         now: Arg<'_>,
     ) -> PyResult<String> {
-        let opts = sign_args!(expires_in, expires_at, not_before, claims, never_expires, now).to_options(py)?;
+        let opts = sign_options!(py, expires_in, expires_at, not_before, claims, never_expires, now);
         let signer = &self.inner;
         run(py, || signer.signed_storage_url(&bucket, &region, &key, &opts))
     }
 
-    /// A signed media storage URL on a custom domain (`uri` = the key).
+    /// A signed media storage URL on a custom domain (`uri` = the key); the
+    /// options of `sign`.
     #[pyo3(
-        text_signature = "(self, domain, key, *, expires_in=3600, expires_at=None, not_before=None, claims=None, never_expires=False, now=None)"
+        text_signature = "(self, domain, key, *, expires_in=..., expires_at=..., not_before=..., claims=..., never_expires=..., now=...)"
     )]
-    #[pyo3(signature = (domain, key, *, expires_in = Arg::Missing, expires_at = Arg::Missing,
-                        not_before = Arg::Missing, claims = None, never_expires = false, now = Arg::Missing))]
+    #[pyo3(signature = (domain, key, *, expires_in = Arg::Missing, expires_at = Arg::Missing, not_before = Arg::Missing,
+                        claims = Arg::Missing, never_expires = Arg::Missing, now = Arg::Missing))]
     #[allow(clippy::too_many_arguments)]
     fn signed_storage_custom_domain_url(
         &self,
@@ -247,21 +213,22 @@ impl Signer {
         expires_in: Arg<'_>,
         expires_at: Arg<'_>,
         not_before: Arg<'_>,
-        claims: Option<Bound<'_, PyAny>>,
-        never_expires: bool,
+        claims: Arg<'_>,
+        never_expires: Arg<'_>,
         now: Arg<'_>,
     ) -> PyResult<String> {
-        let opts = sign_args!(expires_in, expires_at, not_before, claims, never_expires, now).to_options(py)?;
+        let opts = sign_options!(py, expires_in, expires_at, not_before, claims, never_expires, now);
         let signer = &self.inner;
         run(py, || signer.signed_storage_custom_domain_url(&domain, &key, &opts))
     }
 
-    /// Signs `uri` and adds the token to any URL as the `auth` query parameter.
+    /// Signs `uri` and adds the token to any URL as the `auth` query
+    /// parameter; the options of `sign`.
     #[pyo3(
-        text_signature = "(self, url, uri, *, expires_in=3600, expires_at=None, not_before=None, claims=None, never_expires=False, now=None)"
+        text_signature = "(self, url, uri, *, expires_in=..., expires_at=..., not_before=..., claims=..., never_expires=..., now=...)"
     )]
-    #[pyo3(signature = (url, uri, *, expires_in = Arg::Missing, expires_at = Arg::Missing,
-                        not_before = Arg::Missing, claims = None, never_expires = false, now = Arg::Missing))]
+    #[pyo3(signature = (url, uri, *, expires_in = Arg::Missing, expires_at = Arg::Missing, not_before = Arg::Missing,
+                        claims = Arg::Missing, never_expires = Arg::Missing, now = Arg::Missing))]
     #[allow(clippy::too_many_arguments)]
     fn sign_url(
         &self,
@@ -271,55 +238,69 @@ impl Signer {
         expires_in: Arg<'_>,
         expires_at: Arg<'_>,
         not_before: Arg<'_>,
-        claims: Option<Bound<'_, PyAny>>,
-        never_expires: bool,
+        claims: Arg<'_>,
+        never_expires: Arg<'_>,
         now: Arg<'_>,
     ) -> PyResult<String> {
-        let opts = sign_args!(expires_in, expires_at, not_before, claims, never_expires, now).to_options(py)?;
+        let opts = sign_options!(py, expires_in, expires_at, not_before, claims, never_expires, now);
         let signer = &self.inner;
         run(py, || signer.sign_url(&url, &uri, &opts))
     }
 
-    /// A `Qencode-Auth-Token` cookie for `uri` (for HLS/DASH: the folder
-    /// holding the master playlist, e.g. `"videos/a/"`). `Max-Age` follows
-    /// the token's expiry; `Path` is the folder the token covers.
+    /// A `Qencode-Auth-Token` cookie for `uri`: for HLS/DASH the folder
+    /// holding the master playlist, ending in `/` (e.g. `"videos/a/"`); a
+    /// single file is refused unless `path=` names it. `Max-Age` follows the
+    /// token's expiry; `Path` is the folder the token covers. Cookie options
+    /// `domain`, `path`, `same_site` (`"Lax"` by default, `"Strict"`,
+    /// `"None"`), `secure` and `http_only` (both `True` by default), and the
+    /// options of `sign`.
     #[pyo3(
-        text_signature = "(self, uri, *, domain=None, path=None, same_site='Lax', secure=True, http_only=True, expires_in=3600, expires_at=None, not_before=None, claims=None, never_expires=False, now=None)"
+        text_signature = "(self, uri, *, domain=..., path=..., same_site=..., secure=..., http_only=..., expires_in=..., expires_at=..., not_before=..., claims=..., never_expires=..., now=...)"
     )]
-    #[pyo3(signature = (uri, *, domain = None, path = None, same_site = "Lax".to_string(), secure = true,
-                        http_only = true, expires_in = Arg::Missing, expires_at = Arg::Missing,
-                        not_before = Arg::Missing, claims = None, never_expires = false, now = Arg::Missing))]
+    #[pyo3(signature = (uri, *, domain = Arg::Missing, path = Arg::Missing, same_site = Arg::Missing,
+                        secure = Arg::Missing, http_only = Arg::Missing, expires_in = Arg::Missing,
+                        expires_at = Arg::Missing, not_before = Arg::Missing, claims = Arg::Missing,
+                        never_expires = Arg::Missing, now = Arg::Missing))]
     #[allow(clippy::too_many_arguments)]
     fn signed_cookie(
         &self,
         py: Python<'_>,
         uri: String,
-        domain: Option<String>,
-        path: Option<String>,
-        same_site: String,
-        secure: bool,
-        http_only: bool,
+        domain: Arg<'_>,
+        path: Arg<'_>,
+        same_site: Arg<'_>,
+        secure: Arg<'_>,
+        http_only: Arg<'_>,
         expires_in: Arg<'_>,
         expires_at: Arg<'_>,
         not_before: Arg<'_>,
-        claims: Option<Bound<'_, PyAny>>,
-        never_expires: bool,
+        claims: Arg<'_>,
+        never_expires: Arg<'_>,
         now: Arg<'_>,
     ) -> PyResult<SignedCookie> {
-        let opts = sign_args!(expires_in, expires_at, not_before, claims, never_expires, now).to_options(py)?;
-        let mut cookie_opts = CookieOptions::new()
-            .same_site(map(py, SameSite::parse(&same_site))?)
-            .secure(secure)
-            .http_only(http_only);
-        if let Some(d) = domain {
-            cookie_opts = cookie_opts.domain(d);
-        }
-        if let Some(p) = path {
-            cookie_opts = cookie_opts.path(p);
-        }
+        let value = options(&[
+            ("domain", &domain),
+            ("path", &path),
+            ("same_site", &same_site),
+            ("secure", &secure),
+            ("http_only", &http_only),
+            ("expires_in", &expires_in),
+            ("expires_at", &expires_at),
+            ("not_before", &not_before),
+            ("claims", &claims),
+            ("never_expires", &never_expires),
+            ("now", &now),
+        ])?;
+        let (opts, cookie_opts) = map(py, split_cookie_options(&value, KeyStyle::Snake))?;
         let signer = &self.inner;
         let inner = run(py, || signer.signed_cookie(&uri, &opts, &cookie_opts))?;
         Ok(SignedCookie { inner })
+    }
+
+    /// `audit(token)` at the system clock: what the token grants that may be
+    /// more than meant (the signature is not checked).
+    fn audit(&self, py: Python<'_>, token: &str) -> PyResult<Vec<AuditWarning>> {
+        Ok(warnings(&map(py, self.inner.audit(token))?))
     }
 
     fn __repr__(&self) -> String {
@@ -385,18 +366,9 @@ impl SignedCookie {
     fn header_value(&self) -> String {
         self.inner.header_value()
     }
-    /// Every attribute as a dict.
-    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let d = PyDict::new(py);
-        d.set_item("name", &self.inner.name)?;
-        d.set_item("value", &self.inner.value)?;
-        d.set_item("domain", self.inner.domain.as_deref())?;
-        d.set_item("path", &self.inner.path)?;
-        d.set_item("max_age", self.inner.max_age)?;
-        d.set_item("secure", self.inner.secure)?;
-        d.set_item("http_only", self.inner.http_only)?;
-        d.set_item("same_site", self.inner.same_site.as_str())?;
-        Ok(d)
+    /// Every attribute as a dict (the core's field names).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &self.inner)
     }
     fn __str__(&self) -> String {
         self.inner.header_value()

@@ -2,11 +2,20 @@
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
-use qencode_cdn::{UrlForm, VerifyOptions};
+use qencode_cdn::{KeyStyle, VerifyOptions};
+use serde_json::Value;
 
-use crate::convert::{Arg, json_to_py, key_bytes, map_to_py, opt_unix_time, py_opt_str, py_str, seconds};
-use crate::errors::{internal, invalid_argument, map, run};
+use crate::audit::{AuditWarning, warnings};
+use crate::convert::{Arg, json_to_py, key_bytes, map_to_py, options, py_opt_str, py_str, serde_name, to_py};
+use crate::errors::{internal, map, run};
 use crate::signer::{Signer, py_bool};
+
+/// The verify options of a call, from the keyword arguments that were given:
+/// one JSON object read by `VerifyOptions::from_json`.
+fn verify_options(py: Python<'_>, args: &[(&'static str, &Arg<'_>)]) -> PyResult<VerifyOptions> {
+    let value = options(args)?;
+    map(py, VerifyOptions::from_json(&value, KeyStyle::Snake))
+}
 
 /// What a request asks for, compared with a token's `uri`: a live stream
 /// (`uri` must equal the playback id) or a storage object (`uri` must be a
@@ -15,6 +24,18 @@ use crate::signer::{Signer, py_bool};
 #[derive(PartialEq, Eq, Clone)]
 pub(crate) struct Resource {
     pub(crate) inner: qencode_cdn::Resource,
+}
+
+impl Resource {
+    /// The core's JSON form: `{"kind": "live", "playback_id": …}` or
+    /// `{"kind": "storage", "key": …}`.
+    fn json(&self) -> Value {
+        serde_json::to_value(&self.inner).unwrap_or(Value::Null)
+    }
+
+    fn field(&self, name: &str) -> Option<String> {
+        self.json().get(name).and_then(Value::as_str).map(str::to_string)
+    }
 }
 
 #[pymethods]
@@ -37,29 +58,20 @@ impl Resource {
 
     /// `"live"` or `"storage"`.
     #[getter]
-    fn kind(&self) -> &'static str {
-        match &self.inner {
-            qencode_cdn::Resource::Live { .. } => "live",
-            qencode_cdn::Resource::Storage { .. } => "storage",
-        }
+    fn kind(&self) -> String {
+        self.field("kind").unwrap_or_default()
     }
 
     /// The playback id, for a live stream.
     #[getter]
-    fn playback_id(&self) -> Option<&str> {
-        match &self.inner {
-            qencode_cdn::Resource::Live { playback_id } => Some(playback_id),
-            qencode_cdn::Resource::Storage { .. } => None,
-        }
+    fn playback_id(&self) -> Option<String> {
+        self.field("playback_id")
     }
 
     /// The object key, for a storage object.
     #[getter]
-    fn key(&self) -> Option<&str> {
-        match &self.inner {
-            qencode_cdn::Resource::Live { .. } => None,
-            qencode_cdn::Resource::Storage { key } => Some(key),
-        }
+    fn key(&self) -> Option<String> {
+        self.field("key")
     }
 
     /// Whether a token whose `uri` is `uri` grants this resource.
@@ -67,19 +79,29 @@ impl Resource {
         self.inner.is_covered_by(uri)
     }
 
+    /// The resource as a dict, `{"kind": "live", "playback_id": …}` or
+    /// `{"kind": "storage", "key": …}`; `resource=` accepts this form too.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &self.inner)
+    }
+
     fn __hash__(&self) -> u64 {
         use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();
-        self.kind().hash(&mut h);
-        self.playback_id().or(self.key()).hash(&mut h);
+        self.json().to_string().hash(&mut h);
         h.finish()
     }
 
     fn __repr__(&self) -> String {
-        match &self.inner {
-            qencode_cdn::Resource::Live { playback_id } => format!("Resource.live({})", py_str(playback_id)),
-            qencode_cdn::Resource::Storage { key } => format!("Resource.storage({})", py_str(key)),
-        }
+        // `Resource.live('abc')`, `Resource.storage('a/b.mp4')`: the kind and
+        // the one other member of the core's JSON form.
+        let json = self.json();
+        let value = json
+            .as_object()
+            .and_then(|m| m.iter().find(|(k, _)| k.as_str() != "kind"))
+            .and_then(|(_, v)| v.as_str())
+            .unwrap_or("");
+        format!("Resource.{}({})", self.kind(), py_str(value))
     }
 }
 
@@ -118,21 +140,12 @@ impl Check {
     }
 }
 
-/// The verdict on a signed URL: every check, passed or failed. `str()` gives
-/// a readable report; `.ok` the verdict.
+/// The verdict on a signed URL or a token: every check, passed or failed.
+/// `str()` gives a readable report; `.ok` the verdict.
 #[pyclass(module = "qencode_cdn", frozen, eq)]
 #[derive(PartialEq)]
 pub(crate) struct Explanation {
     inner: qencode_cdn::Explanation,
-}
-
-fn form_str(form: UrlForm) -> &'static str {
-    match form {
-        UrlForm::LivePlayback => "live_playback",
-        UrlForm::LiveCustomDomain => "live_custom_domain",
-        UrlForm::Storage => "storage",
-        UrlForm::StorageCustomDomain => "storage_custom_domain",
-    }
 }
 
 #[pymethods]
@@ -142,18 +155,19 @@ impl Explanation {
     fn ok(&self) -> bool {
         self.inner.ok
     }
-    /// The URL examined.
+    /// The URL examined (`""` for `explain_token`).
     #[getter]
     fn url(&self) -> &str {
         &self.inner.url
     }
     /// `"live_playback"`, `"live_custom_domain"`, `"storage"`,
-    /// `"storage_custom_domain"`, or `None` when the URL is none of them.
+    /// `"storage_custom_domain"`, or `None` when the URL is none of them
+    /// (and for `explain_token`).
     #[getter]
-    fn form(&self) -> Option<&'static str> {
-        self.inner.form.map(form_str)
+    fn form(&self) -> Option<String> {
+        self.inner.form.as_ref().map(serde_name)
     }
-    /// What the URL asks for.
+    /// What the URL asks for (for `explain_token`, the `resource=` given).
     #[getter]
     fn resource(&self) -> Option<Resource> {
         self.inner.resource.clone().map(|inner| Resource { inner })
@@ -177,6 +191,12 @@ impl Explanation {
     fn checks(&self) -> Vec<Check> {
         self.inner.checks.iter().cloned().map(|inner| Check { inner }).collect()
     }
+    /// What the token grants that may be more than meant (see `audit`),
+    /// when its claims could be read. Warnings never make `ok` false.
+    #[getter]
+    fn warnings(&self) -> Vec<AuditWarning> {
+        warnings(&self.inner.warnings)
+    }
     /// The first failed check, if any.
     #[getter]
     fn first_failure(&self) -> Option<Check> {
@@ -188,9 +208,7 @@ impl Explanation {
     }
     /// The verdict as a dict (the JSON document, parsed).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let v: serde_json::Value = serde_json::from_str(&self.inner.to_json())
-            .map_err(|e| internal(py, format!("explanation is not JSON: {e}")))?;
-        json_to_py(py, &v)
+        to_py(py, &self.inner)
     }
     fn __str__(&self) -> String {
         self.inner.to_string()
@@ -204,7 +222,7 @@ impl Explanation {
         format!(
             "Explanation(ok={}, form={}, first_failure={failure})",
             py_bool(self.inner.ok),
-            py_opt_str(self.inner.form.map(form_str)),
+            py_opt_str(self.form().as_deref()),
         )
     }
 }
@@ -216,25 +234,12 @@ pub(crate) struct Verifier {
     inner: qencode_cdn::Verifier,
 }
 
-fn verify_options(kid: Option<String>, leeway: &Bound<'_, PyAny>, now: &Arg<'_>) -> PyResult<VerifyOptions> {
-    let py = leeway.py();
-    let leeway = seconds(leeway, "leeway")?;
-    let leeway = u64::try_from(leeway).map_err(|_| invalid_argument(py, "leeway must not be negative"))?;
-    let mut opts = VerifyOptions::new().leeway(leeway);
-    if let Some(kid) = kid {
-        opts = opts.kid(kid);
-    }
-    if let Some(now) = opt_unix_time(now, "now")? {
-        opts = opts.now(now);
-    }
-    Ok(opts)
-}
-
 #[pymethods]
 impl Verifier {
     /// From a public key: SPKI or PKCS#1, PEM or DER (str or bytes), base64
-    /// of either, a JWK JSON string, or a private key (its public half).
-    /// `key_id`, when given, is required in every token's `kid` header.
+    /// of either, a JWK JSON string (its `kid` becomes the expected key id),
+    /// or a private key (its public half). `key_id`, when given, is required
+    /// in every token's `kid` header (and wins over a JWK's `kid`).
     #[new]
     #[pyo3(signature = (public_key, *, key_id = None))]
     fn new(py: Python<'_>, public_key: &Bound<'_, PyAny>, key_id: Option<String>) -> PyResult<Self> {
@@ -254,8 +259,8 @@ impl Verifier {
         Ok(Verifier { inner })
     }
 
-    /// From a JWK JSON string (`kty` RSA, `n`, `e`); its `kid`, when
-    /// present, becomes the expected key id.
+    /// From a JWK JSON string (`kty` RSA, `n`, `e`, or a JWK Set of one key);
+    /// its `kid`, when present, becomes the expected key id.
     #[staticmethod]
     fn from_jwk(py: Python<'_>, jwk: String) -> PyResult<Self> {
         let inner = run(py, move || qencode_cdn::Verifier::from_jwk(&jwk))?;
@@ -273,29 +278,35 @@ impl Verifier {
         map(py, self.inner.public_key_pem())
     }
 
-    /// Verifies signature, `kid`, `exp`/`nbf` (with `leeway` seconds or a
-    /// timedelta) and, when given, that the token covers `resource`.
+    /// Verifies signature, `kid` (`key_id=`, or the verifier's own),
+    /// `exp`/`nbf` (with `leeway` seconds or a timedelta) and, when given,
+    /// that the token covers `resource` (a `Resource` or its dict form).
     /// Returns the claims as a dict; raises a `TokenError` subclass.
-    #[pyo3(text_signature = "(self, token, *, kid=None, leeway=0, resource=None, now=None)")]
-    #[pyo3(signature = (token, *, kid = None, leeway = None, resource = None, now = Arg::Missing))]
+    #[pyo3(text_signature = "(self, token, *, key_id=..., leeway=..., resource=..., now=...)")]
+    #[pyo3(signature = (token, *, key_id = Arg::Missing, leeway = Arg::Missing, resource = Arg::Missing,
+                        now = Arg::Missing))]
     fn verify<'py>(
         &self,
         py: Python<'py>,
         token: String,
-        kid: Option<String>,
-        leeway: Option<Bound<'py, PyAny>>,
-        resource: Option<PyRef<'py, Resource>>,
+        key_id: Arg<'py>,
+        leeway: Arg<'py>,
+        resource: Arg<'py>,
         now: Arg<'py>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let zero = 0i64.into_pyobject(py)?.into_any();
-        let mut opts = verify_options(kid, leeway.as_ref().unwrap_or(&zero), &now)?;
-        if let Some(r) = resource {
-            opts = opts.resource(r.inner.clone());
-        }
+        let opts = verify_options(
+            py,
+            &[
+                ("key_id", &key_id),
+                ("leeway", &leeway),
+                ("resource", &resource),
+                ("now", &now),
+            ],
+        )?;
         let verifier = &self.inner;
         let verified = run(py, || verifier.verify(&token, &opts))?;
         match verified.claims.to_json() {
-            serde_json::Value::Object(m) => map_to_py(py, &m),
+            Value::Object(m) => map_to_py(py, &m),
             _ => Err(internal(py, "claims are not a JSON object")),
         }
     }
@@ -303,21 +314,55 @@ impl Verifier {
     /// Explains whether the edge would accept this signed URL (any of the
     /// four forms): every check in words. Never raises for a bad URL or
     /// token; the verdict says what is wrong.
-    #[pyo3(text_signature = "(self, url, *, kid=None, leeway=0, now=None)")]
-    #[pyo3(signature = (url, *, kid = None, leeway = None, now = Arg::Missing))]
+    #[pyo3(text_signature = "(self, url, *, key_id=..., leeway=..., now=...)")]
+    #[pyo3(signature = (url, *, key_id = Arg::Missing, leeway = Arg::Missing, now = Arg::Missing))]
     fn explain<'py>(
         &self,
         py: Python<'py>,
         url: String,
-        kid: Option<String>,
-        leeway: Option<Bound<'py, PyAny>>,
+        key_id: Arg<'py>,
+        leeway: Arg<'py>,
         now: Arg<'py>,
     ) -> PyResult<Explanation> {
-        let zero = 0i64.into_pyobject(py)?.into_any();
-        let opts = verify_options(kid, leeway.as_ref().unwrap_or(&zero), &now)?;
+        let opts = verify_options(py, &[("key_id", &key_id), ("leeway", &leeway), ("now", &now)])?;
         let verifier = &self.inner;
         let inner = run(py, || Ok(verifier.explain_with(&url, &opts)))?;
         Ok(Explanation { inner })
+    }
+
+    /// Every check of `verify` on a bare token (no URL), passed or failed, in
+    /// words; the resource check only when `resource=` is given. Never raises
+    /// for a bad token; the verdict says what is wrong.
+    #[pyo3(text_signature = "(self, token, *, key_id=..., leeway=..., resource=..., now=...)")]
+    #[pyo3(signature = (token, *, key_id = Arg::Missing, leeway = Arg::Missing, resource = Arg::Missing,
+                        now = Arg::Missing))]
+    fn explain_token<'py>(
+        &self,
+        py: Python<'py>,
+        token: String,
+        key_id: Arg<'py>,
+        leeway: Arg<'py>,
+        resource: Arg<'py>,
+        now: Arg<'py>,
+    ) -> PyResult<Explanation> {
+        let opts = verify_options(
+            py,
+            &[
+                ("key_id", &key_id),
+                ("leeway", &leeway),
+                ("resource", &resource),
+                ("now", &now),
+            ],
+        )?;
+        let verifier = &self.inner;
+        let inner = run(py, || Ok(verifier.explain_token(&token, &opts)))?;
+        Ok(Explanation { inner })
+    }
+
+    /// `audit(token)` at the system clock: what the token grants that may be
+    /// more than meant (the signature is not checked).
+    fn audit(&self, py: Python<'_>, token: &str) -> PyResult<Vec<AuditWarning>> {
+        Ok(warnings(&map(py, self.inner.audit(token))?))
     }
 
     fn __repr__(&self) -> String {
@@ -331,7 +376,7 @@ impl Verifier {
 pub(crate) fn decode_unverified<'py>(py: Python<'py>, token: &str) -> PyResult<Bound<'py, PyTuple>> {
     let (header, claims) = map(py, qencode_cdn::decode_unverified(token))?;
     let claims = match claims.to_json() {
-        serde_json::Value::Object(m) => map_to_py(py, &m)?,
+        Value::Object(m) => map_to_py(py, &m)?,
         _ => return Err(internal(py, "claims are not a JSON object")),
     };
     PyTuple::new(py, [map_to_py(py, &header)?, claims])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -66,7 +67,7 @@ def test_tls_subscriptions(client: Client) -> None:
 
 def test_signing_keys_and_the_edge_end_to_end(client: Client, emu: Emulator) -> None:
     emu.add_stream(STREAM_ID, "abc123")
-    key = client.create_signing_key(stream_id=STREAM_ID)
+    key = client.create_signing_key(stream=STREAM_ID)
     assert isinstance(key, q.NewSigningKey)
     assert key.stream_id == STREAM_ID
     assert key.private_key.startswith("-----BEGIN")
@@ -92,13 +93,11 @@ def test_signing_keys_and_the_edge_end_to_end(client: Client, emu: Emulator) -> 
 
 def test_signing_keys_for_a_domain_and_a_bucket(client: Client) -> None:
     domain = client.create_domain("live.example.com", "live")
-    assert client.create_signing_key(domain_id=domain.id).domain_id == domain.id
-    assert client.create_signing_key(bucket_name="my-bucket").bucket_name == "my-bucket"
+    assert client.create_signing_key(domain=domain.id).domain_id == domain.id
+    assert client.create_signing_key(bucket="my-bucket").bucket_name == "my-bucket"
 
 
-@pytest.mark.parametrize(
-    "kwargs", [{}, {"stream_id": "a", "bucket_name": "b"}, {"stream_id": "a", "domain_id": "b", "bucket_name": "c"}]
-)
+@pytest.mark.parametrize("kwargs", [{}, {"stream": "a", "bucket": "b"}, {"stream": "a", "domain": "b", "bucket": "c"}])
 def test_signing_key_needs_exactly_one_target(client: Client, emu: Emulator, kwargs: dict[str, str]) -> None:
     with pytest.raises(q.InvalidArgumentError):
         client.create_signing_key(**kwargs)
@@ -111,7 +110,7 @@ def test_bucket_policy_with_signed_storage_urls(client: Client, emu: Emulator) -
     url = q.storage_url("my-bucket", "us-west", "videos/a.mp4")
     refused = emu.fetch(url)
     assert refused.status == 403
-    key = client.create_signing_key(bucket_name="my-bucket")
+    key = client.create_signing_key(bucket="my-bucket")
     served = emu.fetch(key.signer().signed_storage_url("my-bucket", "us-west", "videos/a.mp4"))
     assert (served.status, served.body) == (200, b"video bytes")
     cookie = key.signer().signed_cookie("videos/")
@@ -189,6 +188,8 @@ def test_faults_map_to_their_exception(
         assert info.value.retry_after == 1.0 and info.value.status == 429
     elif type(info.value) is q.ApiError:
         assert info.value.status == 500
+    else:
+        assert info.value.status is None  # not an HTTP answer: no status, never a 0 placeholder
 
 
 def test_retries_recover_from_one_503(emu: Emulator) -> None:
@@ -201,11 +202,15 @@ def test_retries_recover_from_one_503(emu: Emulator) -> None:
 
 def test_timeout_is_a_timeout_error(emu: Emulator) -> None:
     emu.reset()
-    with emu.client(max_retries=0, timeout=0.3) as c:
+    with emu.client(max_retries=0, timeout=dt.timedelta(milliseconds=300)) as c:
         emu.inject_fault("GET /v1/domains", "delay", delay=1.5)
         with pytest.raises(q.QencodeTimeoutError) as info:
             c.list_domains()
+        emu.inject_fault("GET /v1/domains", "delay", delay_ms=1500)
+        with pytest.raises(q.QencodeTimeoutError):
+            c.list_domains()
     assert isinstance(info.value, TimeoutError) and info.value.code == "TIMEOUT"
+    assert info.value.status is None
 
 
 def test_gil_is_released_while_a_request_waits(emu: Emulator) -> None:
@@ -247,22 +252,35 @@ def test_client_is_a_context_manager_and_closes(emu: Emulator) -> None:
 
 
 def test_client_settings_are_checked(emu: Emulator) -> None:
-    for kwargs in [{"api_url": "ftp://x"}, {"timeout": 0}, {"timeout": -1.0}, {"max_retries": 99}]:
-        with pytest.raises(q.InvalidArgumentError):
+    for kwargs in [{"api_url": "ftp://x"}, {"timeout": 0}, {"timeout": -1.0}, {"max_retries": 99}, {"max_retries": -1}]:
+        with pytest.raises(q.InvalidArgumentError) as info:
+            Client("k", **kwargs)  # type: ignore[arg-type]
+        assert info.value.status is None
+    for kwargs in [{"timeout": "30"}, {"max_retries": True}, {"api_url": 1}]:
+        with pytest.raises(q.InvalidArgumentTypeError):
             Client("k", **kwargs)  # type: ignore[arg-type]
     with pytest.raises(q.InvalidArgumentError):
         Client("")
+    with pytest.raises(q.InvalidArgumentTypeError):
+        Client(123)  # type: ignore[arg-type]
+
+
+def test_none_keeps_the_default_client_settings() -> None:
+    with Client("k", api_url=None, auth_url=None, timeout=None, connect_timeout=None, max_retries=None) as c:
+        assert (c.api_url, c.auth_url) == ("https://api-cdn.qencode.com", "https://api-live.qencode.com")
 
 
 def test_from_env(monkeypatch: pytest.MonkeyPatch, emu: Emulator) -> None:
     monkeypatch.delenv("QENCODE_API_KEY", raising=False)
-    with pytest.raises(q.InvalidArgumentError):
+    with pytest.raises(q.InvalidArgumentError, match="QENCODE_API_KEY"):
         Client.from_env()
-    monkeypatch.setenv("QENCODE_API_KEY", emu.api_key)
+    monkeypatch.setenv("QENCODE_API_KEY", f"  {emu.api_key}\n")  # trimmed by the core
     emu.reset()
-    with Client.from_env(api_url=emu.url, auth_url=emu.url) as c:
+    with Client.from_env(api_url=emu.url, auth_url=emu.url, max_retries=0) as c:
         assert c.list_domains() == []
         assert emu.api_key not in repr(c)
+    with pytest.raises(q.InvalidArgumentError):
+        Client.from_env(max_retries=99)  # the options are layered on top, and checked
 
 
 def test_client_is_shared_between_threads(client: Client) -> None:
@@ -299,17 +317,25 @@ def test_emulator_stops_and_frees_its_port() -> None:
             c.list_domains()
 
 
-def test_emulator_fault_arguments_are_checked(emu: Emulator) -> None:
-    with pytest.raises(q.InvalidArgumentError):
-        emu.inject_fault("*", "explode")
-    with pytest.raises(q.InvalidArgumentError):
-        emu.inject_fault("*", "status")
-    with pytest.raises(q.InvalidArgumentError):
-        emu.inject_fault("*", "delay")
+def test_emulator_fault_arguments_are_checked_by_the_emulators_parser(emu: Emulator) -> None:
+    for args, kwargs, words in [
+        (("*", "explode"), {}, "unknown fault kind"),
+        (("*", "status"), {}, "needs `status`"),
+        (("*", "status"), {"status": 600}, "100 to 599"),
+        (("*", "delay"), {}, "needs `delay_ms`"),
+        (("*", "delay"), {"delay_ms": 600_001}, "at most"),
+        (("*", "delay"), {"delay": -1}, "non-negative"),
+        (("*", "drop"), {"times": -1}, "non-negative"),
+        (("*", "delay"), {"delay": 1, "delay_ms": 1000}, "not both"),
+    ]:
+        with pytest.raises(q.InvalidArgumentError, match=words):
+            emu.inject_fault(*args, **kwargs)  # type: ignore[arg-type]
+    with pytest.raises(q.InvalidArgumentTypeError):
+        emu.inject_fault("*", "delay", delay="1s")  # type: ignore[arg-type]
 
 
 def test_signer_made_from_a_new_key_matches_the_api(client: Client, emu: Emulator) -> None:
-    key = client.create_signing_key(bucket_name="bucket-one")
+    key = client.create_signing_key(bucket="bucket-one")
     s: Signer = key.signer()
     assert s.key_id == key.id and s.key_bits == 2048
 

@@ -49,6 +49,8 @@ def test_each_code_raises_its_class_with_code(code: str) -> None:
     if isinstance(err, q.ApiError):
         assert err.status == 418
         assert err.body == '{"error":"test"}'
+    else:
+        assert err.status is None  # only an HTTP answer has a status
     if isinstance(err, q.RateLimitedError):
         assert err.retry_after == 7.0
     again = pickle.loads(pickle.dumps(err))
@@ -66,3 +68,24 @@ def test_a_panic_becomes_internal_error_not_base_exception() -> None:
         _native._raise_panic_for_tests()
     assert info.value.code == "INTERNAL"
     assert "deliberate panic" in str(info.value)
+
+
+@pytest.mark.parametrize("code", ["API_ERROR", "UNAUTHORIZED", "NOT_FOUND", "RATE_LIMITED"])
+def test_an_http_error_rebuilt_without_a_status_has_none_not_zero(code: str) -> None:
+    with pytest.raises(q.ApiError) as info:
+        _native._raise_error_for_tests(code, "no answer")
+    assert info.value.status is None
+    if isinstance(info.value, q.RateLimitedError):
+        assert info.value.retry_after is None
+
+
+def test_a_type_error_of_the_core_is_invalid_argument_type_error() -> None:
+    with pytest.raises(q.InvalidArgumentTypeError) as info:
+        _native._raise_error_for_tests("INVALID_ARGUMENT", "expires_in is null", type_error=True)
+    assert issubclass(type(info.value), TypeError)
+    assert issubclass(type(info.value), ValueError)
+    assert issubclass(type(info.value), q.InvalidArgumentError)
+    assert info.value.code == "INVALID_ARGUMENT" and info.value.status is None
+    with pytest.raises(q.InvalidArgumentError) as plain:
+        _native._raise_error_for_tests("INVALID_ARGUMENT", "bad")
+    assert type(plain.value) is q.InvalidArgumentError

@@ -34,8 +34,9 @@ def test_key_loads_from_str_bytes_der_file_env_and_base64(monkeypatch: pytest.Mo
     ]
     monkeypatch.setenv("QENCODE_SIGNING_KEY", pem2048.replace("\n", "\\n"))
     forms.append(Signer.from_env(KID))
-    monkeypatch.setenv("MY_KEY", pem2048)
-    forms.append(Signer.from_env(KID, var="MY_KEY"))
+    monkeypatch.setenv("QENCODE_SIGNING_KEY", f"  {pem2048}\n")
+    monkeypatch.setenv("QENCODE_SIGNING_KEY_ID", f" {KID}\n")
+    forms.append(Signer.from_env())
     for s in forms:
         assert s.sign("a", now=NOW) == reference
         assert s.key_id == KID
@@ -48,10 +49,24 @@ def test_from_env_without_the_variable_is_invalid_argument(monkeypatch: pytest.M
         Signer.from_env(KID)
 
 
-def test_missing_key_file_is_invalid_argument(tmp_path: pathlib.Path) -> None:
+def test_from_env_takes_the_key_id_from_the_environment_when_not_given(
+    monkeypatch: pytest.MonkeyPatch, pem2048: str
+) -> None:
+    monkeypatch.setenv("QENCODE_SIGNING_KEY", pem2048)
+    monkeypatch.delenv("QENCODE_SIGNING_KEY_ID", raising=False)
+    with pytest.raises(InvalidArgumentError, match="QENCODE_SIGNING_KEY_ID"):
+        Signer.from_env()
+    monkeypatch.setenv("QENCODE_SIGNING_KEY_ID", "env-id")
+    assert Signer.from_env().key_id == "env-id"
+    assert Signer.from_env("arg-id").key_id == "arg-id"
+    assert Signer.from_env(key_id=None).key_id == "env-id"
+
+
+def test_missing_key_file_is_invalid_argument_naming_the_path(tmp_path: pathlib.Path) -> None:
     with pytest.raises(InvalidArgumentError) as info:
         Signer.from_file(KID, tmp_path / "nope.pem")
     assert info.value.code == "INVALID_ARGUMENT"
+    assert "nope.pem" in str(info.value)
 
 
 @pytest.mark.parametrize(
@@ -103,15 +118,26 @@ def test_naive_datetime_is_refused(signer: Signer) -> None:
         signer.sign("a", expires_at=dt.datetime(2030, 1, 1))
 
 
-@pytest.mark.parametrize("bad", [None, "3600", 1.5, True])
+@pytest.mark.parametrize("bad", [None, "3600", True, [600]])
 def test_expires_in_none_or_wrong_type_never_means_forever(signer: Signer, bad: object) -> None:
-    # a TypeError (as the issue asks) that is also an InvalidArgumentError with its code
+    # a TypeError that is also an InvalidArgumentError with its code (the core says which)
     with pytest.raises(qencode_cdn.InvalidArgumentTypeError) as info:
         signer.sign("a", expires_in=bad)  # type: ignore[arg-type]
     err: BaseException = info.value
     assert isinstance(err, TypeError)
     assert isinstance(err, InvalidArgumentError)
     assert info.value.code == "INVALID_ARGUMENT"
+
+
+@pytest.mark.parametrize("bad", [1.5, dt.timedelta(seconds=1, milliseconds=500)])
+def test_a_fraction_of_a_second_is_refused_but_not_a_type_error(signer: Signer, bad: object) -> None:
+    with pytest.raises(InvalidArgumentError, match="whole number") as info:
+        signer.sign("a", expires_in=bad)  # type: ignore[arg-type]
+    assert not isinstance(info.value, TypeError)
+
+
+def test_a_whole_float_is_whole_seconds(signer: Signer) -> None:
+    assert claims_of(signer.sign("a", expires_in=600.0, now=NOW))["exp"] == NOW + 600  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("bad", [0, -1, dt.timedelta(0), dt.timedelta(seconds=-5)])
@@ -128,8 +154,35 @@ def test_never_expires_must_be_asked_for_by_name(signer: Signer) -> None:
         signer.sign("a", never_expires=True, expires_at=1_900_000_000)
 
 
-def test_expires_at_none_means_default_not_forever(signer: Signer) -> None:
-    assert claims_of(signer.sign("a", expires_at=None, now=NOW))["exp"] == NOW + 3600
+def test_none_for_a_lifetime_is_a_type_error_and_for_the_rest_means_not_given(signer: Signer) -> None:
+    for lifetime in ("expires_in", "expires_at", "never_expires"):
+        with pytest.raises(qencode_cdn.InvalidArgumentTypeError, match=lifetime):
+            signer.sign("a", **{lifetime: None})  # type: ignore[arg-type]
+    plain = signer.sign("a", now=NOW)
+    assert signer.sign("a", not_before=None, claims=None, now=NOW) == plain
+    assert claims_of(plain) == {"uri": "a", "exp": NOW + 3600}
+
+
+def test_datetimes_are_rounded_down_to_the_second(signer: Signer) -> None:
+    at = dt.datetime(2030, 1, 1, 0, 0, 0, 999_999, tzinfo=dt.timezone.utc)
+    assert claims_of(signer.sign("a", expires_at=at, now=NOW))["exp"] == int(at.timestamp())
+    nbf = dt.datetime.fromtimestamp(NOW - 1, dt.timezone.utc) + dt.timedelta(microseconds=999_999)
+    assert claims_of(signer.sign("a", not_before=nbf, now=NOW))["nbf"] == NOW - 1
+    before_epoch = dt.datetime(1969, 12, 31, 23, 59, 59, 500_000, tzinfo=dt.timezone.utc)
+    with pytest.raises(InvalidArgumentError, match="negative"):  # -1, rounded down
+        signer.sign("a", not_before=before_epoch, now=NOW)
+
+
+def test_an_expiry_in_the_past_is_refused_sign_with_now_in_the_past_instead(signer: Signer) -> None:
+    with pytest.raises(InvalidArgumentError):
+        signer.sign("a", expires_at=NOW - 60, now=NOW)
+    expired = signer.sign("a", expires_in=60, now=NOW - 3600)
+    assert claims_of(expired)["exp"] == NOW - 3540
+
+
+def test_uri_with_a_leading_slash_is_refused(signer: Signer) -> None:
+    with pytest.raises(InvalidArgumentError, match="/videos/a/"):
+        signer.sign("/videos/a/")
 
 
 def test_custom_claims_round_trip_sorted(signer: Signer, verifier: Verifier) -> None:
@@ -194,6 +247,21 @@ def test_signed_cookie_attributes(signer: Signer) -> None:
     assert c.to_dict()["value"] == c.value
     assert c.value not in repr(c)
     assert c == signer.signed_cookie("videos/a/", domain="example.com", now=NOW, expires_in=600)
+
+
+def test_cookie_for_a_single_file_is_refused_unless_its_path_is_named(signer: Signer) -> None:
+    with pytest.raises(InvalidArgumentError, match="videos/a/"):
+        signer.signed_cookie("videos/a/master.m3u8")
+    c = signer.signed_cookie("videos/a/intro.mp4", path="/videos/a/intro.mp4")
+    assert c.path == "/videos/a/intro.mp4"
+
+
+def test_cookie_options_none_means_not_given(signer: Signer) -> None:
+    c = signer.signed_cookie("videos/a/", domain=None, path=None, same_site=None, now=NOW)
+    assert c == signer.signed_cookie("videos/a/", now=NOW)
+    assert (c.domain, c.path, c.same_site) == (None, "/videos/a/", "Lax")
+    with pytest.raises(qencode_cdn.InvalidArgumentTypeError):
+        signer.signed_cookie("videos/a/", secure="yes")  # type: ignore[arg-type]
 
 
 def test_cookie_same_site_none_requires_secure(signer: Signer) -> None:

@@ -88,8 +88,8 @@ pub enum ColorChoice {
 /// The signing key: id and private key.
 #[derive(Debug, Args, Clone, Default)]
 pub struct KeyArgs {
-    /// The signing key id (the token's `kid`).
-    #[arg(long, value_name = "ID", env = "QENCODE_SIGNING_KEY_ID")]
+    /// The signing key id (the token's `kid`). Default: the QENCODE_SIGNING_KEY_ID variable.
+    #[arg(long, value_name = "ID")]
     pub key_id: Option<String>,
     /// The private key file (PEM or DER), `-` for stdin. Default: the QENCODE_SIGNING_KEY variable (the PEM itself).
     #[arg(long, value_name = "FILE|-")]
@@ -100,15 +100,15 @@ pub struct KeyArgs {
 #[derive(Debug, Args, Clone, Default)]
 pub struct LifetimeArgs {
     /// Lifetime from now: 3600, 90s, 10m, 1h, 1h30m, 7d. Default 1h.
-    #[arg(long, value_name = "DURATION", conflicts_with_all = ["expires_at", "no_expiry"])]
+    #[arg(long, value_name = "DURATION", allow_negative_numbers = true)]
     pub ttl: Option<String>,
-    /// Absolute expiry: RFC 3339 (2026-12-01T12:00:00Z) or Unix seconds.
-    #[arg(long, value_name = "RFC3339|UNIX", conflicts_with = "no_expiry")]
+    /// Absolute expiry: RFC 3339 (2026-12-01T12:00:00Z) or Unix seconds. Wins over --ttl.
+    #[arg(long, value_name = "RFC3339|UNIX", allow_negative_numbers = true)]
     pub expires_at: Option<String>,
     /// Not valid before: RFC 3339 or Unix seconds.
-    #[arg(long, value_name = "RFC3339|UNIX")]
+    #[arg(long, value_name = "RFC3339|UNIX", allow_negative_numbers = true)]
     pub not_before: Option<String>,
-    /// A token without `exp` that never expires. Only when you mean it.
+    /// A token without `exp` that never expires. Only when you mean it (refused with --ttl or --expires-at).
     #[arg(long)]
     pub no_expiry: bool,
     /// A custom claim (string value); repeat for more. Typed values: --claims-json.
@@ -119,8 +119,18 @@ pub struct LifetimeArgs {
     pub claims_json: Option<String>,
     /// Sign as if the time were this (RFC 3339 or Unix seconds): reproducible
     /// tokens, or an already expired one for testing a verifier.
-    #[arg(long, value_name = "RFC3339|UNIX")]
+    #[arg(long, value_name = "RFC3339|UNIX", allow_negative_numbers = true)]
     pub now: Option<String>,
+}
+
+/// How the token commands print: text for people, or JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum TextOrJson {
+    /// Text for people.
+    #[default]
+    Text,
+    /// One JSON document (pipe into jq).
+    Json,
 }
 
 /// `qcdn token …`
@@ -138,9 +148,14 @@ pub enum TokenCmd {
     Decode(TokenDecodeArgs),
     /// Verify a token or a signed URL with a public key and explain the verdict.
     #[command(
-        after_help = "Examples:\n  qcdn token verify --public-key key.pub.pem --url 'https://my-bucket.media-storage.us-west.qencode.com/a.mp4?auth=eyJ...'\n  qcdn token verify --public-key key.pub.pem --resource live:my-playback-id eyJ...\n\nExit code 1 when any check fails."
+        after_help = "Examples:\n  qcdn token verify --public-key key.pub.pem --url 'https://my-bucket.media-storage.us-west.qencode.com/a.mp4?auth=eyJ...'\n  qcdn token verify --public-key key.pub.pem --resource live:my-playback-id --key-id $KID eyJ...\n  qcdn token verify --public-key key.jwk --now 2026-01-01T00:00:00Z --output json eyJ...\n\nExit 1 when the token or URL is refused, 3 when the input is not a token at all."
     )]
     Verify(TokenVerifyArgs),
+    /// Say what a token grants that may be more than meant (prefix, whole bucket, no expiry, long life).
+    #[command(
+        after_help = "Examples:\n  qcdn token audit eyJhbGciOiJSUzI1NiIs...\n  qcdn token audit --output json 'https://my-bucket.media-storage.us-west.qencode.com/videos/a?auth=eyJ...'\n\nThe signature is not checked (no key needed). Exit 0 whenever the token can be read:\nwarnings are advice. Exit 3 when it cannot."
+    )]
+    Audit(TokenAuditArgs),
 }
 
 /// Options of `qcdn token sign`.
@@ -163,9 +178,23 @@ pub struct TokenDecodeArgs {
     /// The token, a URL carrying it in `auth`, or `-` for stdin.
     #[arg(value_name = "TOKEN|URL|-")]
     pub token: String,
-    /// Print JSON instead of text.
-    #[arg(long)]
-    pub json: bool,
+    /// Output: text (default) or json.
+    #[arg(long, short = 'o', value_enum, default_value_t = TextOrJson::Text)]
+    pub output: TextOrJson,
+}
+
+/// Options of `qcdn token audit`.
+#[derive(Debug, Args)]
+pub struct TokenAuditArgs {
+    /// The token, a URL carrying it in `auth`, or `-` for stdin.
+    #[arg(value_name = "TOKEN|URL|-")]
+    pub token: String,
+    /// Audit as if the time were this (RFC 3339 or Unix seconds); default: now.
+    #[arg(long, value_name = "RFC3339|UNIX", allow_negative_numbers = true)]
+    pub now: Option<String>,
+    /// Output: text (default) or json.
+    #[arg(long, short = 'o', value_enum, default_value_t = TextOrJson::Text)]
+    pub output: TextOrJson,
 }
 
 /// Options of `qcdn token verify`.
@@ -183,15 +212,18 @@ pub struct TokenVerifyArgs {
     /// What the token must cover: live:PLAYBACK_ID or storage:KEY.
     #[arg(long, value_name = "live:ID|storage:KEY", conflicts_with = "url")]
     pub resource: Option<String>,
-    /// The key id the token must name in `kid`.
+    /// The key id the token must name in `kid` (a JWK's own `kid` is expected without it).
     #[arg(long, value_name = "ID")]
     pub key_id: Option<String>,
-    /// Seconds of clock skew allowed on `exp` and `nbf`.
-    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
-    pub leeway: u64,
-    /// Print the verdict as JSON.
-    #[arg(long)]
-    pub json: bool,
+    /// Clock skew allowed on `exp` and `nbf`: 30, 30s, 2m. Default 0.
+    #[arg(long, value_name = "DURATION", allow_negative_numbers = true)]
+    pub leeway: Option<String>,
+    /// Verify as if the time were this (RFC 3339 or Unix seconds); default: now.
+    #[arg(long, value_name = "RFC3339|UNIX", allow_negative_numbers = true)]
+    pub now: Option<String>,
+    /// Output: text (default) or json.
+    #[arg(long, short = 'o', value_enum, default_value_t = TextOrJson::Text)]
+    pub output: TextOrJson,
 }
 
 /// `--sign` and its key and lifetime options, shared by the URL commands.
@@ -200,6 +232,9 @@ pub struct UrlSignArgs {
     /// Sign the URL (adds `auth=<token>`); needs --key-id and a key.
     #[arg(long)]
     pub sign: bool,
+    /// Put this already signed token in the URL's `auth` parameter (instead of --sign).
+    #[arg(long, value_name = "TOKEN", conflicts_with = "sign")]
+    pub token: Option<String>,
     /// The signing key.
     #[command(flatten)]
     pub key: KeyArgs,
@@ -281,18 +316,18 @@ pub struct CookieArgs {
     /// Cookie Path. Default: the folder the token covers.
     #[arg(long, value_name = "PATH")]
     pub path: Option<String>,
-    /// SameSite: lax, strict or none.
-    #[arg(long, value_name = "MODE", default_value = "lax")]
-    pub same_site: String,
+    /// SameSite: lax (default), strict or none.
+    #[arg(long, value_name = "MODE")]
+    pub same_site: Option<String>,
     /// Leave out `Secure` (for plain-http local testing only).
     #[arg(long)]
     pub insecure: bool,
     /// Leave out `HttpOnly` (lets page scripts read the cookie).
     #[arg(long)]
     pub no_http_only: bool,
-    /// Print JSON (name, value, attributes) instead of the header value.
-    #[arg(long)]
-    pub json: bool,
+    /// Output: text (the header value, default) or json (name, value, attributes).
+    #[arg(long, short = 'o', value_enum, default_value_t = TextOrJson::Text)]
+    pub output: TextOrJson,
     /// Lifetime and claims.
     #[command(flatten)]
     pub lifetime: LifetimeArgs,
@@ -352,12 +387,24 @@ pub struct ApiArgs {
         help_heading = "API options"
     )]
     pub auth_url: Option<String>,
-    /// Whole-request timeout: 30s, 1m, 90.
-    #[arg(long, value_name = "DURATION", global = true, help_heading = "API options")]
+    /// Time allowed for each attempt of a request: 30s, 1m, 90, 0.5, 500ms. Default 30s.
+    #[arg(
+        long,
+        value_name = "DURATION",
+        global = true,
+        allow_negative_numbers = true,
+        help_heading = "API options"
+    )]
     pub timeout: Option<String>,
     /// Retries of a failed request (connection errors, 429, 502/503/504); default 3.
-    #[arg(long, value_name = "N", global = true, help_heading = "API options")]
-    pub max_retries: Option<u32>,
+    #[arg(
+        long,
+        value_name = "N",
+        global = true,
+        allow_negative_numbers = true,
+        help_heading = "API options"
+    )]
+    pub max_retries: Option<i64>,
     /// Output: json (default) or table.
     #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Json, global = true, help_heading = "API options")]
     pub output: OutputFormat,

@@ -91,6 +91,11 @@ impl CliError {
         self.code
     }
 
+    /// The message (without code and hint).
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
     /// The process exit code for this error.
     pub fn exit_code(&self) -> u8 {
         self.exit
@@ -118,11 +123,17 @@ impl std::error::Error for CliError {}
 impl From<Error> for CliError {
     fn from(e: Error) -> Self {
         let code = e.code();
-        let hint = default_hint(code);
+        let hint = match (code, e.retry_after()) {
+            (ErrorCode::RateLimited, Some(after)) => Some(format!(
+                "the API rate-limits requests and asks to retry after {} s",
+                after.as_secs()
+            )),
+            _ => default_hint(code).map(str::to_string),
+        };
         CliError {
             code: code.as_str(),
             message: e.message(),
-            hint: hint.map(str::to_string),
+            hint,
             exit: exit_code_for(code),
         }
     }

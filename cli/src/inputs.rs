@@ -4,15 +4,12 @@
 use std::io::Read as _;
 use std::path::Path;
 
-use qencode_cdn::{Expiry, SignOptions, Signer};
+use qencode_cdn::{ErrorCode, Expiry, SIGNING_KEY_ID_ENV, SignOptions, Signer};
 use zeroize::Zeroizing;
 
 use crate::args::{KeyArgs, LifetimeArgs};
 use crate::error::CliError;
 use crate::timeparse::{parse_duration, parse_instant};
-
-/// Environment variable holding a private signing key (its contents, not a path).
-pub const ENV_SIGNING_KEY: &str = qencode_cdn::SIGNING_KEY_ENV;
 
 /// Reads a file, or stdin for `-`. Errors name the path, never the contents.
 pub fn read_input(path: &str, what: &str) -> Result<Zeroizing<Vec<u8>>, CliError> {
@@ -54,39 +51,100 @@ pub fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-/// The private key bytes from `--key FILE|-` or `QENCODE_SIGNING_KEY`.
-pub fn private_key_bytes(key: Option<&str>) -> Result<Zeroizing<Vec<u8>>, CliError> {
-    if let Some(path) = key {
-        return read_input(path, "private key");
+/// The hint for a missing or unreadable signing key.
+const KEY_HINT: &str = "pass --key FILE, --key - (stdin), or set QENCODE_SIGNING_KEY to the PEM";
+
+/// The key id of `--key-id`, else the `QENCODE_SIGNING_KEY_ID` variable
+/// (trimmed; blank counts as unset, as in [`Signer::from_env`]).
+fn key_id_or_env(key_id: Option<&str>) -> Result<String, CliError> {
+    if let Some(k) = key_id {
+        return Ok(k.to_string());
     }
-    match std::env::var_os(ENV_SIGNING_KEY) {
-        Some(v) if !v.is_empty() => Ok(Zeroizing::new(v.into_encoded_bytes())),
-        _ => Err(CliError::invalid("no signing key given").hint(format!(
-            "pass --key FILE, --key - (stdin), or set {ENV_SIGNING_KEY} to the PEM"
-        ))),
+    match std::env::var(SIGNING_KEY_ID_ENV) {
+        Ok(v) if !v.trim().is_empty() => Ok(v.trim().to_string()),
+        _ => Err(
+            CliError::invalid(format!("no signing key id given and {SIGNING_KEY_ID_ENV} is not set")).hint(format!(
+                "pass --key-id ID (the `id` of the signing key) or set {SIGNING_KEY_ID_ENV}"
+            )),
+        ),
+    }
+}
+
+/// Loads a [`Signer`]: the key from `--key FILE` ([`Signer::from_file`]),
+/// `--key -` (stdin), or, with neither, from the environment
+/// ([`Signer::from_env`], which also reads the key id when `key_id` is `None`).
+pub fn load_signer(key_id: Option<&str>, key: Option<&str>) -> Result<Signer, CliError> {
+    match key {
+        None => Signer::from_env(key_id).map_err(|e| {
+            let missing_id = key_id.is_none() && e.message().contains(SIGNING_KEY_ID_ENV);
+            let e = CliError::from(e);
+            if missing_id {
+                e.hint(format!(
+                    "pass --key-id ID (the `id` of the signing key) or set {SIGNING_KEY_ID_ENV}"
+                ))
+            } else if e.code() == ErrorCode::InvalidArgument.as_str() {
+                e.hint(KEY_HINT)
+            } else {
+                e
+            }
+        }),
+        Some("-") => {
+            let kid = key_id_or_env(key_id)?;
+            let mut buf = Zeroizing::new(Vec::new());
+            std::io::stdin()
+                .read_to_end(&mut buf)
+                .map_err(|e| CliError::invalid(format!("cannot read the private key from stdin: {e}")))?;
+            Ok(Signer::from_pem(&kid, &*buf)?)
+        }
+        Some(path) => {
+            let kid = key_id_or_env(key_id)?;
+            Ok(Signer::from_file(&kid, path)?)
+        }
     }
 }
 
 /// Loads a [`Signer`] from `--key-id` and `--key` (or the environment).
 pub fn signer(args: &KeyArgs) -> Result<Signer, CliError> {
-    let kid = args.key_id.as_deref().ok_or_else(|| {
-        CliError::invalid("no signing key id given")
-            .hint("pass --key-id ID (the `id` of the signing key) or set QENCODE_SIGNING_KEY_ID")
-    })?;
-    let key = private_key_bytes(args.key.as_deref())?;
-    Ok(Signer::from_pem(kid, &*key)?)
+    load_signer(args.key_id.as_deref(), args.key.as_deref())
 }
 
+/// Bytes of a key file (or stdin for `-`), without the empty-file check of
+/// [`read_input`]: whether the bytes are a key is the core's decision.
+pub fn read_key_file(path: &str, what: &str) -> Result<Zeroizing<Vec<u8>>, CliError> {
+    let mut buf = Zeroizing::new(Vec::new());
+    let result = if path == "-" {
+        std::io::stdin().read_to_end(&mut buf).map(drop)
+    } else {
+        std::fs::File::open(Path::new(path)).and_then(|mut f| f.read_to_end(&mut buf).map(drop))
+    };
+    result.map_err(|e| {
+        let from = if path == "-" {
+            "stdin".to_string()
+        } else {
+            format!("`{path}`")
+        };
+        CliError::invalid(format!("cannot read the {what} from {from}: {}", io_reason(&e)))
+    })?;
+    Ok(buf)
+}
+
+/// The hint that names the CLI flags for the core's option names.
+const LIFETIME_HINT: &str = "--ttl is expires_in, --expires-at is expires_at and --no-expiry is never_expires";
+
 /// Builds the [`SignOptions`] of `--ttl`, `--expires-at`, `--not-before`,
-/// `--no-expiry`, `--claim`, `--claims-json` and `--now`, through [`Expiry::resolve`].
+/// `--no-expiry`, `--claim`, `--claims-json` and `--now`. Whether they fit
+/// together is decided by the core ([`Expiry::resolve`], [`Signer::sign`]).
 pub fn sign_options(args: &LifetimeArgs) -> Result<SignOptions, CliError> {
     let expires_in = args.ttl.as_deref().map(parse_duration).transpose()?;
-    if expires_in == Some(0) {
-        return Err(CliError::invalid("--ttl must be at least one second")
-            .hint("for a token that never expires, pass --no-expiry explicitly"));
-    }
     let expires_at = args.expires_at.as_deref().map(parse_instant).transpose()?;
-    let expiry = Expiry::resolve(expires_in, expires_at, args.no_expiry)?;
+    let expiry = Expiry::resolve(expires_in, expires_at, args.no_expiry).map_err(|e| {
+        let hint = if args.no_expiry {
+            LIFETIME_HINT.to_string()
+        } else {
+            format!("{LIFETIME_HINT}; a token that never expires needs --no-expiry, by name")
+        };
+        CliError::from(e).hint(hint)
+    })?;
     let mut opts = SignOptions::new().expiry(expiry);
     if let Some(nbf) = args.not_before.as_deref() {
         opts = opts.not_before(parse_instant(nbf)?);

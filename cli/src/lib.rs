@@ -61,6 +61,7 @@ pub fn run(command: &Command) -> CliResult {
         Command::Token(TokenCmd::Sign(a)) => cmd::token::sign(a),
         Command::Token(TokenCmd::Decode(a)) => cmd::token::decode(a),
         Command::Token(TokenCmd::Verify(a)) => cmd::token::verify(a),
+        Command::Token(TokenCmd::Audit(a)) => cmd::token::audit(a),
         Command::Url(c) => cmd::urls::url(c),
         Command::Cookie(a) => cmd::urls::cookie(a),
         Command::Keys(KeysCmd::Public { key, jwk, key_id }) => {

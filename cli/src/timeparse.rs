@@ -48,12 +48,58 @@ pub fn parse_duration(input: &str) -> Result<i64, CliError> {
     Ok(total)
 }
 
-/// Parses an instant into Unix seconds: a bare (non-negative) integer is Unix
+/// Parses a duration into seconds with fractions, for timeouts: a bare number
+/// (`30`, `0.5`) is seconds; otherwise one or more `<number><unit>` with units
+/// `ms`, `s`, `m`, `h` (`500ms`, `1.5s`, `1m30s`). Zero is returned as zero:
+/// whether it is allowed is the caller's (the core's) decision.
+pub fn parse_seconds(input: &str) -> Result<f64, CliError> {
+    let s = input.trim();
+    let bad = || {
+        CliError::invalid(format!(
+            "`{}` is not a duration; use seconds (30, 0.5) or a number with a unit: 500ms, 10s, 1m, 1m30s",
+            input.escape_debug()
+        ))
+    };
+    let number = |t: &str| -> Result<f64, CliError> {
+        if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+            return Err(bad());
+        }
+        t.parse::<f64>().map_err(|_| bad())
+    };
+    if s.is_empty() {
+        return Err(bad());
+    }
+    if let Ok(v) = number(s) {
+        return Ok(v);
+    }
+    let mut total = 0.0;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let digits = rest.bytes().take_while(|b| b.is_ascii_digit() || *b == b'.').count();
+        let n = number(&rest[..digits])?;
+        rest = rest[digits..].trim_start();
+        let unit_len = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
+        let mult = match &rest[..unit_len] {
+            "ms" => 0.001,
+            "s" | "sec" | "secs" | "second" | "seconds" => 1.0,
+            "m" | "min" | "mins" | "minute" | "minutes" => 60.0,
+            "h" | "hr" | "hrs" | "hour" | "hours" => 3600.0,
+            _ => return Err(bad()),
+        };
+        rest = rest[unit_len..].trim_start();
+        total += n * mult;
+    }
+    if total.is_finite() { Ok(total) } else { Err(bad()) }
+}
+
+/// Parses an instant into Unix seconds: a bare integer (optionally negative:
+/// whether a time before 1970 makes sense is the core's decision) is Unix
 /// seconds; otherwise RFC 3339 with `Z` or an offset
 /// (`2026-12-01T12:00:00Z`, `2026-12-01T13:00:00+01:00`, fractions dropped).
 pub fn parse_instant(input: &str) -> Result<i64, CliError> {
     let s = input.trim();
-    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
         return s
             .parse::<i64>()
             .map_err(|_| CliError::invalid(format!("Unix time `{s}` is too large")));
@@ -166,6 +212,24 @@ mod tests {
         assert_eq!(parse_instant("2023-11-14T20:13:20-02:00").unwrap(), 1_700_000_000);
         assert_eq!(parse_instant("2000-02-29T00:00:00Z").unwrap(), 951_782_400);
         assert_eq!(parse_instant("1970-01-01T00:00:00Z").unwrap(), 0);
+        assert_eq!(
+            parse_instant("-1").unwrap(),
+            -1,
+            "the core decides about times before 1970"
+        );
+    }
+
+    #[test]
+    fn timeouts_take_fractions_and_milliseconds() {
+        assert_eq!(parse_seconds("30").unwrap(), 30.0);
+        assert_eq!(parse_seconds("0.5").unwrap(), 0.5);
+        assert_eq!(parse_seconds("500ms").unwrap(), 0.5);
+        assert_eq!(parse_seconds("1.5s").unwrap(), 1.5);
+        assert_eq!(parse_seconds("1m30s").unwrap(), 90.0);
+        assert_eq!(parse_seconds("0").unwrap(), 0.0);
+        for bad in ["", "-1", "1x", "ms", "1..5", "."] {
+            assert_eq!(parse_seconds(bad).unwrap_err().code(), "INVALID_ARGUMENT", "{bad}");
+        }
     }
 
     #[test]

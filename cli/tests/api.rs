@@ -321,6 +321,71 @@ fn network_failures_exit_6_and_other_api_errors_exit_7() {
         6,
         "TIMEOUT",
     );
+    // Fractions and milliseconds, as the client options take them.
+    for timeout in ["0.5", "500ms"] {
+        emu.inject_fault(Fault {
+            route: "GET /v1/domains".into(),
+            times: 1,
+            kind: FaultKind::Delay(std::time::Duration::from_secs(2)),
+        });
+        assert_error(
+            &api(&emu, &["domains", "list", "--timeout", timeout, "--max-retries", "0"]),
+            6,
+            "TIMEOUT",
+        );
+    }
+}
+
+#[test]
+fn client_options_are_checked_by_the_core() {
+    let emu = emulator();
+    for (flag, value) in [("--max-retries", "-1"), ("--timeout", "0"), ("--timeout", "25h")] {
+        let o = api(&emu, &["domains", "list", flag, value]);
+        assert_error(&o, 3, "INVALID_ARGUMENT");
+        assert!(
+            err(&o).contains("hint: --timeout is `timeout`"),
+            "{flag} {value}: {}",
+            err(&o)
+        );
+    }
+    assert_error(
+        &api(&emu, &["domains", "list", "--timeout", "soon"]),
+        3,
+        "INVALID_ARGUMENT",
+    );
+    assert_eq!(emu.counters().requests.values().sum::<u64>(), 0, "nothing was sent");
+    assert_eq!(
+        json(&api(
+            &emu,
+            &["domains", "list", "--timeout", "1.5s", "--max-retries", "0"]
+        )),
+        serde_json::json!([])
+    );
+}
+
+#[test]
+fn a_blank_api_key_counts_as_unset_and_a_padded_one_is_trimmed() {
+    let emu = emulator();
+    let with_key = |k: &str| {
+        qcdn_cmd()
+            .args(["domains", "list", "--api-url", &emu.url(), "--auth-url", &emu.url()])
+            .env("QENCODE_API_KEY", k)
+            .output()
+            .unwrap()
+    };
+    let o = with_key("   ");
+    assert_error(&o, 3, "INVALID_ARGUMENT");
+    assert!(
+        err(&o).contains("QENCODE_API_KEY (the API key) is not set"),
+        "{}",
+        err(&o)
+    );
+    assert!(
+        err(&o).contains("hint: set QENCODE_API_KEY or pass --api-key-file"),
+        "{}",
+        err(&o)
+    );
+    assert_eq!(json(&with_key(&format!(" {}\n", emu.api_key()))), serde_json::json!([]));
 }
 
 #[test]

@@ -70,32 +70,27 @@ fn no_expiry_must_be_asked_for_and_gives_no_exp_claim() {
 }
 
 #[test]
-fn contradictory_lifetime_options_are_usage_errors() {
+fn lifetime_options_combine_as_the_core_decides() {
+    let k = key("rsa2048.pkcs1.pem");
+    // --no-expiry with a lifetime is a contradiction: the core refuses it, and the hint names the flags.
     let o = qcdn(&[
         "token",
         "sign",
         "--key-id",
         "k",
+        "--key",
+        &k,
         "--uri",
         "x",
         "--ttl",
         "1h",
         "--no-expiry",
     ]);
-    assert_eq!(code(&o), 2);
-    let o = qcdn(&[
-        "token",
-        "sign",
-        "--key-id",
-        "k",
-        "--uri",
-        "x",
-        "--ttl",
-        "1h",
-        "--expires-at",
-        "1900000000",
-    ]);
-    assert_eq!(code(&o), 2);
+    assert_error(&o, 3, "INVALID_ARGUMENT");
+    assert!(err(&o).contains("--no-expiry"), "{}", err(&o));
+    // --expires-at wins over --ttl, as in every language.
+    let p = payload(&sign(&["--uri", "x", "--ttl", "1h", "--expires-at", "1900000000"]));
+    assert_eq!(p["exp"], 1_900_000_000);
     let o = qcdn(&["token", "sign", "--key-id", "k"]);
     assert_eq!(code(&o), 2, "--uri is required");
 }
@@ -240,7 +235,7 @@ fn decode_shows_header_and_claims_with_utc_and_relative_times_and_says_unverifie
         "{s}"
     );
     assert!(s.contains("viewer: \"u-42\""), "{s}");
-    let o = qcdn(&["token", "decode", "--json", &t]);
+    let o = qcdn(&["token", "decode", "--output", "json", &t]);
     let v: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
     assert_eq!(v["verified"], false);
     assert_eq!(v["header"]["alg"], "RS256");
@@ -278,7 +273,11 @@ fn verify_fails_with_exit_1_on_wrong_resource_wrong_key_expired_and_wrong_kid() 
     let t = sign(&["--uri", "abc-play"]);
     let o = qcdn(&["token", "verify", "--public-key", &spki, "--resource", "live:other", &t]);
     assert_eq!(code(&o), 1);
-    assert!(out(&o).starts_with("REFUSED: URI_MISMATCH"), "{}", out(&o));
+    let s = out(&o);
+    assert!(s.starts_with("REFUSED\n"), "the core's explanation comes first: {s}");
+    assert!(s.contains("  [FAIL] resource: "), "{s}");
+    assert!(s.contains("\nreason: URI_MISMATCH: "), "{s}");
+    assert!(s.contains("claims (as written, unverified, key id `kid-1`):"), "{s}");
     let o = qcdn(&["token", "verify", "--public-key", &key("rsa4096.spki.pem"), &t]);
     assert_eq!(code(&o), 1);
     assert!(out(&o).contains("INVALID_SIGNATURE"), "{}", out(&o));
@@ -286,22 +285,140 @@ fn verify_fails_with_exit_1_on_wrong_resource_wrong_key_expired_and_wrong_kid() 
     assert_eq!(code(&o), 1);
     assert!(out(&o).contains("UNKNOWN_KEY_ID"), "{}", out(&o));
     let expired = sign(&["--uri", "abc-play", "--now", "1690000000", "--expires-at", "1700000000"]);
-    let o = qcdn(&["token", "verify", "--public-key", &spki, "--json", &expired]);
+    let o = qcdn(&["token", "verify", "--public-key", &spki, "--output", "json", &expired]);
     assert_eq!(code(&o), 1);
     let v: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
     assert_eq!(v["ok"], false);
     assert_eq!(v["code"], "TOKEN_EXPIRED");
-    // A leeway covers clock skew.
+    // A leeway covers clock skew; it takes a duration.
+    for leeway in ["99999999999", "100000d"] {
+        let o = qcdn(&["token", "verify", "--public-key", &spki, "--leeway", leeway, &expired]);
+        assert_eq!(code(&o), 0, "{leeway}: {}", out(&o));
+    }
+    let o = qcdn(&["token", "verify", "--public-key", &spki, "--leeway", "-1", &expired]);
+    assert_error(&o, 3, "INVALID_ARGUMENT");
+}
+
+#[test]
+fn verify_and_audit_take_now_to_pin_the_clock() {
+    let spki = key("rsa2048.spki.pem");
+    let t = sign(&["--uri", "videos/a/", "--now", "1700000000", "--ttl", "10m"]);
+    let at = |now: &str| {
+        let o = qcdn(&[
+            "token",
+            "verify",
+            "--public-key",
+            &spki,
+            "--now",
+            now,
+            "--output",
+            "json",
+            &t,
+        ]);
+        (code(&o), serde_json::from_str::<serde_json::Value>(&out(&o)).unwrap())
+    };
+    let (c, v) = at("1700000300");
+    assert_eq!(c, 0, "{v}");
+    assert_eq!(v["times"]["exp"]["relative"], "in 5 minutes");
+    let (c, v) = at("2023-11-14T22:23:21Z");
+    assert_eq!(
+        (c, v["code"].as_str()),
+        (1, Some("TOKEN_EXPIRED")),
+        "RFC 3339 works too: {v}"
+    );
+    let (c, v) = at("1699999000");
+    assert_eq!(c, 0, "no nbf: valid before its signing time: {v}");
+    // The URL form pins the clock the same way.
+    let url = format!("https://bkt.media-storage.us-west.qencode.com/videos/a/x.mp4?auth={t}");
     let o = qcdn(&[
         "token",
         "verify",
         "--public-key",
         &spki,
-        "--leeway",
-        "99999999999",
-        &expired,
+        "--now",
+        "1700000601",
+        "--url",
+        &url,
     ]);
-    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert_eq!(code(&o), 1);
+    assert!(out(&o).contains("[FAIL] expiry: expired 1 second ago"), "{}", out(&o));
+    assert_error(
+        &qcdn(&["token", "verify", "--public-key", &spki, "--now", "yesterday", &t]),
+        3,
+        "INVALID_ARGUMENT",
+    );
+}
+
+#[test]
+fn verify_prints_the_warnings_of_the_explanation() {
+    let spki = key("rsa2048.spki.pem");
+    let t = sign(&["--uri", "", "--no-expiry"]);
+    let o = qcdn(&["token", "verify", "--public-key", &spki, &t]);
+    assert_eq!(code(&o), 0, "warnings are advice: {}", out(&o));
+    let s = out(&o);
+    assert!(s.contains("  [warn] WHOLE_BUCKET: "), "{s}");
+    assert!(s.contains("  [warn] NEVER_EXPIRES: "), "{s}");
+    let o = qcdn(&["token", "verify", "--public-key", &spki, "--output", "json", &t]);
+    let v: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    let codes: Vec<&str> = v["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["WHOLE_BUCKET", "NEVER_EXPIRES"]);
+}
+
+#[test]
+fn verify_of_something_that_is_not_a_token_prints_the_verdict_and_exits_3() {
+    let o = qcdn(&[
+        "token",
+        "verify",
+        "--public-key",
+        &key("rsa2048.spki.pem"),
+        "--output",
+        "json",
+        "not.a.token",
+    ]);
+    assert_error(&o, 3, "MALFORMED_TOKEN");
+    let v: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    assert_eq!(v["code"], "MALFORMED_TOKEN");
+    assert_eq!(v["checks"][0]["name"], "format");
+}
+
+#[test]
+fn audit_names_wide_grants_exits_0_and_3_on_a_malformed_token() {
+    let t = sign(&["--uri", "videos/a", "--now", "1700000000", "--ttl", "2d"]);
+    let o = qcdn(&["token", "audit", "--now", "1700000000", &t]);
+    assert_eq!(code(&o), 0, "warnings are advice: {}", err(&o));
+    let s = out(&o);
+    assert!(s.starts_with("2 warnings (the signature was not checked"), "{s}");
+    assert!(
+        s.contains("  [warn] PREFIX_COVERS_SIBLINGS: `uri` `videos/a` is a plain prefix"),
+        "{s}"
+    );
+    assert!(s.contains("  [warn] LONG_LIFETIME: "), "{s}");
+    // The clock matters: a day later the remaining lifetime is no longer long.
+    let o = qcdn(&["token", "audit", "--now", "1700090000", "--output", "json", &t]);
+    let v: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    assert_eq!(v["verified"], false);
+    assert_eq!(v["warnings"].as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(v["warnings"][0]["code"], "PREFIX_COVERS_SIBLINGS");
+    assert!(
+        v["warnings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("videos/a.secret")
+    );
+    // A folder for an hour: nothing to say. Also read out of a URL and stdin.
+    let t = sign(&["--uri", "videos/a/"]);
+    let url = format!("https://bkt.media-storage.us-west.qencode.com/videos/a/x.mp4?auth={t}");
+    let o = qcdn(&["token", "audit", &url]);
+    assert_eq!(code(&o), 0);
+    assert!(out(&o).starts_with("no warnings"), "{}", out(&o));
+    let o = qcdn_stdin(&["token", "audit", "--output", "json", "-"], t.as_bytes());
+    assert_eq!(out(&o).trim(), "{\n  \"verified\": false,\n  \"warnings\": []\n}");
+    assert_error(&qcdn(&["token", "audit", "a.b"]), 3, "MALFORMED_TOKEN");
 }
 
 #[test]
@@ -352,7 +469,8 @@ fn verify_explains_a_signed_url_check_by_check() {
         &key("rsa2048.spki.pem"),
         "--url",
         &url,
-        "--json",
+        "--output",
+        "json",
     ]);
     let v: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
     assert_eq!(v["ok"], true);
@@ -379,6 +497,11 @@ fn verify_accepts_a_private_key_or_jwk_as_the_public_key_and_refuses_junk() {
     assert!(
         out(&o).contains("covers was not checked"),
         "says what it did not check: {}",
+        out(&o)
+    );
+    assert!(
+        out(&o).contains("[ok] key_id: signed with key `kid-1`") && !out(&o).contains("(not checked"),
+        "a JWK's kid is the expected key id: {}",
         out(&o)
     );
     let o = qcdn(&["token", "verify", "--public-key", &key("rsa2048.pkcs8.pem"), &t]);

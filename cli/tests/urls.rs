@@ -138,7 +138,8 @@ fn cookie_prints_a_set_cookie_value_for_the_folder() {
         "videos/intro/",
         "--same-site",
         "strict",
-        "--json",
+        "--output",
+        "json",
     ]);
     let v: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
     assert_eq!(v["name"], "Qencode-Auth-Token");
@@ -171,6 +172,96 @@ fn cookie_prints_a_set_cookie_value_for_the_folder() {
 }
 
 #[test]
+fn cookie_refuses_a_leading_slash_and_a_single_file_with_hints_in_flags() {
+    let k = key("rsa2048.pkcs1.pem");
+    let cookie = |extra: &[&str]| {
+        let mut a = vec!["cookie", "--key-id", "kid-1", "--key", k.as_str()];
+        a.extend_from_slice(extra);
+        qcdn(&a)
+    };
+    let o = cookie(&["--uri", "/videos/a/"]);
+    assert_error(&o, 3, "INVALID_ARGUMENT");
+    let e = err(&o);
+    assert!(e.contains("`/videos/a/` starts with `/`"), "the core's message: {e}");
+    assert!(
+        e.contains("\n  hint: pass --uri videos/a/ (object keys and playback ids have no leading `/`)"),
+        "{e}"
+    );
+    let o = cookie(&["--uri", "videos/a/master.m3u8"]);
+    assert_error(&o, 3, "INVALID_ARGUMENT");
+    let e = err(&o);
+    assert!(e.contains("sign the folder `videos/a/`"), "the core's message: {e}");
+    assert!(
+        e.contains(
+            "\n  hint: pass --uri videos/a/ to sign the folder (every playlist and segment under it), \
+             or keep this uri and add --path /videos/a/master.m3u8 for a cookie of that one file"
+        ),
+        "{e}"
+    );
+    // Both hints name shell words the user can paste.
+    let o = cookie(&["--uri", "my videos/a b.m3u8"]);
+    assert!(
+        err(&o).contains("pass --uri 'my videos/' to sign the folder"),
+        "{}",
+        err(&o)
+    );
+    // The hinted forms work: the folder, or the file with its own --path.
+    assert_eq!(code(&cookie(&["--uri", "videos/a/"])), 0);
+    let o = cookie(&["--uri", "videos/a/master.m3u8", "--path", "/videos/a/master.m3u8"]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert!(out(&o).contains("; Path=/videos/a/master.m3u8;"), "{}", out(&o));
+    // Other refusals get no uri hint.
+    let o = cookie(&["--uri", "videos/a/", "--domain", "not a domain"]);
+    assert_error(&o, 3, "INVALID_ARGUMENT");
+    assert!(!err(&o).contains("hint: pass --uri"), "{}", err(&o));
+}
+
+#[test]
+fn token_sign_names_the_flag_for_a_leading_slash() {
+    let o = qcdn(&[
+        "token",
+        "sign",
+        "--key-id",
+        "kid-1",
+        "--key",
+        &key("rsa2048.pkcs1.pem"),
+        "--uri",
+        "/videos/a/",
+    ]);
+    assert_error(&o, 3, "INVALID_ARGUMENT");
+    assert!(err(&o).contains("hint: pass --uri videos/a/"), "{}", err(&o));
+}
+
+#[test]
+fn url_token_puts_an_existing_token_in_the_url() {
+    let o = qcdn(&[
+        "url",
+        "storage",
+        "b-1",
+        "dir one/a.mp4",
+        "--region",
+        "eu-central",
+        "--token",
+        "h.p.s",
+    ]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert_eq!(
+        out(&o).trim(),
+        "https://b-1.media-storage.eu-central.qencode.com/dir%20one/a.mp4?auth=h.p.s"
+    );
+    assert_error(
+        &qcdn(&["url", "live", "abc", "--token", "bad token&x=1"]),
+        3,
+        "INVALID_ARGUMENT",
+    );
+    assert_eq!(
+        code(&qcdn(&["url", "live", "abc", "--token", "h.p.s", "--sign"])),
+        2,
+        "--token and --sign exclude each other"
+    );
+}
+
+#[test]
 fn completions_for_bash_zsh_and_fish() {
     for shell in ["bash", "zsh", "fish"] {
         let o = qcdn(&["completions", shell]);
@@ -187,6 +278,7 @@ fn help_has_examples_and_usage_errors_exit_2() {
         vec!["token", "sign", "--help"],
         vec!["url", "storage", "--help"],
         vec!["cookie", "--help"],
+        vec!["token", "audit", "--help"],
     ] {
         let o = qcdn(&args);
         assert_eq!(code(&o), 0);

@@ -4,6 +4,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::audit::{AuditWarning, audit_claims};
 use crate::error::Result;
 use crate::url::{ParsedUrl, UrlForm, parse_url};
 use crate::verify::{Check, Claims, Resource, Verifier, VerifyOptions, decode_unverified};
@@ -23,6 +24,9 @@ pub struct Explanation {
     pub claims: Option<Claims>,
     /// Every check in order.
     pub checks: Vec<Check>,
+    /// What the token grants that may be more than meant ([`crate::audit`]),
+    /// when its claims could be read. Warnings never make `ok` false.
+    pub warnings: Vec<AuditWarning>,
     /// True when every check passed.
     pub ok: bool,
 }
@@ -55,6 +59,9 @@ impl fmt::Display for Explanation {
                 c.name,
                 c.detail
             )?;
+        }
+        for w in &self.warnings {
+            writeln!(f, "  [warn] {}: {}", w.code, w.message)?;
         }
         Ok(())
     }
@@ -89,6 +96,7 @@ impl Verifier {
             key_id: None,
             claims: None,
             checks: Vec::new(),
+            warnings: Vec::new(),
             ok: false,
         };
         let parsed = match parse_url(url) {
@@ -131,6 +139,7 @@ impl Verifier {
             detail: "`auth` query parameter found".into(),
         });
         let opts = opts.clone().resource(parsed.resource);
+        let now = opts.now.unwrap_or_else(|| self.now_unix());
         let report = self.check(&token, &opts);
         out.checks.extend(report.checks);
         out.ok = report.first_failure.is_none();
@@ -146,6 +155,7 @@ impl Verifier {
                     .and_then(|(h, _)| h.get("kid").and_then(|k| k.as_str()).map(str::to_string));
             }
         }
+        out.warnings = out.claims.as_ref().map(|c| audit_claims(c, now)).unwrap_or_default();
         out
     }
 }
@@ -164,6 +174,7 @@ impl Verifier {
     /// # Ok::<(), qencode_cdn::Error>(())
     /// ```
     pub fn explain_token(&self, token: &str, opts: &VerifyOptions) -> Explanation {
+        let now = opts.now.unwrap_or_else(|| self.now_unix());
         let report = self.check(token, opts);
         let ok = report.first_failure.is_none();
         let (key_id, claims) = match report.verified {
@@ -180,6 +191,7 @@ impl Verifier {
             form: None,
             resource: opts.get_resource().cloned(),
             key_id,
+            warnings: claims.as_ref().map(|c| audit_claims(c, now)).unwrap_or_default(),
             claims,
             checks: report.checks,
             ok,
@@ -214,6 +226,21 @@ fn reinterpret_custom_domain(p: ParsedUrl, token: &str) -> ParsedUrl {
             ..p
         },
         _ => p,
+    }
+}
+
+impl Verifier {
+    /// [`crate::audit`] at this verifier's clock: what the token grants that
+    /// may be more than meant (the signature is not checked).
+    pub fn audit(&self, token: &str) -> Result<Vec<AuditWarning>> {
+        crate::audit::audit_at(token, self.now_unix())
+    }
+}
+
+impl crate::Signer {
+    /// [`crate::audit`] at this signer's clock.
+    pub fn audit(&self, token: &str) -> Result<Vec<AuditWarning>> {
+        crate::audit::audit_at(token, self.now_unix())
     }
 }
 

@@ -25,6 +25,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+mod audit;
 mod backend;
 #[cfg(feature = "client")]
 pub mod client;
@@ -39,6 +40,7 @@ mod token;
 pub mod url;
 mod verify;
 
+pub use audit::{AuditCode, AuditWarning, LONG_LIFETIME_SECS, audit, audit_at};
 pub use backend::Backend;
 #[cfg(feature = "client")]
 pub use client::{
@@ -63,6 +65,11 @@ pub use verify::{Check, Claims, MAX_TOKEN_LEN, Resource, VerifiedToken, Verifier
 #[doc = include_str!("../../README.md")]
 #[cfg(all(doctest, feature = "client"))]
 pub struct ReadmeDoctests;
+
+/// The client guide's example (docs/client-api.md), compiled as a doctest.
+#[doc = include_str!("../../docs/client-api.md")]
+#[cfg(all(doctest, feature = "client"))]
+pub struct ClientGuideDoctests;
 
 /// This crate's version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -369,22 +369,31 @@ pub(crate) struct ClientOptions {
     pub(crate) auth_url: Option<String>,
     pub(crate) timeout: Option<std::time::Duration>,
     pub(crate) connect_timeout: Option<std::time::Duration>,
+    pub(crate) deadline: Option<std::time::Duration>,
     pub(crate) max_retries: Option<u32>,
 }
 
 #[cfg(feature = "client")]
-const CLIENT_KEYS: [&str; 5] = ["api_url", "auth_url", "timeout", "connect_timeout", "max_retries"];
+const CLIENT_KEYS: [&str; 6] = [
+    "api_url",
+    "auth_url",
+    "timeout",
+    "connect_timeout",
+    "deadline",
+    "max_retries",
+];
 
 #[cfg(feature = "client")]
 pub(crate) fn client_options(value: &Value, style: KeyStyle) -> Result<ClientOptions> {
     let f = Fields::new(value, style, "client option", &CLIENT_KEYS)?;
+    let max = crate::client::MAX_TIMEOUT.as_secs_f64();
     let duration = |key: &'static str| -> Result<Option<std::time::Duration>> {
         match f.optional(key) {
             None => Ok(None),
             Some(Value::Number(n)) => match n.as_f64() {
-                Some(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => Ok(Some(std::time::Duration::from_secs_f64(s))),
+                Some(s) if s.is_finite() && s > 0.0 && s <= max => Ok(Some(std::time::Duration::from_secs_f64(s))),
                 _ => Err(Error::invalid_argument(format!(
-                    "{} must be more than 0 and at most 86400 seconds, got {n}",
+                    "{} must be more than 0 and at most {max} seconds, got {n}",
                     f.shown(key)
                 ))),
             },
@@ -409,6 +418,7 @@ pub(crate) fn client_options(value: &Value, style: KeyStyle) -> Result<ClientOpt
         auth_url: f.string("auth_url")?.map(str::to_string),
         timeout: duration("timeout")?,
         connect_timeout: duration("connect_timeout")?,
+        deadline: duration("deadline")?,
         max_retries,
     })
 }

@@ -59,10 +59,29 @@ impl Resource {
     /// assert!(Resource::live("abc").is_covered_by("abc"));
     /// assert!(!Resource::live("abc").is_covered_by(""));
     /// ```
+    ///
+    /// A storage key with a `.` or `..` segment, raw or percent-encoded
+    /// (`videos/a/../secret.mp4`, `videos/a/%2e%2e/secret.mp4`), is never
+    /// covered: an origin that normalises paths would serve another object
+    /// than the one the token's prefix names.
+    ///
+    /// ```
+    /// use qencode_cdn::Resource;
+    /// assert!(!Resource::storage("videos/a/../secret.mp4").is_covered_by("videos/a/"));
+    /// assert!(!Resource::storage("videos/a/%2E%2E/secret.mp4").is_covered_by("videos/a/"));
+    /// ```
     pub fn is_covered_by(&self, uri: &str) -> bool {
         match self {
             Resource::Live { playback_id } => uri == playback_id,
-            Resource::Storage { key } => key.starts_with(uri),
+            Resource::Storage { key } => dot_segment(key).is_none() && key.starts_with(uri),
+        }
+    }
+
+    /// The first `.` or `..` segment of a storage key (raw or percent-encoded), if any.
+    pub fn dot_segment(&self) -> Option<&str> {
+        match self {
+            Resource::Live { .. } => None,
+            Resource::Storage { key } => dot_segment(key),
         }
     }
 
@@ -72,6 +91,16 @@ impl Resource {
             Resource::Storage { key } => format!("`{key}`"),
         }
     }
+}
+
+/// A `.` or `..` path segment, raw or percent-encoded in any case (`%2e`,
+/// `%2E%2e`, `.%2E` …).
+pub(crate) fn dot_segment(key: &str) -> Option<&str> {
+    key.split('/').find(|seg| {
+        let lower = seg.to_ascii_lowercase();
+        let decoded = lower.replace("%2e", ".");
+        decoded == "." || decoded == ".."
+    })
 }
 
 /// The claims of a verified token.
@@ -122,7 +151,7 @@ pub struct VerifyOptions {
     kid: Option<String>,
     leeway: u64,
     resource: Option<Resource>,
-    now: Option<i64>,
+    pub(crate) now: Option<i64>,
 }
 
 impl VerifyOptions {
@@ -331,12 +360,13 @@ impl Verifier {
                 return r;
             }
         };
+        let leeway = i64::try_from(opts.leeway).unwrap_or(i64::MAX);
         match claims.exp {
             None => r.pass("expiry", "no `exp`: the token never expires".to_string()),
-            Some(exp) if now > exp.saturating_add(opts.leeway as i64) => {
+            Some(exp) if now > exp.saturating_add(leeway) => {
                 let msg = format!(
                     "expired {} ({})",
-                    crate::time::relative(exp - now),
+                    crate::time::relative(exp.saturating_sub(now)),
                     crate::time::utc(exp)
                 );
                 r.fail(
@@ -349,18 +379,18 @@ impl Verifier {
                 "expiry",
                 format!(
                     "expires {} ({})",
-                    crate::time::relative(exp - now),
+                    crate::time::relative(exp.saturating_sub(now)),
                     crate::time::utc(exp)
                 ),
             ),
         }
         match claims.nbf {
             None => r.pass("not_before", "no `nbf`".to_string()),
-            Some(nbf) if now.saturating_add(opts.leeway as i64) < nbf => {
+            Some(nbf) if now.saturating_add(leeway) < nbf => {
                 let msg = format!(
                     "not valid until {} ({})",
                     crate::time::utc(nbf),
-                    crate::time::relative(nbf - now)
+                    crate::time::relative(nbf.saturating_sub(now))
                 );
                 r.fail(
                     "not_before",
@@ -383,6 +413,11 @@ impl Verifier {
                 );
             } else {
                 let msg = match resource {
+                    Resource::Storage { key } if dot_segment(key).is_some() => format!(
+                        "the URL asks for `{key}`, whose `{}` segment is never covered: an origin that normalises paths would serve another object than the one `{}` names",
+                        dot_segment(key).unwrap_or(".."),
+                        claims.uri
+                    ),
                     Resource::Live { .. } if claims.uri.is_empty() => format!(
                         "token has an empty `uri`, but a live stream needs its playback id; the URL asks for {}",
                         resource.describe()
@@ -499,13 +534,25 @@ pub(crate) fn parse_token(token: &str) -> Result<ParsedToken<'_>> {
     })
 }
 
+/// A time claim: Unix seconds within `0..=MAX_UNIX_SECONDS` (a fraction is
+/// truncated). Anything else — negative, beyond the year 5138 (milliseconds?),
+/// not a number — is MALFORMED_TOKEN, so no computation on an attacker's
+/// number can overflow.
 fn time_claim(v: &Value, name: &str) -> Result<i64> {
-    if let Some(i) = v.as_i64() {
-        return Ok(i);
-    }
-    match v.as_f64() {
-        Some(f) if f.is_finite() && f.abs() < 1e15 => Ok(f.trunc() as i64),
-        _ => Err(malformed(format!("`{name}` is not a number of seconds"))),
+    let t = match v.as_i64() {
+        Some(i) => Some(i),
+        None => v
+            .as_f64()
+            .filter(|f| f.is_finite() && f.abs() < 1e15)
+            .map(|f| f.trunc() as i64),
+    };
+    match t {
+        Some(t) if (0..=crate::token::MAX_UNIX_SECONDS).contains(&t) => Ok(t),
+        Some(t) if t < 0 => Err(malformed(format!("`{name}` is negative ({t})"))),
+        Some(t) => Err(malformed(format!(
+            "`{name}` ({t}) is after the year 5138; it looks like milliseconds"
+        ))),
+        None => Err(malformed(format!("`{name}` is not a number of seconds"))),
     }
 }
 

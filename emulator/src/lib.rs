@@ -623,6 +623,12 @@ impl Emulator {
         self.shared.inject_fault(fault);
     }
 
+    /// Forgets every pending fault; state and counters stay (for tests
+    /// that inspect the state after a run with random faults).
+    pub fn clear_faults(&self) {
+        self.shared.state().faults.clear();
+    }
+
     /// The counters now.
     pub fn counters(&self) -> Counters {
         self.shared.counters()

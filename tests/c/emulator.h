@@ -76,8 +76,12 @@ static inline void stop_emulator(void) {
     }
 }
 
-/* POSTs a JSON body to the emulator's admin API (a minimal HTTP/1.1 client). */
-static inline int admin_post(const char *path, const char *body) {
+/* Sends one request to the emulator's admin API (a minimal HTTP/1.1 client)
+ * and returns the HTTP status, or -1 when the exchange failed. `body` may be
+ * NULL (no body); `resp` (optional, `resp_len` bytes) receives the response
+ * body, NUL-terminated and truncated to fit. */
+static inline int admin_request(const char *method, const char *path, const char *body, char *resp, size_t resp_len) {
+    if (resp != NULL && resp_len > 0) resp[0] = 0;
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0) return -1;
     struct sockaddr_in addr;
@@ -89,19 +93,40 @@ static inline int admin_post(const char *path, const char *body) {
         close(fd);
         return -1;
     }
-    char req[2048];
-    int n = snprintf(req, sizeof req,
-                     "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                     "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
-                     path, strlen(body), body);
-    if (write(fd, req, (size_t)n) != n) {
+    const char *payload = body != NULL ? body : "";
+    char head[512];
+    int n = snprintf(head, sizeof head,
+                     "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                     "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+                     method, path, strlen(payload));
+    if (n <= 0 || (size_t)n >= sizeof head || write(fd, head, (size_t)n) != n ||
+        write(fd, payload, strlen(payload)) != (ssize_t)strlen(payload)) {
         close(fd);
         return -1;
     }
-    char resp[1024] = {0};
-    ssize_t got = read(fd, resp, sizeof resp - 1);
+    char buf[16384];
+    size_t got = 0;
+    for (;;) {
+        ssize_t r = read(fd, buf + got, sizeof buf - 1 - got);
+        if (r <= 0) break;
+        got += (size_t)r;
+        if (got == sizeof buf - 1) break;
+    }
     close(fd);
-    return got > 12 && strncmp(resp, "HTTP/1.1 2", 10) == 0 ? 0 : -1;
+    buf[got] = 0;
+    int status = -1;
+    if (got > 12 && strncmp(buf, "HTTP/1.1 ", 9) == 0) status = atoi(buf + 9);
+    const char *sep = strstr(buf, "\r\n\r\n");
+    if (resp != NULL && resp_len > 0 && sep != NULL) {
+        snprintf(resp, resp_len, "%s", sep + 4);
+    }
+    return status;
+}
+
+/* POSTs a JSON body to the admin API; 0 on a 2xx answer, else -1. */
+static inline int admin_post(const char *path, const char *body) {
+    int status = admin_request("POST", path, body, NULL, 0);
+    return status >= 200 && status < 300 ? 0 : -1;
 }
 
 #endif /* QCDN_TEST_EMULATOR_H */

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <cjson/cJSON.h>
+
 #include "emulator.h"
 #include "test_util.h"
 
@@ -137,8 +139,97 @@ static void test_signing_keys(qcdn_client *c, const char *domain_id) {
     CHECK_STATUS(qcdn_client_create_signing_key(c, QCDN_SIGNING_KEY_TARGET_BUCKET, "my-bucket", &json), QCDN_OK, NULL);
     CHECK(contains(json, "my-bucket"));
     qcdn_string_free(json);
-    CHECK_STATUS(qcdn_client_create_signing_key(c, QCDN_SIGNING_KEY_TARGET_DOMAIN, "no-such-domain", NULL),
+    json = NULL;
+    CHECK_STATUS(qcdn_client_create_signing_key(c, QCDN_SIGNING_KEY_TARGET_DOMAIN, "no-such-domain", &json),
                  QCDN_ERR_NOT_FOUND, NULL);
+    CHECK(json == NULL);
+}
+
+/* The number in the emulator's request counters for `route` (0 when absent). */
+static double request_count(const char *route) {
+    static char body[16384];
+    if (admin_request("GET", "/_emulator/counters", NULL, body, sizeof body) != 200) return -1;
+    cJSON *doc = cJSON_Parse(body);
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, "requests"), route);
+    double count = cJSON_IsNumber(n) ? n->valuedouble : 0;
+    cJSON_Delete(doc);
+    return count;
+}
+
+/* Issue 11 item 9: the private key of a new signing key is returned once, so
+ * a NULL out_json is refused before any request: no key is created. */
+static void test_signing_key_needs_its_output(qcdn_client *c) {
+    char *json = NULL;
+    CHECK_STATUS(qcdn_client_list_signing_keys(c, &json), QCDN_OK, NULL);
+    cJSON *before = cJSON_Parse(json);
+    qcdn_string_free(json);
+    double posts = request_count("POST /v1/signing-keys");
+    CHECK(posts >= 1); /* test_signing_keys created some: the counter is the right one */
+    CHECK_STATUS(qcdn_client_create_signing_key(c, QCDN_SIGNING_KEY_TARGET_BUCKET, "my-bucket", NULL),
+                 QCDN_ERR_INVALID_ARGUMENT, "`out_json` is NULL");
+    CHECK(strstr(last_error(), "no key was created") != NULL);
+    CHECK_STATUS(qcdn_client_create_signing_key(c, QCDN_SIGNING_KEY_TARGET_STREAM, "stream-9", NULL),
+                 QCDN_ERR_INVALID_ARGUMENT, "`out_json` is NULL");
+    CHECK(request_count("POST /v1/signing-keys") == posts);
+    json = NULL;
+    CHECK_STATUS(qcdn_client_list_signing_keys(c, &json), QCDN_OK, NULL);
+    cJSON *after = cJSON_Parse(json);
+    qcdn_string_free(json);
+    CHECK(before != NULL && after != NULL && cJSON_Compare(before, after, true));
+    cJSON_Delete(before);
+    cJSON_Delete(after);
+}
+
+/* This thread's qcdn_last_error_json, parsed. */
+static cJSON *last_error_doc(void) {
+    char *json = NULL;
+    if (qcdn_last_error_json(&json) != QCDN_OK) return NULL;
+    cJSON *doc = cJSON_Parse(json);
+    qcdn_string_free(json);
+    return doc;
+}
+
+/* A client made from JSON options, and the HTTP details of its errors. */
+static void test_client_json_and_error_details(void) {
+    char opts[256];
+    snprintf(opts, sizeof opts, "{\"api_url\":\"%s\",\"auth_url\":\"%s\",\"max_retries\":0,\"timeout\":5}",
+             emulator_url, emulator_url);
+    qcdn_client *c = NULL;
+    CHECK_STATUS(qcdn_client_new_json(API_KEY, opts, "java", &c), QCDN_OK, NULL);
+    char *json = NULL;
+    CHECK_STATUS(qcdn_client_create_domain(c, "json.example.com", QCDN_DOMAIN_TYPE_LIVE, &json), QCDN_OK, NULL);
+    CHECK(contains(json, "\"domain_name\":\"json.example.com\""));
+    qcdn_string_free(json);
+
+    CHECK_STATUS(qcdn_client_get_domain(c, "no-such-domain", NULL), QCDN_ERR_NOT_FOUND, "HTTP 404");
+    cJSON *doc = last_error_doc();
+    CHECK(doc != NULL && strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc, "code")), "NOT_FOUND") == 0);
+    CHECK(cJSON_GetObjectItemCaseSensitive(doc, "status_code")->valuedouble == QCDN_ERR_NOT_FOUND);
+    CHECK(cJSON_GetObjectItemCaseSensitive(doc, "http_status")->valuedouble == 404);
+    CHECK(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(doc, "body")));
+    CHECK(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(doc, "retry_after")));
+    CHECK(!contains(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc, "message")), API_KEY));
+    cJSON_Delete(doc);
+
+    CHECK(admin_post("/_emulator/faults", "{\"route\":\"GET /v1/domains\",\"times\":1,\"kind\":\"status\","
+                                          "\"status\":429,\"retry_after\":2}") == 0);
+    CHECK_STATUS(qcdn_client_list_domains(c, QCDN_DOMAIN_TYPE_ANY, NULL), QCDN_ERR_RATE_LIMITED, "HTTP 429");
+    doc = last_error_doc();
+    CHECK(cJSON_GetObjectItemCaseSensitive(doc, "http_status")->valuedouble == 429);
+    CHECK(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(doc, "retry_after")) &&
+          cJSON_GetObjectItemCaseSensitive(doc, "retry_after")->valuedouble == 2.0);
+    cJSON_Delete(doc);
+
+    /* A wrong key: UNAUTHORIZED, and neither the message nor the body holds it. */
+    qcdn_client *wrong = NULL;
+    CHECK_STATUS(qcdn_client_new_json("wrong-secret-api-key", opts, NULL, &wrong), QCDN_OK, NULL);
+    CHECK_STATUS(qcdn_client_list_domains(wrong, QCDN_DOMAIN_TYPE_ANY, NULL), QCDN_ERR_UNAUTHORIZED, NULL);
+    json = NULL;
+    CHECK(qcdn_last_error_json(&json) == QCDN_OK);
+    CHECK(json != NULL && !contains(json, "wrong-secret-api-key"));
+    qcdn_string_free(json);
+    qcdn_client_free(wrong);
+    qcdn_client_free(c);
 }
 
 static void test_buckets(qcdn_client *c) {
@@ -284,6 +375,8 @@ int main(int argc, char **argv) {
         char domain_id[128] = {0};
         test_domains_and_tls(c, domain_id, sizeof domain_id);
         test_signing_keys(c, domain_id);
+        test_signing_key_needs_its_output(c);
+        test_client_json_and_error_details();
         test_buckets(c);
         test_threads(c);
         test_bad_arguments(c);

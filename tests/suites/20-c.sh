@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # C and C++: the generated header is up to date; the C library builds; the C
-# tests (golden vectors, bad inputs, threads, client against the emulator)
-# pass twice — under AddressSanitizer + UndefinedBehaviorSanitizer and under
-# valgrind (zero errors, zero definite/indirect leaks); the C++ wrapper test;
-# pkg-config and CMake builds of the example.
+# tests (every conformance case, bad inputs, the JSON-options functions,
+# threads, the client against the emulator) pass twice — under
+# AddressSanitizer + UndefinedBehaviorSanitizer and under valgrind (zero
+# errors, zero definite/indirect leaks); the C++ wrapper test; pkg-config and
+# CMake builds of the examples.
 set -euo pipefail
 trap 'echo "20-c.sh: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 cd "${QCDN_ROOT:?run through tests/run.sh}"
@@ -21,6 +22,8 @@ command -v pkg-config >/dev/null || missing+=(pkg-config)
 command -v cmake >/dev/null || missing+=(cmake)
 command -v make >/dev/null || missing+=(make)
 command -v python3 >/dev/null || missing+=(python3)
+# cJSON (Debian's libcjson-dev): the conformance runner's JSON comparison.
+[ -f /usr/include/cjson/cJSON.h ] || missing+=(libcjson-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   step "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -38,7 +41,6 @@ lib=$target/debug
 [ -f "$lib/libqencode_cdn.so" ] && [ -f "$lib/libqencode_cdn.a" ]
 
 version=$(awk -F'"' '/^version = /{print $2; exit}' Cargo.toml)
-python3 tests/c/gen_vectors.py tests/vectors/tokens.json "$build/vectors.inc"
 
 cflags=(-std=c11 -Wall -Wextra -Werror -pedantic -g -pthread "-DEXPECTED_VERSION=\"$version\""
   -Iinclude -I"$build" -Itests/c)
@@ -70,13 +72,25 @@ if "$build/canary_ubsan.asan" >"$build/canary.ubsan.log" 2>&1; then
 fi
 grep -q "runtime error: signed integer overflow" "$build/canary.ubsan.log"
 
-tests=(test_sign test_errors test_threads)
-if [ -f tests/c/test_client.c ]; then tests+=(test_client); fi
 export QCDN_EMULATOR_BIN=$target/debug/qencode-cdn-emulator
+
+step "conformance: every case of tests/conformance through the C API (table generated into $build)"
+python3 tests/c/gen_conformance.py tests/conformance "$build/conformance_cases.inc"
+gcc "${cflags[@]}" tests/c/test_conformance.c "${link[@]}" -lcjson -lm -o "$build/test_conformance"
+gcc "${cflags[@]}" "${san[@]}" tests/c/test_conformance.c "${link[@]}" -lcjson -lm -o "$build/test_conformance.asan"
+step "conformance under ASan+UBSan"
+"$build/test_conformance.asan" . | tee "$build/conformance.asan.log"
+tests/conformance/check-summary c "$build/conformance.asan.log"
+step "conformance under valgrind"
+"${valgrind[@]}" "$build/test_conformance" . >"$build/conformance.valgrind.log"
+grep -E '^conformance: ' "$build/conformance.valgrind.log"
+tests/conformance/check-summary c "$build/conformance.valgrind.log"
+
+tests=(test_sign test_errors test_json test_threads test_client)
 for t in "${tests[@]}"; do
   step "$t: build (plain and ASan+UBSan)"
-  gcc "${cflags[@]}" "tests/c/$t.c" "${link[@]}" -o "$build/$t"
-  gcc "${cflags[@]}" "${san[@]}" "tests/c/$t.c" "${link[@]}" -o "$build/$t.asan"
+  gcc "${cflags[@]}" "tests/c/$t.c" "${link[@]}" -lcjson -o "$build/$t"
+  gcc "${cflags[@]}" "${san[@]}" "tests/c/$t.c" "${link[@]}" -lcjson -o "$build/$t.asan"
   step "$t under ASan+UBSan"
   "$build/$t.asan" .
   step "$t under valgrind"
@@ -90,33 +104,69 @@ g++ "${cxxflags[@]}" "${san[@]}" tests/c/test_cpp.cpp "${link[@]}" -o "$build/te
 "$build/test_cpp.asan" .
 "${valgrind[@]}" "$build/test_cpp" .
 
-step "pkg-config: static and shared link of examples/c/sign_url.c"
+step "pkg-config: static and shared link of the examples (examples/c)"
 prefix=$build/prefix
 rm -rf "$prefix"
 bindings-c/install.sh --prefix "$prefix" --profile debug >/dev/null
 export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
 [ "$(pkg-config --modversion qencode_cdn)" = "$version" ]
-# shellcheck disable=SC2046
-gcc -std=c11 -Wall -Wextra -Werror -pedantic examples/c/sign_url.c $(pkg-config --cflags --libs qencode_cdn) \
-  -Wl,-rpath,"$prefix/lib" -o "$build/sign_url_shared"
-# Static: the archive, then the native libraries it needs (listed in the .pc file).
-# shellcheck disable=SC2046
-gcc -std=c11 -Wall -Wextra -Werror -pedantic examples/c/sign_url.c $(pkg-config --cflags qencode_cdn) \
-  -L"$(pkg-config --variable=libdir qencode_cdn)" -Wl,-Bstatic -lqencode_cdn -Wl,-Bdynamic \
-  $(pkg-config --variable=native_static_libs qencode_cdn) -o "$build/sign_url_static"
-deps=$(ldd "$build/sign_url_static")
-if grep -q qencode_cdn <<<"$deps"; then echo "static example links the shared library"; exit 1; fi
-for exe in sign_url_shared sign_url_static; do
-  out=$("$build/$exe" tests/keys/rsa2048.pkcs1.pem)
-  case "$out" in https://my-bucket.media-storage.us-west.qencode.com/videos/intro.mp4\?auth=ey*) ;;
-    *) echo "$exe printed: $out"; exit 1 ;; esac
+for ex in sign_url authorize; do
+  # shellcheck disable=SC2046
+  gcc -std=c11 -Wall -Wextra -Werror -pedantic "examples/c/$ex.c" $(pkg-config --cflags --libs qencode_cdn) \
+    -Wl,-rpath,"$prefix/lib" -o "$build/${ex}_shared"
+  # Static: the archive, then the native libraries it needs (listed in the .pc file).
+  # shellcheck disable=SC2046
+  gcc -std=c11 -Wall -Wextra -Werror -pedantic "examples/c/$ex.c" $(pkg-config --cflags qencode_cdn) \
+    -L"$(pkg-config --variable=libdir qencode_cdn)" -Wl,-Bstatic -lqencode_cdn -Wl,-Bdynamic \
+    $(pkg-config --variable=native_static_libs qencode_cdn) -o "$build/${ex}_static"
+  deps=$(ldd "$build/${ex}_static")
+  if grep -q qencode_cdn <<<"$deps"; then echo "static $ex links the shared library"; exit 1; fi
+done
+check_examples() { # SIGN_URL_BINARY AUTHORIZE_BINARY
+  local sign=$1 authorize=$2 url token
+  url=$("$sign" tests/keys/rsa2048.pkcs1.pem)
+  case "$url" in https://my-bucket.media-storage.us-west.qencode.com/videos/intro.mp4\?auth=ey*) ;;
+    *) echo "$sign printed: $url"; exit 1 ;; esac
+  url=$(QENCODE_SIGNING_KEY="$(cat tests/keys/rsa2048.pkcs1.pem)" QENCODE_SIGNING_KEY_ID=key-1 "$sign")
+  case "$url" in https://my-bucket.media-storage.us-west.qencode.com/videos/intro.mp4\?auth=ey*) ;;
+    *) echo "$sign (key from the environment) printed: $url"; exit 1 ;; esac
+  if env -u QENCODE_SIGNING_KEY -u QENCODE_SIGNING_KEY_ID "$sign" >/dev/null 2>&1; then
+    echo "$sign signed without a key"; exit 1
+  fi
+  token=${url#*auth=}
+  "$authorize" tests/keys/rsa2048.spki.pem "$token" videos/intro.mp4 | grep -q '^allow videos/intro.mp4$'
+  if "$authorize" tests/keys/rsa2048.spki.pem "$token" videos/other.mp4 >"$build/deny.out"; then
+    echo "$authorize allowed a token for another object"; exit 1
+  fi
+  grep -q '^deny videos/other.mp4: URI_MISMATCH: ' "$build/deny.out"
+}
+for kind in shared static; do
+  check_examples "$build/sign_url_$kind" "$build/authorize_$kind"
 done
 
-step "CMake example (find_package via pkg-config)"
+step "CMake build of the examples (find_package via pkg-config)"
 rm -rf "$build/cmake"
 cmake -S examples/c -B "$build/cmake" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build "$build/cmake" >/dev/null
-out=$("$build/cmake/sign_url" tests/keys/rsa2048.pkcs1.pem)
-grep -q '^https://my-bucket.media-storage.us-west.qencode.com/videos/intro.mp4?auth=ey' <<<"$out"
+check_examples "$build/cmake/sign_url" "$build/cmake/authorize"
+
+step "docs/c.md shows the examples exactly as examples/c holds them"
+python3 - <<'PY'
+import re, sys
+doc = open("docs/c.md", encoding="utf-8").read()
+blocks = re.findall(r"```c\n(.*?)```", doc, re.S)
+shown = {}
+for b in blocks:
+    m = re.match(r"/\* (examples/c/[a-z_]+\.c):", b)
+    if m:
+        shown[m.group(1)] = b
+want = ["examples/c/sign_url.c", "examples/c/authorize.c"]
+for path in want:
+    if path not in shown:
+        sys.exit("docs/c.md does not show %s" % path)
+    if shown[path] != open(path, encoding="utf-8").read():
+        sys.exit("docs/c.md shows %s differently from the file; copy the file into the doc" % path)
+print("docs/c.md: %d examples match examples/c" % len(want))
+PY
 
 step "all C/C++ checks passed"

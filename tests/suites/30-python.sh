@@ -2,8 +2,9 @@
 # Python package (bindings-python): Rust format and lints of the binding,
 # build of the abi3 wheel, install into a virtualenv, ruff + mypy, stubs
 # checked against the real module (mypy.stubtest), pytest against the
-# installed wheel (never the source folder), and the wheel imported on the
-# oldest supported Python when one is present.
+# installed wheel (never the source folder) with every conformance case
+# (its summary line checked by tests/conformance/check-summary), and the
+# wheel imported on the oldest supported Python when one is present.
 set -euo pipefail
 cd "$QCDN_ROOT"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$QCDN_ROOT/target}"
@@ -41,8 +42,10 @@ cd bindings-python
 echo "--- stubtest"
 "$py" -m mypy.stubtest qencode_cdn --mypy-config-file pyproject.toml
 
-echo "--- pytest"
-"$py" -m pytest -q tests
+echo "--- pytest (conformance cases, PyJWT interop, the rest)"
+log="$CARGO_TARGET_DIR/pytest-python.log"
+"$py" -m pytest -q tests 2>&1 | tee "$log"
+"$QCDN_ROOT/tests/conformance/check-summary" python "$log"
 
 # The same abi3 wheel on the oldest supported Python (3.9), when installed.
 py39=""

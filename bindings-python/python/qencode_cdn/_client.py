@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Mapping
 from datetime import timedelta
 from types import TracebackType
 from typing import Any, TypeVar, Union
 
 from . import _native
-from ._errors import InvalidArgumentError
+from ._errors import InvalidArgumentError, InvalidArgumentTypeError
 
 __all__ = ["Client", "Domain", "NewSigningKey", "SigningKey", "TlsSubscription"]
 
 DEFAULT_API_URL: str = _native.DEFAULT_API_URL
 DEFAULT_AUTH_URL: str = _native.DEFAULT_AUTH_URL
-API_KEY_ENV = "QENCODE_API_KEY"
 
 _T = TypeVar("_T", bound="_Result")
 
@@ -118,9 +116,11 @@ class Client:
     connection errors, 429 and 502/503/504 for requests safe to repeat. The
     GIL is released during every request. Also a context manager.
 
-    ``timeout`` bounds a whole request (default 30 s) and ``connect_timeout``
-    the connection (default 10 s), in seconds or as a ``timedelta``;
-    ``max_retries`` defaults to 3. ``None`` means the core's default.
+    Options (keyword-only, read by the core as in every language):
+    ``api_url`` and ``auth_url`` (the service's by default), ``timeout`` for
+    a whole request (default 30 s) and ``connect_timeout`` for the
+    connection (default 10 s), in seconds or as a ``timedelta``, and
+    ``max_retries`` (default 3, at most 10). ``None`` keeps the default.
     The API key never appears in ``repr()`` or in an exception.
     """
 
@@ -128,45 +128,46 @@ class Client:
         self,
         api_key: str,
         *,
-        api_url: str = DEFAULT_API_URL,
-        auth_url: str = DEFAULT_AUTH_URL,
+        api_url: str | None = DEFAULT_API_URL,
+        auth_url: str | None = DEFAULT_AUTH_URL,
         timeout: _Seconds | None = None,
         connect_timeout: _Seconds | None = None,
         max_retries: int | None = None,
     ) -> None:
         if not isinstance(api_key, str):
-            raise InvalidArgumentError(f"api_key must be a str, got `{type(api_key).__name__}`")
-        self._native: _native.NativeClient | None = _native.NativeClient(
-            api_key,
-            api_url=api_url,
-            auth_url=auth_url,
-            timeout=timeout,
-            connect_timeout=connect_timeout,
-            max_retries=max_retries,
-        )
+            raise InvalidArgumentTypeError(f"INVALID_ARGUMENT: api_key must be a str, got `{type(api_key).__name__}`")
+        options = {
+            "api_url": api_url,
+            "auth_url": auth_url,
+            "timeout": timeout,
+            "connect_timeout": connect_timeout,
+            "max_retries": max_retries,
+        }
+        self._native: _native.NativeClient | None = _native.NativeClient(api_key, options)
 
     @classmethod
     def from_env(
         cls,
         *,
-        api_url: str = DEFAULT_API_URL,
-        auth_url: str = DEFAULT_AUTH_URL,
+        api_url: str | None = DEFAULT_API_URL,
+        auth_url: str | None = DEFAULT_AUTH_URL,
         timeout: _Seconds | None = None,
         connect_timeout: _Seconds | None = None,
         max_retries: int | None = None,
     ) -> Client:
-        """A client for the API key in the ``QENCODE_API_KEY`` environment variable."""
-        key = os.environ.get(API_KEY_ENV)
-        if not key:
-            raise InvalidArgumentError(f"INVALID_ARGUMENT: {API_KEY_ENV} is not set or empty")
-        return cls(
-            key,
-            api_url=api_url,
-            auth_url=auth_url,
-            timeout=timeout,
-            connect_timeout=connect_timeout,
-            max_retries=max_retries,
-        )
+        """A client for the API key in the ``QENCODE_API_KEY`` environment variable
+        (trimmed; unset or blank is an :class:`InvalidArgumentError` naming the
+        variable), with the options of the constructor on top."""
+        options = {
+            "api_url": api_url,
+            "auth_url": auth_url,
+            "timeout": timeout,
+            "connect_timeout": connect_timeout,
+            "max_retries": max_retries,
+        }
+        client = cls.__new__(cls)
+        client._native = _native.NativeClient.from_env(options)
+        return client
 
     @property
     def _c(self) -> _native.NativeClient:
@@ -240,14 +241,14 @@ class Client:
 
     # Signing keys
     def create_signing_key(
-        self, *, stream_id: str | None = None, domain_id: str | None = None, bucket_name: str | None = None
+        self, *, stream: str | None = None, domain: str | None = None, bucket: str | None = None
     ) -> NewSigningKey:
-        """Creates a signing key for exactly one of a live stream, a playback domain or a bucket.
+        """Creates a signing key for exactly one of a live stream (``stream=`` its id),
+        a playback domain (``domain=`` its id) or a bucket (``bucket=`` its name).
 
         The result holds the private key; the API never returns it again.
         """
-        doc = self._c.create_signing_key(stream_id=stream_id, domain_id=domain_id, bucket_name=bucket_name)
-        return NewSigningKey._from_api(doc)
+        return NewSigningKey._from_api(self._c.create_signing_key(stream=stream, domain=domain, bucket=bucket))
 
     def get_signing_key(self, key_id: str) -> SigningKey:
         """One signing key by id (without its private key)."""
@@ -266,30 +267,30 @@ class Client:
         self._c.delete_signing_key(key_id)
 
     # Buckets
-    def set_bucket_policy(self, bucket_name: str, policy: str) -> None:
+    def set_bucket_policy(self, bucket: str, policy: str) -> None:
         """Sets a bucket's access policy: ``"public"`` or ``"authenticated"`` (signed tokens required)."""
-        self._c.set_bucket_policy(bucket_name, policy)
+        self._c.set_bucket_policy(bucket, policy)
 
-    def set_bucket_cors(self, bucket_name: str, cors: Mapping[str, str]) -> None:
+    def set_bucket_cors(self, bucket: str, cors: Mapping[str, str]) -> None:
         """Sets a bucket's CORS response headers (header name → value)."""
-        self._c.set_bucket_cors(bucket_name, dict(cors))
+        self._c.set_bucket_cors(bucket, dict(cors))
 
-    def get_bucket_cors(self, bucket_name: str) -> dict[str, str]:
+    def get_bucket_cors(self, bucket: str) -> dict[str, str]:
         """A bucket's CORS response headers."""
-        return self._c.get_bucket_cors(bucket_name)
+        return self._c.get_bucket_cors(bucket)
 
-    def delete_bucket_cors(self, bucket_name: str) -> None:
+    def delete_bucket_cors(self, bucket: str) -> None:
         """Removes every CORS header of a bucket."""
-        self._c.delete_bucket_cors(bucket_name)
+        self._c.delete_bucket_cors(bucket)
 
-    def delete_bucket_cors_header(self, bucket_name: str, header: str) -> None:
+    def delete_bucket_cors_header(self, bucket: str, header: str) -> None:
         """Removes one CORS header of a bucket."""
-        self._c.delete_bucket_cors_header(bucket_name, header)
+        self._c.delete_bucket_cors_header(bucket, header)
 
-    def purge_bucket_cache(self, bucket_name: str) -> None:
+    def purge_bucket_cache(self, bucket: str) -> None:
         """Purges the CDN cache of a whole bucket."""
-        self._c.purge_bucket_cache(bucket_name)
+        self._c.purge_bucket_cache(bucket)
 
-    def purge_object_cache(self, bucket_name: str, path: str) -> None:
+    def purge_object_cache(self, bucket: str, path: str) -> None:
         """Purges the CDN cache of one object path."""
-        self._c.purge_object_cache(bucket_name, path)
+        self._c.purge_object_cache(bucket, path)

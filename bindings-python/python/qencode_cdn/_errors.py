@@ -34,11 +34,16 @@ __all__ = [
 
 
 class QencodeError(Exception):
-    """Base of every qencode-cdn error; ``.code`` is the stable error code."""
+    """Base of every qencode-cdn error; ``.code`` is the stable error code.
+
+    ``.status`` is the HTTP status of an error the API answered (the
+    :class:`ApiError` family) and ``None`` for every other error.
+    """
 
     default_code: ClassVar[str] = "INTERNAL"
     code: str
     message: str
+    status: int | None = None
 
     def __init__(self, message: str = "", *, code: str | None = None) -> None:
         super().__init__(message)

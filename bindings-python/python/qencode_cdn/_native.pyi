@@ -1,5 +1,7 @@
 """Type stubs of the native module ``qencode_cdn._native`` (import ``qencode_cdn`` instead)."""
 
+import os
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any, final
 
@@ -8,6 +10,7 @@ __all__ = [
     "DEFAULT_API_URL",
     "DEFAULT_AUTH_URL",
     "DEFAULT_EXPIRES_IN",
+    "AuditWarning",
     "Check",
     "Explanation",
     "NativeClient",
@@ -21,6 +24,7 @@ __all__ = [
     "_error_table",
     "_raise_error_for_tests",
     "_raise_panic_for_tests",
+    "audit",
     "decode_unverified",
     "live_custom_domain_url",
     "live_playback_url",
@@ -43,48 +47,49 @@ class Signer:
 
     def __new__(cls, key_id: str, private_key: str | bytes | bytearray) -> Signer: ...
     @staticmethod
-    def from_file(key_id: str, path: str | Any) -> Signer: ...
+    def from_file(key_id: str, path: str | os.PathLike[str]) -> Signer: ...
     @staticmethod
-    def from_env(key_id: str, var: str = "QENCODE_SIGNING_KEY") -> Signer: ...
+    def from_env(key_id: str | None = None) -> Signer: ...
     @property
     def key_id(self) -> str: ...
     @property
     def key_bits(self) -> int: ...
     def public_key_pem(self) -> str: ...
     def public_key_jwk(self) -> str: ...
+    def audit(self, token: str) -> list[AuditWarning]: ...
     def sign(
         self,
         uri: str,
         *,
-        expires_in: int | timedelta = 3600,
-        expires_at: int | datetime | None = None,
-        not_before: int | datetime | None = None,
-        claims: dict[str, _Json] | None = None,
-        never_expires: bool = False,
-        now: int | datetime | None = None,
+        expires_in: int | timedelta = ...,
+        expires_at: int | datetime = ...,
+        not_before: int | datetime | None = ...,
+        claims: Mapping[str, _Json] | None = ...,
+        never_expires: bool = ...,
+        now: int | datetime | None = ...,
     ) -> str: ...
     def signed_live_url(
         self,
         playback_id: str,
         *,
-        expires_in: int | timedelta = 3600,
-        expires_at: int | datetime | None = None,
-        not_before: int | datetime | None = None,
-        claims: dict[str, _Json] | None = None,
-        never_expires: bool = False,
-        now: int | datetime | None = None,
+        expires_in: int | timedelta = ...,
+        expires_at: int | datetime = ...,
+        not_before: int | datetime | None = ...,
+        claims: Mapping[str, _Json] | None = ...,
+        never_expires: bool = ...,
+        now: int | datetime | None = ...,
     ) -> str: ...
     def signed_live_custom_domain_url(
         self,
         domain: str,
         playback_id: str,
         *,
-        expires_in: int | timedelta = 3600,
-        expires_at: int | datetime | None = None,
-        not_before: int | datetime | None = None,
-        claims: dict[str, _Json] | None = None,
-        never_expires: bool = False,
-        now: int | datetime | None = None,
+        expires_in: int | timedelta = ...,
+        expires_at: int | datetime = ...,
+        not_before: int | datetime | None = ...,
+        claims: Mapping[str, _Json] | None = ...,
+        never_expires: bool = ...,
+        now: int | datetime | None = ...,
     ) -> str: ...
     def signed_storage_url(
         self,
@@ -92,52 +97,52 @@ class Signer:
         region: str,
         key: str,
         *,
-        expires_in: int | timedelta = 3600,
-        expires_at: int | datetime | None = None,
-        not_before: int | datetime | None = None,
-        claims: dict[str, _Json] | None = None,
-        never_expires: bool = False,
-        now: int | datetime | None = None,
+        expires_in: int | timedelta = ...,
+        expires_at: int | datetime = ...,
+        not_before: int | datetime | None = ...,
+        claims: Mapping[str, _Json] | None = ...,
+        never_expires: bool = ...,
+        now: int | datetime | None = ...,
     ) -> str: ...
     def signed_storage_custom_domain_url(
         self,
         domain: str,
         key: str,
         *,
-        expires_in: int | timedelta = 3600,
-        expires_at: int | datetime | None = None,
-        not_before: int | datetime | None = None,
-        claims: dict[str, _Json] | None = None,
-        never_expires: bool = False,
-        now: int | datetime | None = None,
+        expires_in: int | timedelta = ...,
+        expires_at: int | datetime = ...,
+        not_before: int | datetime | None = ...,
+        claims: Mapping[str, _Json] | None = ...,
+        never_expires: bool = ...,
+        now: int | datetime | None = ...,
     ) -> str: ...
     def sign_url(
         self,
         url: str,
         uri: str,
         *,
-        expires_in: int | timedelta = 3600,
-        expires_at: int | datetime | None = None,
-        not_before: int | datetime | None = None,
-        claims: dict[str, _Json] | None = None,
-        never_expires: bool = False,
-        now: int | datetime | None = None,
+        expires_in: int | timedelta = ...,
+        expires_at: int | datetime = ...,
+        not_before: int | datetime | None = ...,
+        claims: Mapping[str, _Json] | None = ...,
+        never_expires: bool = ...,
+        now: int | datetime | None = ...,
     ) -> str: ...
     def signed_cookie(
         self,
         uri: str,
         *,
-        domain: str | None = None,
-        path: str | None = None,
-        same_site: str = "Lax",
-        secure: bool = True,
-        http_only: bool = True,
-        expires_in: int | timedelta = 3600,
-        expires_at: int | datetime | None = None,
-        not_before: int | datetime | None = None,
-        claims: dict[str, _Json] | None = None,
-        never_expires: bool = False,
-        now: int | datetime | None = None,
+        domain: str | None = ...,
+        path: str | None = ...,
+        same_site: str | None = ...,
+        secure: bool = ...,
+        http_only: bool = ...,
+        expires_in: int | timedelta = ...,
+        expires_at: int | datetime = ...,
+        not_before: int | datetime | None = ...,
+        claims: Mapping[str, _Json] | None = ...,
+        never_expires: bool = ...,
+        now: int | datetime | None = ...,
     ) -> SignedCookie: ...
 
 @final
@@ -178,7 +183,18 @@ class Resource:
     @property
     def key(self) -> str | None: ...
     def is_covered_by(self, uri: str) -> bool: ...
+    def to_dict(self) -> dict[str, str]: ...
     def __hash__(self) -> int: ...
+
+@final
+class AuditWarning:
+    """One thing a token grants that may be more than meant."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+    def to_dict(self) -> dict[str, str]: ...
 
 @final
 class Check:
@@ -210,6 +226,8 @@ class Explanation:
     @property
     def checks(self) -> list[Check]: ...
     @property
+    def warnings(self) -> list[AuditWarning]: ...
+    @property
     def first_failure(self) -> Check | None: ...
     def to_json(self) -> str: ...
     def to_dict(self) -> dict[str, Any]: ...
@@ -226,38 +244,41 @@ class Verifier:
     @property
     def key_id(self) -> str | None: ...
     def public_key_pem(self) -> str: ...
+    def audit(self, token: str) -> list[AuditWarning]: ...
     def verify(
         self,
         token: str,
         *,
-        kid: str | None = None,
-        leeway: int | timedelta = 0,
-        resource: Resource | None = None,
-        now: int | datetime | None = None,
+        key_id: str | None = ...,
+        leeway: int | timedelta | None = ...,
+        resource: Resource | Mapping[str, str] | None = ...,
+        now: int | datetime | None = ...,
     ) -> dict[str, Any]: ...
     def explain(
         self,
         url: str,
         *,
-        kid: str | None = None,
-        leeway: int | timedelta = 0,
-        now: int | datetime | None = None,
+        key_id: str | None = ...,
+        leeway: int | timedelta | None = ...,
+        now: int | datetime | None = ...,
+    ) -> Explanation: ...
+    def explain_token(
+        self,
+        token: str,
+        *,
+        key_id: str | None = ...,
+        leeway: int | timedelta | None = ...,
+        resource: Resource | Mapping[str, str] | None = ...,
+        now: int | datetime | None = ...,
     ) -> Explanation: ...
 
 @final
 class NativeClient:
     """The native client (use ``qencode_cdn.Client``)."""
 
-    def __new__(
-        cls,
-        api_key: str,
-        *,
-        api_url: str | None = None,
-        auth_url: str | None = None,
-        timeout: float | timedelta | None = None,
-        connect_timeout: float | timedelta | None = None,
-        max_retries: int | None = None,
-    ) -> NativeClient: ...
+    def __new__(cls, api_key: str, options: dict[str, Any]) -> NativeClient: ...
+    @staticmethod
+    def from_env(options: dict[str, Any]) -> NativeClient: ...
     @property
     def api_url(self) -> str: ...
     @property
@@ -273,19 +294,19 @@ class NativeClient:
     def list_tls_subscriptions(self) -> list[dict[str, Any]]: ...
     def delete_tls_subscription(self, subscription_id: str) -> None: ...
     def create_signing_key(
-        self, *, stream_id: str | None = None, domain_id: str | None = None, bucket_name: str | None = None
+        self, *, stream: str | None = None, domain: str | None = None, bucket: str | None = None
     ) -> dict[str, Any]: ...
     def get_signing_key(self, key_id: str) -> dict[str, Any]: ...
     def list_signing_keys(self) -> list[dict[str, Any]]: ...
     def rename_signing_key(self, key_id: str, name: str) -> dict[str, Any]: ...
     def delete_signing_key(self, key_id: str) -> None: ...
-    def set_bucket_policy(self, bucket_name: str, policy: str) -> None: ...
-    def set_bucket_cors(self, bucket_name: str, cors: dict[str, str]) -> None: ...
-    def get_bucket_cors(self, bucket_name: str) -> dict[str, str]: ...
-    def delete_bucket_cors(self, bucket_name: str) -> None: ...
-    def delete_bucket_cors_header(self, bucket_name: str, header: str) -> None: ...
-    def purge_bucket_cache(self, bucket_name: str) -> None: ...
-    def purge_object_cache(self, bucket_name: str, path: str) -> None: ...
+    def set_bucket_policy(self, bucket: str, policy: str) -> None: ...
+    def set_bucket_cors(self, bucket: str, cors: dict[str, str]) -> None: ...
+    def get_bucket_cors(self, bucket: str) -> dict[str, str]: ...
+    def delete_bucket_cors(self, bucket: str) -> None: ...
+    def delete_bucket_cors_header(self, bucket: str, header: str) -> None: ...
+    def purge_bucket_cache(self, bucket: str) -> None: ...
+    def purge_object_cache(self, bucket: str, path: str) -> None: ...
 
 @final
 class NativeEmulator:
@@ -310,21 +331,13 @@ class NativeEmulator:
     def add_stream(self, stream_id: str, playback_id: str) -> None: ...
     def add_object(self, bucket: str, key: str, body: bytes | str) -> None: ...
     def map_storage_domain(self, domain: str, bucket: str) -> None: ...
-    def inject_fault(
-        self,
-        route: str,
-        kind: str,
-        *,
-        times: int = 1,
-        status: int | None = None,
-        retry_after: int | None = None,
-        delay: float | timedelta | None = None,
-    ) -> None: ...
+    def inject_fault(self, fault: dict[str, Any]) -> None: ...
     def counters(self) -> dict[str, Any]: ...
     def reset(self) -> None: ...
     def fetch(self, url: str, cookie: str | None = None) -> tuple[int, str | None, bytes]: ...
     def stop(self) -> None: ...
 
+def audit(token: str, *, now: int | datetime | None = None) -> list[AuditWarning]: ...
 def decode_unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]: ...
 def live_playback_url(playback_id: str, *, token: str | None = None) -> str: ...
 def live_custom_domain_url(domain: str, playback_id: str, *, token: str | None = None) -> str: ...
@@ -334,6 +347,6 @@ def with_token(url: str, token: str) -> str: ...
 def _bench_core_sign(signer: Signer, uri: str, iterations: int) -> float: ...
 def _error_table() -> list[tuple[str, str]]: ...
 def _raise_error_for_tests(
-    code: str, message: str, status: int | None = None, retry_after: int | None = None
+    code: str, message: str, status: int | None = None, retry_after: int | None = None, type_error: bool = False
 ) -> None: ...
 def _raise_panic_for_tests() -> None: ...

@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 
 from . import _native
 from ._client import Client
+from ._errors import InvalidArgumentError, InvalidArgumentTypeError
 
 __all__ = ["EdgeResponse", "Emulator"]
 
@@ -103,19 +104,35 @@ class Emulator:
         route: str,
         kind: str,
         *,
-        times: int = 1,
+        times: int | None = None,
         status: int | None = None,
         retry_after: int | None = None,
+        delay_ms: int | None = None,
         delay: float | timedelta | None = None,
     ) -> None:
-        """Makes the next ``times`` requests matching ``route`` fail.
+        """Makes the next ``times`` (default 1) requests matching ``route`` fail.
 
         ``route`` is ``"*"`` or ``"METHOD /path"`` (``*`` matches one segment,
         e.g. ``"GET /v1/domains/*"``). ``kind``: ``"status"`` (with
-        ``status=`` and optional ``retry_after=``), ``"delay"`` (with
-        ``delay=``), ``"drop"``, ``"truncate"`` or ``"not_json"``.
+        ``status=`` and optional ``retry_after=`` seconds), ``"delay"`` (with
+        ``delay_ms=``, or ``delay=`` in seconds or as a ``timedelta``),
+        ``"drop"``, ``"truncate"`` or ``"not_json"``. The fault is read by the
+        emulator's own parser, as its admin API reads one; a bad fault is an
+        :class:`~qencode_cdn.InvalidArgumentError`.
         """
-        self._native.inject_fault(route, kind, times=times, status=status, retry_after=retry_after, delay=delay)
+        if delay is not None:
+            if delay_ms is not None:
+                raise InvalidArgumentError("INVALID_ARGUMENT: give delay= or delay_ms=, not both")
+            delay_ms = _milliseconds(delay)
+        fault = {
+            "route": route,
+            "kind": kind,
+            "times": times,
+            "status": status,
+            "retry_after": retry_after,
+            "delay_ms": delay_ms,
+        }
+        self._native.inject_fault(fault)
 
     def counters(self) -> dict[str, Any]:
         """Requests per route pattern, access-token requests, connections."""
@@ -150,3 +167,16 @@ class Emulator:
 
     def __repr__(self) -> str:
         return f"Emulator(url={self.url!r}, running={self.running})"
+
+
+def _milliseconds(delay: float | timedelta) -> int:
+    """``delay=`` (seconds or a ``timedelta``) as whole milliseconds (rounded down)."""
+    if isinstance(delay, bool) or not isinstance(delay, (int, float, timedelta)):
+        raise InvalidArgumentTypeError(
+            f"INVALID_ARGUMENT: delay must be seconds or a timedelta, got `{type(delay).__name__}`"
+        )
+    try:
+        span = delay if isinstance(delay, timedelta) else timedelta(seconds=delay)
+    except (OverflowError, ValueError) as e:
+        raise InvalidArgumentError(f"INVALID_ARGUMENT: delay is out of range: {e}") from None
+    return span // timedelta(milliseconds=1)

@@ -2,10 +2,10 @@
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
-use std::time::Duration;
 
-use qencode_cdn::{BucketPolicy, Client, ClientBuilder, DomainType, SigningKeyTarget};
+use qencode_cdn::{BucketPolicy, Client, ClientBuilder, DomainType, KeyStyle, SigningKeyTarget};
 use serde::Serialize;
+use serde_json::{Map, Value};
 
 use crate::args::{
     ApiArgs, BucketsArgs, BucketsCmd, CorsCmd, DomainsArgs, DomainsCmd, OutputFormat, SigningKeysArgs, SigningKeysCmd,
@@ -14,47 +14,51 @@ use crate::args::{
 use crate::error::{CliError, CliResult, EXIT_OK};
 use crate::inputs::{io_reason, read_input};
 use crate::output::{table, to_json, to_value};
-use crate::timeparse::parse_duration;
+use crate::timeparse::parse_seconds;
 
 /// Environment variable holding the API key.
-pub const ENV_API_KEY: &str = "QENCODE_API_KEY";
+pub const ENV_API_KEY: &str = qencode_cdn::client::API_KEY_ENV;
 
 const DOMAIN_COLUMNS: &[&str] = &["id", "domain_name", "type", "created"];
 const TLS_COLUMNS: &[&str] = &["id", "domain_id", "status", "created", "message"];
 const KEY_COLUMNS: &[&str] = &["id", "name", "stream_id", "domain_id", "bucket_name", "created"];
 
-/// Builds the client from `--api-key-file` (or `QENCODE_API_KEY`), `--api-url`, `--auth-url`, `--timeout`.
+/// Builds the client: the API key from `--api-key-file` or `QENCODE_API_KEY`
+/// ([`ClientBuilder::from_env`]); `--api-url`, `--auth-url`, `--timeout` and
+/// `--max-retries` as the client options every binding passes
+/// ([`ClientBuilder::options_json`]), so the core checks them.
 pub fn client(api: &ApiArgs) -> Result<Client, CliError> {
-    let key = match &api.api_key_file {
+    let builder = match &api.api_key_file {
         Some(path) => {
             let bytes = read_input(path, "API key")?;
-            String::from_utf8_lossy(&bytes).trim().to_string()
+            ClientBuilder::new(String::from_utf8_lossy(&bytes).trim())
         }
-        None => std::env::var(ENV_API_KEY).unwrap_or_default().trim().to_string(),
+        None => ClientBuilder::from_env().map_err(|e| {
+            CliError::from(e).hint(format!(
+                "set {ENV_API_KEY} or pass --api-key-file FILE (for an emulator: emulator-api-key)"
+            ))
+        })?,
     };
-    if key.is_empty() {
-        return Err(CliError::invalid("no API key given").hint(format!(
-            "set {ENV_API_KEY} or pass --api-key-file FILE (for an emulator: emulator-api-key)"
-        )));
-    }
-    let mut b = ClientBuilder::new(key).user_agent_suffix("cli");
+    let mut options = Map::new();
     if let Some(u) = &api.api_url {
-        b = b.api_url(u.clone());
+        options.insert("api_url".into(), u.clone().into());
     }
     if let Some(u) = &api.auth_url {
-        b = b.auth_url(u.clone());
+        options.insert("auth_url".into(), u.clone().into());
     }
     if let Some(t) = &api.timeout {
-        let secs = parse_duration(t)?;
-        if secs <= 0 {
-            return Err(CliError::invalid("--timeout must be at least one second"));
-        }
-        b = b.timeout(Duration::from_secs(secs.unsigned_abs()));
+        let secs = serde_json::Number::from_f64(parse_seconds(t)?)
+            .ok_or_else(|| CliError::invalid(format!("--timeout `{}` is not a duration", t.escape_debug())))?;
+        options.insert("timeout".into(), Value::Number(secs));
     }
     if let Some(n) = api.max_retries {
-        b = b.max_retries(n);
+        options.insert("max_retries".into(), n.into());
     }
-    Ok(b.build()?)
+    let builder = builder
+        .user_agent_suffix("cli")
+        .options_json(&Value::Object(options), KeyStyle::Snake)
+        .map_err(|e| CliError::from(e).hint("--timeout is `timeout` and --max-retries is `max_retries`"))?;
+    Ok(builder.build()?)
 }
 
 /// Prints a result as JSON or as a table.

@@ -1,20 +1,61 @@
-//! `qcdn token sign|decode|verify`.
+//! `qcdn token sign|decode|verify|audit`.
 
 use qencode_cdn::time::{relative, utc};
-use qencode_cdn::{Claims, Resource, Verifier, VerifyOptions, decode_unverified, parse_url};
+use qencode_cdn::{
+    AuditWarning, Claims, ErrorCode, Explanation, Resource, Verifier, VerifyOptions, audit_at, decode_unverified,
+    parse_url,
+};
 use serde_json::{Map, Value, json};
 
-use crate::args::{TokenDecodeArgs, TokenSignArgs, TokenVerifyArgs};
-use crate::error::{CliError, CliResult, EXIT_OK, EXIT_VERIFICATION_FAILED};
-use crate::inputs::{read_input, sign_options, signer};
-use crate::output::to_json;
+use crate::args::{TextOrJson, TokenAuditArgs, TokenDecodeArgs, TokenSignArgs, TokenVerifyArgs};
+use crate::error::{CliError, CliResult, EXIT_OK, EXIT_VERIFICATION_FAILED, exit_code_for};
+use crate::inputs::{read_input, read_key_file, sign_options, signer};
+use crate::output::{to_json, to_value};
+use crate::timeparse::{parse_duration, parse_instant};
 
 /// `qcdn token sign`: prints the token.
 pub fn sign(args: &TokenSignArgs) -> CliResult {
     let signer = signer(&args.key)?;
     let opts = sign_options(&args.lifetime)?;
-    println!("{}", signer.sign(&args.uri, &opts)?);
+    let token = signer
+        .sign(&args.uri, &opts)
+        .map_err(|e| uri_hint(e.into(), &args.uri, None))?;
+    println!("{token}");
     Ok(EXIT_OK)
+}
+
+/// Adds a hint naming the flag to change when the core refused the `uri`
+/// itself (its messages quote the `uri`): a leading `/`, or, for a cookie
+/// (`cookie_path` is `Some`), a single file where a folder is needed.
+pub fn uri_hint(e: CliError, uri: &str, cookie_path: Option<Option<&str>>) -> CliError {
+    let about_uri =
+        e.code() == ErrorCode::InvalidArgument.as_str() && e.message().contains(&format!("`{}`", uri.escape_debug()));
+    if !about_uri {
+        return e;
+    }
+    if uri.starts_with('/') {
+        return e.hint(format!(
+            "pass --uri {} (object keys and playback ids have no leading `/`)",
+            shell_word(uri.trim_start_matches('/'))
+        ));
+    }
+    match (cookie_path, uri.rfind('/')) {
+        (Some(None), Some(i)) if i + 1 != uri.len() => e.hint(format!(
+            "pass --uri {} to sign the folder (every playlist and segment under it), or keep this uri and add --path {} for a cookie of that one file",
+            shell_word(&uri[..=i]),
+            shell_word(&format!("/{uri}"))
+        )),
+        _ => e,
+    }
+}
+
+/// A value as the user would type it in a shell (quoted when needed).
+fn shell_word(s: &str) -> String {
+    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"/._-~".contains(&b)) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
 }
 
 /// A token given as itself, as a URL carrying it in `auth`, or `-` (stdin).
@@ -41,9 +82,14 @@ fn now_unix() -> i64 {
         .unwrap_or(0)
 }
 
+/// `--now`, or the system clock.
+fn now_or_clock(now: Option<&str>) -> Result<i64, CliError> {
+    now.map(parse_instant).transpose().map(|t| t.unwrap_or_else(now_unix))
+}
+
 /// `exp`/`nbf` for people: `1764417600 (2025-11-29 12:00:00 UTC, in 59 minutes)`.
 fn describe_time(t: i64, now: i64) -> String {
-    format!("{t} ({}, {})", utc(t), relative(t - now))
+    format!("{t} ({}, {})", utc(t), relative(t.saturating_sub(now)))
 }
 
 fn claims_lines(claims: &Claims, now: i64, indent: &str) -> Vec<String> {
@@ -67,7 +113,7 @@ fn times_json(claims: &Claims, now: i64) -> Value {
         if let Some(t) = t {
             m.insert(
                 name.into(),
-                json!({"unix": t, "utc": utc(t), "relative": relative(t - now)}),
+                json!({"unix": t, "utc": utc(t), "relative": relative(t.saturating_sub(now))}),
             );
         }
     }
@@ -79,7 +125,7 @@ pub fn decode(args: &TokenDecodeArgs) -> CliResult {
     let token = token_input(&args.token)?;
     let (header, claims) = decode_unverified(&token)?;
     let now = now_unix();
-    if args.json {
+    if args.output == TextOrJson::Json {
         let doc = json!({
             "verified": false,
             "header": header,
@@ -101,6 +147,33 @@ pub fn decode(args: &TokenDecodeArgs) -> CliResult {
     Ok(EXIT_OK)
 }
 
+/// One audit warning as a line. The core's `Display` of [`Explanation`]
+/// writes its warnings the same way; `AuditWarning` has no `Display` of its own.
+fn warning_line(w: &AuditWarning) -> String {
+    format!("  [warn] {}: {}", w.code, w.message)
+}
+
+/// `qcdn token audit`: the core's audit warnings; exit 0 whenever the token can be read.
+pub fn audit(args: &TokenAuditArgs) -> CliResult {
+    let token = token_input(&args.token)?;
+    let now = now_or_clock(args.now.as_deref())?;
+    let warnings = audit_at(&token, now)?;
+    if args.output == TextOrJson::Json {
+        println!("{}", to_json(&json!({"verified": false, "warnings": warnings}))?);
+        return Ok(EXIT_OK);
+    }
+    let note = "the signature was not checked; `qcdn token verify` does that";
+    match warnings.len() {
+        0 => println!("no warnings: the token grants only what its claims name ({note})"),
+        1 => println!("1 warning ({note}):"),
+        n => println!("{n} warnings ({note}):"),
+    }
+    for w in &warnings {
+        println!("{}", warning_line(w));
+    }
+    Ok(EXIT_OK)
+}
+
 /// `live:ID` or `storage:KEY`.
 fn parse_resource(s: &str) -> Result<Resource, CliError> {
     match s.split_once(':') {
@@ -113,24 +186,47 @@ fn parse_resource(s: &str) -> Result<Resource, CliError> {
     }
 }
 
-/// `qcdn token verify`: prints the verdict; exit 1 when any check fails.
-pub fn verify(args: &TokenVerifyArgs) -> CliResult {
-    let key = read_input(&args.public_key, "public key")?;
-    let mut verifier = Verifier::from_public_key(&*key)?;
-    if let Some(kid) = &args.key_id {
-        verifier = verifier.with_key_id(kid.clone());
+/// Prints an explanation: the core's `Display`, or its JSON with `extra` members added.
+fn print_explanation(e: &Explanation, output: TextOrJson, extra: Map<String, Value>) -> Result<(), CliError> {
+    match output {
+        TextOrJson::Text => print!("{e}"),
+        TextOrJson::Json => {
+            let mut doc = to_value(e)?;
+            if let Value::Object(m) = &mut doc {
+                m.extend(extra);
+            }
+            println!("{}", to_json(&doc)?);
+        }
     }
-    let mut opts = VerifyOptions::new().leeway(args.leeway);
+    Ok(())
+}
+
+/// `qcdn token verify`: prints the verdict (the core's explanation); exit 1
+/// when refused, 3 when the input is not a token.
+pub fn verify(args: &TokenVerifyArgs) -> CliResult {
+    let key = read_key_file(&args.public_key, "public key")?;
+    let verifier = Verifier::from_public_key(&*key)?;
+    let mut opts = VerifyOptions::new();
+    if let Some(l) = &args.leeway {
+        opts = opts.leeway(parse_duration(l)?.unsigned_abs());
+    }
+    if let Some(kid) = &args.key_id {
+        opts = opts.kid(kid.clone());
+    }
     if let Some(r) = &args.resource {
         opts = opts.resource(parse_resource(r)?);
     }
+    let now = match &args.now {
+        Some(t) => {
+            let t = parse_instant(t)?;
+            opts = opts.now(t);
+            t
+        }
+        None => verifier.now_unix(),
+    };
     if let Some(url) = &args.url {
         let explanation = verifier.explain_with(url, &opts);
-        if args.json {
-            println!("{}", explanation.to_json());
-        } else {
-            print!("{explanation}");
-        }
+        print_explanation(&explanation, args.output, Map::new())?;
         return Ok(if explanation.ok {
             EXIT_OK
         } else {
@@ -138,55 +234,59 @@ pub fn verify(args: &TokenVerifyArgs) -> CliResult {
         });
     }
     let token = token_input(args.token.as_deref().unwrap_or("-"))?;
-    let now = verifier.now_unix();
-    let checks = verifier.explain_token(&token, &opts).checks;
-    let print_checks = || {
-        for c in &checks {
-            println!("  [{}] {}: {}", if c.passed { "ok" } else { "FAIL" }, c.name, c.detail);
+    let explanation = verifier.explain_token(&token, &opts);
+    // The verdict's code comes from `verify`, the one check the edge makes.
+    let refusal = verifier.verify(&token, &opts).err();
+    if let Some(e) = &refusal {
+        if !e.code().is_token_error() {
+            return Err(CliError::from(e.clone()));
         }
-    };
-    match verifier.verify(&token, &opts) {
-        Ok(v) => {
-            if args.json {
-                let doc = json!({"ok": true, "key_id": v.kid, "claims": v.claims, "times": times_json(&v.claims, now), "checks": checks});
-                println!("{}", to_json(&doc)?);
-            } else {
-                let by = v
-                    .kid
-                    .as_deref()
-                    .map(|k| format!(" signed with key `{k}`"))
-                    .unwrap_or_default();
-                println!("ACCEPTED: valid RS256 token{by}");
-                print_checks();
-                for line in claims_lines(&v.claims, now, "  ") {
-                    println!("{line}");
-                }
-                if args.resource.is_none() {
-                    println!("  (what it covers was not checked: pass --resource live:ID or storage:KEY)");
-                }
-                if args.key_id.is_none() {
-                    println!("  (the key id was not checked: pass --key-id ID)");
-                }
-            }
-            Ok(EXIT_OK)
+    }
+    let mut extra = Map::new();
+    if let Some(claims) = &explanation.claims {
+        extra.insert("times".into(), times_json(claims, now));
+    }
+    if let Some(e) = &refusal {
+        extra.insert("code".into(), e.code().as_str().into());
+        extra.insert("reason".into(), e.message().into());
+    }
+    print_explanation(&explanation, args.output, extra)?;
+    if args.output == TextOrJson::Text {
+        print_verify_notes(args, &explanation, refusal.as_ref(), now);
+    }
+    match refusal {
+        None => Ok(EXIT_OK),
+        Some(e) if exit_code_for(e.code()) == EXIT_VERIFICATION_FAILED => Ok(EXIT_VERIFICATION_FAILED),
+        // Not a token at all (MALFORMED_TOKEN): the verdict is printed, and the error line says so too.
+        Some(e) => Err(CliError::from(e)),
+    }
+}
+
+/// What the CLI adds under the core's explanation of a bare token: the
+/// refusal's code, the claims with readable times, and what was not checked.
+fn print_verify_notes(args: &TokenVerifyArgs, e: &Explanation, refusal: Option<&qencode_cdn::Error>, now: i64) {
+    if let Some(r) = refusal {
+        println!("reason: {}: {}", r.code(), r.message());
+    }
+    if let Some(claims) = &e.claims {
+        let by = e
+            .key_id
+            .as_deref()
+            .map(|k| format!(", key id `{k}`"))
+            .unwrap_or_default();
+        let how = if refusal.is_none() {
+            "verified"
+        } else {
+            "as written, unverified"
+        };
+        println!("claims ({how}{by}):");
+        for line in claims_lines(claims, now, "  ") {
+            println!("{line}");
         }
-        Err(e) if e.code().is_token_error() => {
-            if args.json {
-                let doc = json!({"ok": false, "code": e.code().as_str(), "reason": e.message(), "checks": checks});
-                println!("{}", to_json(&doc)?);
-            } else {
-                println!("REFUSED: {}: {}", e.code(), e.message());
-                print_checks();
-                if let Ok((_, claims)) = decode_unverified(&token) {
-                    println!("  (claims as written, unverified)");
-                    for line in claims_lines(&claims, now, "  ") {
-                        println!("{line}");
-                    }
-                }
-            }
-            Ok(EXIT_VERIFICATION_FAILED)
-        }
-        Err(e) => Err(e.into()),
+    }
+    // The key id check says itself when it was not made; the resource check is absent then.
+    if refusal.is_none() && args.resource.is_none() {
+        println!("note: what it covers was not checked: pass --resource live:ID or storage:KEY");
     }
 }
 
@@ -204,5 +304,12 @@ mod tests {
         assert_eq!(parse_resource("storage:").unwrap(), Resource::storage(""));
         assert!(parse_resource("live:").is_err());
         assert!(parse_resource("abc").is_err());
+    }
+
+    #[test]
+    fn shell_words_are_quoted_only_when_needed() {
+        assert_eq!(shell_word("videos/a/"), "videos/a/");
+        assert_eq!(shell_word("a b/"), "'a b/'");
+        assert_eq!(shell_word("it's"), r"'it'\''s'");
     }
 }

@@ -87,7 +87,7 @@ impl Client {
     /// ```
     pub fn delete_bucket_cors(&self, bucket: &str) -> Result<()> {
         let path = bucket_path(bucket, "/cors")?;
-        self.send_ok(Method::DELETE, path, None, Idempotency::Safe)
+        self.send_ok(Method::DELETE, path, None, Idempotency::Delete)
     }
 
     /// Removes one header from a bucket's CORS policy
@@ -100,7 +100,7 @@ impl Client {
     pub fn delete_bucket_cors_header(&self, bucket: &str, header: &str) -> Result<()> {
         validate::header_name(header)?;
         let path = bucket_path(bucket, &format!("/cors/{}", validate::segment(header)))?;
-        self.send_ok(Method::DELETE, path, None, Idempotency::Safe)
+        self.send_ok(Method::DELETE, path, None, Idempotency::Delete)
     }
 
     /// Purges the CDN cache for every object of a bucket

@@ -11,6 +11,9 @@ use crate::error::{Error, Result};
 impl Client {
     /// Creates a custom playback domain (`POST /v1/domains`). Never sent twice
     /// unless the server cannot have seen it. At most 20 domains per account.
+    /// When the call fails after the server may have created the domain (the
+    /// answer was lost), the error says so: list the domains and look for
+    /// `name` before creating it again.
     ///
     /// ```no_run
     /// use qencode_cdn::{Client, DomainType};
@@ -22,13 +25,9 @@ impl Client {
         crate::url::validate_domain(name)?;
         let kind = known_type(&kind)?;
         let body = json!({"name": name, "type": kind});
-        self.send_for(
-            Method::POST,
-            "/v1/domains".into(),
-            Some(&body),
-            Idempotency::Create,
-            "domain",
-        )
+        self.send_create("/v1/domains", &body, "domain", || {
+            format!("the domain may have been created: list_domains() and look for `{name}`")
+        })
     }
 
     /// Gets one domain (`GET /v1/domains/{id}`).
@@ -59,7 +58,8 @@ impl Client {
         self.send_for(Method::GET, path, None, Idempotency::Safe, "domains")
     }
 
-    /// Deletes a domain (`DELETE /v1/domains/{id}`).
+    /// Deletes a domain (`DELETE /v1/domains/{id}`). A retry that finds the
+    /// domain gone after an attempt whose answer was lost is a success.
     ///
     /// ```no_run
     /// qencode_cdn::Client::from_env()?.delete_domain("aeac03d6-beb0-4638-a094-fbc35653f931")?;
@@ -68,7 +68,7 @@ impl Client {
     pub fn delete_domain(&self, id: &str) -> Result<()> {
         domain_id(id)?;
         let path = format!("/v1/domains/{}", validate::segment(id));
-        self.send_ok(Method::DELETE, path, None, Idempotency::Safe)
+        self.send_ok(Method::DELETE, path, None, Idempotency::Delete)
     }
 }
 

@@ -3,15 +3,15 @@
 
 use std::io::Read;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ureq::http::{self, Method};
 use ureq::tls::{RootCerts, TlsConfig, TlsProvider};
 use zeroize::Zeroizing;
 
 use super::auth::TokenCache;
-use super::retry::{Idempotency, RETRY_AFTER_MAX, backoff, parse_retry_after};
-use crate::error::{Error, ErrorCode, HttpFailure, Result};
+use super::retry::{self, Idempotency, Outcome, Progress, Step, parse_retry_after};
+use crate::error::{Error, HttpFailure, Result};
 
 /// The largest success body we read (lists of keys and domains are far smaller).
 pub(crate) const MAX_BODY_BYTES: u64 = 8 * 1024 * 1024;
@@ -53,6 +53,69 @@ pub(crate) struct Request {
     pub idempotency: Idempotency,
 }
 
+/// When a call must be over: every attempt's timeout, every wait and every
+/// wait for the access token end there.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Deadline {
+    at: Option<Instant>,
+    total: Duration,
+}
+
+impl Deadline {
+    /// `total` from now.
+    pub(crate) fn after(total: Duration) -> Deadline {
+        Deadline {
+            at: Instant::now().checked_add(total),
+            total,
+        }
+    }
+
+    /// Time left (zero once it has passed).
+    pub(crate) fn remaining(&self) -> Duration {
+        match self.at {
+            Some(at) => at.saturating_duration_since(Instant::now()),
+            None => Duration::MAX,
+        }
+    }
+
+    /// A deadline at half the time left (same total, for messages): what a
+    /// call lends to work it can do without, such as renewing a token that is
+    /// still valid, so it keeps the other half for its own request.
+    pub(crate) fn halfway(&self) -> Deadline {
+        Deadline {
+            at: self.at.map(|_| Instant::now() + self.remaining() / 2),
+            total: self.total,
+        }
+    }
+
+    /// The whole time the call was given.
+    pub(crate) fn total(&self) -> Duration {
+        self.total
+    }
+
+    /// The TIMEOUT of a call whose deadline passed while it was doing `what`.
+    pub(crate) fn passed(&self, shown: &str, what: &str) -> Error {
+        Error::Timeout(format!(
+            "{shown}: the call's deadline of {:?} passed {what}",
+            self.total
+        ))
+    }
+}
+
+/// A call that failed, and whether the server may have carried it out
+/// anyway (what a create's error must then say).
+#[derive(Debug)]
+pub(crate) struct Failure {
+    pub error: Error,
+    pub maybe_applied: bool,
+}
+
+impl From<Failure> for Error {
+    fn from(f: Failure) -> Error {
+        f.error
+    }
+}
+
 /// How one attempt ended.
 enum Attempt {
     Success(Zeroizing<Vec<u8>>),
@@ -64,6 +127,48 @@ enum Attempt {
         /// A transient failure worth another try.
         transient: bool,
     },
+}
+
+impl Attempt {
+    fn outcome(&self) -> Outcome {
+        match self {
+            Attempt::Success(_) => Outcome::Success,
+            Attempt::Status(f) => Outcome::Status {
+                status: f.status.unwrap_or(0),
+                retry_after: f.retry_after,
+            },
+            Attempt::Failed {
+                before_send, transient, ..
+            } => Outcome::NoAnswer {
+                sent: !before_send,
+                transient: *transient,
+            },
+        }
+    }
+
+    /// The error this attempt ends the call with.
+    fn into_error(self) -> Error {
+        match self {
+            Attempt::Success(_) => Error::Internal("a success taken for a failure".into()),
+            Attempt::Status(failure) => {
+                let code = retry::status_code(failure.status.unwrap_or(0));
+                Error::Http {
+                    code,
+                    http: Box::new(failure),
+                }
+            }
+            Attempt::Failed { error, .. } => error,
+        }
+    }
+}
+
+/// The time one attempt may take: the timeout, or what is left of the
+/// call's deadline when that is shorter.
+#[derive(Clone, Copy)]
+struct Limit {
+    timeout: Duration,
+    /// The deadline's whole time, when it is what cut this attempt short.
+    cut_by_deadline: Option<Duration>,
 }
 
 impl Transport {
@@ -95,71 +200,107 @@ impl Transport {
         }
     }
 
-    /// Sends `req` with retries. With `tokens`, adds the bearer token and
-    /// renews it once after a 401/403. `secrets` are scrubbed from every
-    /// message and body we keep.
+    /// Retries after the first attempt, as configured.
+    pub(crate) fn max_retries(&self) -> u32 {
+        self.max_retries
+    }
+
+    /// Sends `req` until [`retry::decide`] says stop, at most `max_retries`
+    /// times more than once, and never past `deadline`. With `tokens`, adds
+    /// the bearer token and renews it once after a 401/403. `secrets` are
+    /// scrubbed from every message and body we keep.
     pub(crate) fn run(
         &self,
         req: &Request,
         tokens: Option<&TokenCache>,
         secrets: &[&str],
-    ) -> Result<Zeroizing<Vec<u8>>> {
-        let mut retries = 0u32;
-        let mut renewed = false;
+        deadline: &Deadline,
+        max_retries: u32,
+    ) -> Result<Zeroizing<Vec<u8>>, Failure> {
+        let mut progress = Progress {
+            retries: 0,
+            max_retries,
+            authenticated: tokens.is_some(),
+            renewed: false,
+            maybe_applied: false,
+            time_left: deadline.remaining(),
+            jitter: 0.0,
+        };
         let mut rejected: Option<u64> = None;
         loop {
+            let fail = |error: Error, maybe_applied: bool| Failure { error, maybe_applied };
             let bearer = match tokens {
-                Some(cache) => Some(cache.get(self, rejected)?),
+                Some(cache) => Some(
+                    cache
+                        .get(self, rejected, deadline)
+                        .map_err(|e| fail(e, progress.maybe_applied))?,
+                ),
                 None => None,
             };
-            let token_text = bearer.as_ref().map(|t| t.secret.expose_secret()).unwrap_or("");
+            let time_left = deadline.remaining();
+            if time_left.is_zero() {
+                return Err(fail(
+                    deadline.passed(&req.shown, "before the request was sent"),
+                    progress.maybe_applied,
+                ));
+            }
+            let limit = if time_left < self.timeout {
+                Limit {
+                    timeout: time_left,
+                    cut_by_deadline: Some(deadline.total()),
+                }
+            } else {
+                Limit {
+                    timeout: self.timeout,
+                    cut_by_deadline: None,
+                }
+            };
+            let token_text = bearer.as_ref().map(|t| t.secret.expose_secret());
             let mut all_secrets: Vec<&str> = secrets.to_vec();
-            all_secrets.push(token_text);
+            all_secrets.extend(token_text);
 
-            let attempt = self.attempt(req, bearer.as_ref().map(|t| t.secret.expose_secret()), &all_secrets);
-            let can_retry = retries < self.max_retries;
-            let safe = req.idempotency == Idempotency::Safe;
-            match attempt {
-                Attempt::Success(body) => return Ok(body),
-                Attempt::Status(failure) => match failure.status.unwrap_or(0) {
-                    401 | 403 if bearer.is_some() && !renewed => {
-                        renewed = true;
-                        rejected = bearer.as_ref().map(|t| t.generation);
+            let attempt = self.attempt(req, token_text, &all_secrets, limit);
+            let outcome = attempt.outcome();
+            progress.time_left = deadline.remaining();
+            progress.jitter = retry::unit_random();
+            let step = retry::decide(&outcome, &progress, req.idempotency);
+            progress.maybe_applied |= outcome.may_have_applied();
+            match step {
+                Step::Done => {
+                    if let Attempt::Success(body) = attempt {
+                        return Ok(body);
                     }
-                    401 | 403 => return Err(http_error(ErrorCode::Unauthorized, failure)),
-                    404 => return Err(http_error(ErrorCode::NotFound, failure)),
-                    429 => {
-                        let wait = failure.retry_after.unwrap_or_else(|| backoff(retries));
-                        if !(safe && can_retry && wait <= RETRY_AFTER_MAX) {
-                            return Err(http_error(ErrorCode::RateLimited, failure));
-                        }
-                        std::thread::sleep(wait);
-                        retries += 1;
-                    }
-                    502..=504 if safe && can_retry => {
-                        let wait = failure.retry_after.filter(|d| *d <= RETRY_AFTER_MAX);
-                        std::thread::sleep(wait.unwrap_or_else(|| backoff(retries)));
-                        retries += 1;
-                    }
-                    _ => return Err(http_error(ErrorCode::ApiError, failure)),
-                },
-                Attempt::Failed {
-                    error,
-                    before_send,
-                    transient,
-                } => {
-                    if transient && can_retry && (safe || before_send) {
-                        std::thread::sleep(backoff(retries));
-                        retries += 1;
-                    } else {
-                        return Err(error);
-                    }
+                    return Err(fail(attempt.into_error(), progress.maybe_applied));
+                }
+                Step::AlreadyDone => return Ok(Zeroizing::new(Vec::new())),
+                Step::RenewToken => {
+                    progress.renewed = true;
+                    rejected = bearer.as_ref().map(|t| t.generation);
+                }
+                Step::Retry(wait) => {
+                    std::thread::sleep(wait);
+                    progress.retries += 1;
+                }
+                Step::Fail => return Err(fail(attempt.into_error(), progress.maybe_applied)),
+                Step::OutOfTime { wait } => {
+                    let last = attempt.into_error();
+                    let error = Error::Timeout(format!(
+                        "{}: not retried: the call's deadline of {:?} would pass during the {:?} wait \
+                         before retry {}; the last attempt ended with {}: {}",
+                        req.shown,
+                        deadline.total(),
+                        Duration::from_millis(u64::try_from(wait.as_millis()).unwrap_or(u64::MAX)),
+                        progress.retries + 1,
+                        last.code(),
+                        last.message()
+                    ));
+                    return Err(fail(error, progress.maybe_applied));
                 }
             }
         }
     }
 
-    fn attempt(&self, req: &Request, bearer: Option<&str>, secrets: &[&str]) -> Attempt {
+    fn attempt(&self, req: &Request, bearer: Option<&str>, secrets: &[&str], limit: Limit) -> Attempt {
         let mut builder = http::Request::builder()
             .method(req.method.clone())
             .uri(req.url.as_str())
@@ -167,16 +308,18 @@ impl Transport {
         if let Some(token) = bearer {
             builder = builder.header("Authorization", format!("Bearer {token}"));
         }
+        // Only an attempt the deadline cuts short needs its own configuration.
+        let cut = limit.cut_by_deadline.is_some();
         let sent = match &req.body {
             Some(body) => builder
                 .header("Content-Type", "application/json")
                 .body(body.as_slice())
-                .map(|r| self.agent.run(r)),
+                .map(|r| self.send(r, cut.then_some(limit.timeout))),
             // POST and PUT without a body send `Content-Length: 0`, not an empty chunked body.
-            None if matches!(req.method, Method::POST | Method::PUT) => {
-                builder.body(&[][..]).map(|r| self.agent.run(r))
-            }
-            None => builder.body(()).map(|r| self.agent.run(r)),
+            None if matches!(req.method, Method::POST | Method::PUT) => builder
+                .body(&[][..])
+                .map(|r| self.send(r, cut.then_some(limit.timeout))),
+            None => builder.body(()).map(|r| self.send(r, cut.then_some(limit.timeout))),
         };
         let response = match sent {
             Err(_) => {
@@ -186,7 +329,7 @@ impl Transport {
                     transient: false,
                 };
             }
-            Ok(Err(e)) => return self.failed(req, e, secrets),
+            Ok(Err(e)) => return self.failed(req, e, secrets, limit),
             Ok(Ok(response)) => response,
         };
         let status = response.status().as_u16();
@@ -214,7 +357,7 @@ impl Transport {
                     before_send: false,
                     transient: false,
                 },
-                Err(e) => self.failed(req, e, secrets),
+                Err(e) => self.failed(req, e, secrets, limit),
             }
         } else {
             let mut bytes = Zeroizing::new(Vec::new());
@@ -238,17 +381,35 @@ impl Transport {
         }
     }
 
-    fn failed(&self, req: &Request, e: ureq::Error, secrets: &[&str]) -> Attempt {
+    /// Runs one request, with its own overall timeout when given.
+    fn send<S: ureq::AsSendBody>(
+        &self,
+        request: http::Request<S>,
+        timeout: Option<Duration>,
+    ) -> Result<http::Response<ureq::Body>, ureq::Error> {
+        match timeout {
+            None => self.agent.run(request),
+            Some(t) => {
+                let request = self.agent.configure_request(request).timeout_global(Some(t)).build();
+                self.agent.run(request)
+            }
+        }
+    }
+
+    fn failed(&self, req: &Request, e: ureq::Error, secrets: &[&str], limit: Limit) -> Attempt {
         use std::io::ErrorKind as K;
         let what = &req.shown;
+        let timed_out = |detail: String| match limit.cut_by_deadline {
+            Some(total) => Error::Timeout(format!(
+                "{what}: the call's deadline of {total:?} passed (no complete answer in the {:?} that were left{detail})",
+                limit.timeout
+            )),
+            None => Error::Timeout(format!("{what}: no complete answer within {:?}{detail}", limit.timeout)),
+        };
         let (error, before_send, transient) = match e {
             ureq::Error::Timeout(t) => {
                 let before = matches!(t, ureq::Timeout::Resolve | ureq::Timeout::Connect);
-                (
-                    Error::Timeout(format!("{what}: no complete answer within {:?} ({t})", self.timeout)),
-                    before,
-                    false,
-                )
+                (timed_out(format!(" ({t})")), before, false)
             }
             ureq::Error::HostNotFound => (Error::Transport(format!("{what}: host not found")), true, true),
             ureq::Error::ConnectionFailed => (Error::Transport(format!("{what}: connection failed")), true, true),
@@ -261,11 +422,7 @@ impl Transport {
                 false,
             ),
             ureq::Error::Io(io) => match io.kind() {
-                K::TimedOut | K::WouldBlock => (
-                    Error::Timeout(format!("{what}: no complete answer within {:?}", self.timeout)),
-                    false,
-                    false,
-                ),
+                K::TimedOut | K::WouldBlock => (timed_out(String::new()), false, false),
                 K::ConnectionRefused | K::AddrNotAvailable | K::NetworkUnreachable | K::HostUnreachable => (
                     Error::Transport(format!(
                         "{what}: could not connect: {}",
@@ -323,13 +480,6 @@ impl Transport {
             before_send,
             transient,
         }
-    }
-}
-
-fn http_error(code: ErrorCode, failure: HttpFailure) -> Error {
-    Error::Http {
-        code,
-        http: Box::new(failure),
     }
 }
 

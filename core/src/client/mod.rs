@@ -2,33 +2,68 @@
 //!
 //! One [`Client`] per API key, cheap to clone and safe to share between
 //! threads: one connection pool and one cached access token behind an `Arc`.
+//! Every method of the reference is one method here (domains, TLS
+//! subscriptions, signing keys, bucket policy and CORS, cache purges), with
+//! typed results and errors that carry a stable [`ErrorCode`].
 //!
-//! ```no_run
-//! use qencode_cdn::{Client, DomainType, SigningKeyTarget, Signer, SignOptions};
+//! ```
+//! use std::time::Duration;
+//! use qencode_cdn::{Client, DomainType, ErrorCode, SignOptions, Signer, SigningKeyTarget};
+//! # let emu = qencode_cdn_emulator::Emulator::start(qencode_cdn_emulator::EmulatorConfig {
+//! #     signing_key_bits: 2048, ..Default::default() })?;
+//! # let api_key = emu.api_key().to_string();
 //!
-//! let client = Client::from_env()?; // QENCODE_API_KEY
+//! let client = Client::builder(api_key) // or Client::from_env() (QENCODE_API_KEY)
+//!     .deadline(Duration::from_secs(20)) // the whole call: attempts, retries, waits
+//! #   .api_url(emu.url()).auth_url(emu.url())
+//!     .build()?;
+//!
 //! let domain = client.create_domain("live.example.com", DomainType::Live)?;
 //! let key = client.create_signing_key(&SigningKeyTarget::Domain(domain.id.clone()))?;
 //! // The private key is returned once: keep it in a secret store.
 //! let signer = Signer::from_pem(key.id(), key.private_key_pem())?;
 //! let url = signer.signed_live_custom_domain_url("live.example.com", "abc123", &SignOptions::new())?;
-//! # let _ = url;
-//! # Ok::<(), qencode_cdn::Error>(())
+//! assert!(url.starts_with("https://live.example.com/abc123.m3u8?auth="));
+//!
+//! // Errors carry a stable code (and, for HTTP answers, the status).
+//! match client.get_domain("aeac03d6-beb0-4638-a094-fbc35653f931") {
+//!     Err(e) if e.code() == ErrorCode::NotFound => assert_eq!(e.status(), Some(404)),
+//!     other => panic!("{other:?}"),
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! ## Behaviour
 //! - **Access token**: `POST {auth_url}/v1/access_token/{api_key}`, fetched on
-//!   the first call, cached, renewed a few minutes before it expires (24 h, or
-//!   the JWT's own `exp`), and once more after a 401/403. Concurrent callers
-//!   share one renewal.
-//! - **Retries**: exponential backoff with jitter on connection failures, 429
-//!   (honouring `Retry-After` up to 30 s) and 502/503/504, for requests that
-//!   are safe to repeat (GET, PUT, DELETE, CORS set, cache purges). Creates
-//!   (domains, TLS subscriptions, signing keys) are repeated only when the
-//!   server cannot have seen them (DNS failure, connection refused). Timeouts
-//!   are not retried.
+//!   the first call and cached; it lives 24 h, or what the JWT's own `exp`
+//!   says (never believed beyond 24 h). It is renewed when 5 minutes (or half
+//!   its lifetime) are left, and once more after a 401/403. One fetch runs at
+//!   a time: concurrent callers wait for it and share its token or its error.
+//!   If a renewal fails while the cached token is still valid, calls keep
+//!   using it and a later call tries again (after 30 s, or sooner when the
+//!   token expires sooner).
+//! - **Retries**: exponential backoff with jitter (200 ms doubling, at most
+//!   10 s) on connection failures, 429 (honouring `Retry-After` up to 30 s)
+//!   and 502/503/504, for requests that are safe to repeat (GET, PUT, DELETE,
+//!   CORS set, cache purges). Timeouts are not retried.
+//! - **Creates** (domains, TLS subscriptions, signing keys) are sent again
+//!   only when the server cannot have seen them (DNS failure, connection
+//!   refused) or refused them with a 401 before the token renewal. When a
+//!   create fails after the server may have carried it out (the answer was
+//!   lost, a 500/502/504, a garbled success), the error's message says what
+//!   may exist and how to find it — for a signing key, that its private key
+//!   is lost and the key should be deleted.
+//! - **Deletes**: a retried DELETE that gets 404 after an attempt whose
+//!   answer was lost (or a 5xx other than 503) succeeded: that attempt deleted
+//!   it. The first attempt's 404 stays NOT_FOUND.
+//! - **Deadline**: one per call ([`ClientBuilder::deadline`], default 60 s).
+//!   Every attempt's timeout, every wait between retries and the wait for an
+//!   access token end there; then the call is TIMEOUT. A retry whose wait
+//!   would reach the deadline is not made (TIMEOUT at once, naming the last
+//!   answer); a 429 whose `Retry-After` does not fit is RATE_LIMITED at once.
 //! - **Timeouts**: `connect_timeout` for connecting, `timeout` for each whole
-//!   attempt (connect, send, answer and body).
+//!   attempt (connect, send, answer and body), at most the time left.
+//!   Timeouts and deadlines above 24 h ([`MAX_TIMEOUT`]) are INVALID_ARGUMENT.
 //! - **TLS**: always verified, against the system's trust store (so corporate
 //!   CAs work), by rustls on aws-lc-rs. Plain `http://` is accepted only for
 //!   loopback hosts (the emulator). Redirects are not followed.
@@ -39,27 +74,33 @@
 //! - **Errors** follow DESIGN §5: UNAUTHORIZED, NOT_FOUND, RATE_LIMITED,
 //!   API_ERROR (with [`HttpFailure`](crate::HttpFailure)), TRANSPORT, TIMEOUT,
 //!   DECODE, and INVALID_ARGUMENT before any I/O.
+//!
+//! [`ErrorCode`]: crate::ErrorCode
 
 use std::fmt;
-use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde::de::{DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
-use ureq::http::{Method, Uri};
+use ureq::http::Method;
 use zeroize::Zeroizing;
 
 mod auth;
 mod buckets;
+mod builder;
 mod domains;
 mod http;
 mod retry;
 mod secret;
 mod signing_keys;
-mod tls;
+mod tls_subscriptions;
 mod types;
 mod validate;
 
+pub use builder::{
+    API_KEY_ENV, ClientBuilder, DEFAULT_API_URL, DEFAULT_AUTH_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE,
+    DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, MAX_RETRIES_LIMIT, MAX_TIMEOUT, OK_DOCUMENT,
+};
 pub use secret::SecretString;
 pub use types::{
     BUCKET_FIELD, BucketPolicy, Domain, DomainType, NewSigningKey, SigningKey, SigningKeyTarget, TlsStatus,
@@ -68,240 +109,8 @@ pub use types::{
 
 use crate::error::{Error, Result};
 use auth::TokenCache;
-use http::{Request, Transport, decode_error};
+use http::{Deadline, Failure, Request, Transport, decode_error};
 use retry::Idempotency;
-
-/// The management API's default base URL.
-pub const DEFAULT_API_URL: &str = "https://api-cdn.qencode.com";
-/// The access-token API's default base URL.
-pub const DEFAULT_AUTH_URL: &str = "https://api-live.qencode.com";
-/// Default time allowed to connect.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Default time allowed for one whole attempt of a request.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-/// Default number of retries after the first attempt.
-pub const DEFAULT_MAX_RETRIES: u32 = 3;
-/// The most retries [`ClientBuilder::max_retries`] accepts.
-pub const MAX_RETRIES_LIMIT: u32 = 10;
-/// The JSON document of calls that return nothing (deletes, purges, policy
-/// and CORS changes), as the API sends it and as the CLI and the C ABI give it.
-pub const OK_DOCUMENT: &str = r#"{"status":"ok"}"#;
-
-/// The environment variable [`Client::from_env`] reads.
-pub const API_KEY_ENV: &str = "QENCODE_API_KEY";
-
-/// Configures a [`Client`]. `Debug` redacts the API key.
-///
-/// ```
-/// use std::time::Duration;
-/// let client = qencode_cdn::Client::builder("my-api-key")
-///     .timeout(Duration::from_secs(10))
-///     .max_retries(2)
-///     .user_agent_suffix("cli")
-///     .build()?;
-/// assert!(!format!("{client:?} {:?}", qencode_cdn::Client::builder("my-api-key")).contains("my-api-key"));
-/// # Ok::<(), qencode_cdn::Error>(())
-/// ```
-#[derive(Clone)]
-pub struct ClientBuilder {
-    api_key: SecretString,
-    api_url: String,
-    auth_url: String,
-    connect_timeout: Duration,
-    timeout: Duration,
-    max_retries: u32,
-    user_agent_suffix: String,
-}
-
-impl fmt::Debug for ClientBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientBuilder")
-            .field("api_key", &self.api_key)
-            .field("api_url", &self.api_url)
-            .field("auth_url", &self.auth_url)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("timeout", &self.timeout)
-            .field("max_retries", &self.max_retries)
-            .field("user_agent_suffix", &self.user_agent_suffix)
-            .finish()
-    }
-}
-
-impl ClientBuilder {
-    /// A builder for the given API key, with every default.
-    pub fn new(api_key: impl Into<String>) -> Self {
-        ClientBuilder {
-            api_key: SecretString::new(api_key.into()),
-            api_url: DEFAULT_API_URL.to_string(),
-            auth_url: DEFAULT_AUTH_URL.to_string(),
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            timeout: DEFAULT_TIMEOUT,
-            max_retries: DEFAULT_MAX_RETRIES,
-            user_agent_suffix: "rust".to_string(),
-        }
-    }
-
-    /// A builder for the API key in [`API_KEY_ENV`] (trimmed; unset or blank
-    /// is INVALID_ARGUMENT naming the variable, never showing a value). Every
-    /// binding's `from_env` starts here and layers its options on top.
-    ///
-    /// ```no_run
-    /// let client = qencode_cdn::ClientBuilder::from_env()?.max_retries(1).build()?;
-    /// # Ok::<(), qencode_cdn::Error>(())
-    /// ```
-    pub fn from_env() -> Result<Self> {
-        let key = crate::token::env_value(API_KEY_ENV)
-            .ok_or_else(|| Error::InvalidArgument(format!("{API_KEY_ENV} (the API key) is not set")))?;
-        Ok(ClientBuilder::new(key.trim()))
-    }
-
-    /// Applies options given as data (bindings): `api_url`, `auth_url`
-    /// (strings), `timeout`, `connect_timeout` (seconds, fractions allowed)
-    /// and `max_retries` (a whole number), spelled in `style`. Unknown keys
-    /// and wrong types are INVALID_ARGUMENT; `null` leaves a default.
-    ///
-    /// ```
-    /// use qencode_cdn::{ClientBuilder, KeyStyle};
-    /// let b = ClientBuilder::new("k").options_json(&serde_json::json!({"timeout": 2.5, "maxRetries": 0}), KeyStyle::Camel)?;
-    /// # let _ = b;
-    /// # Ok::<(), qencode_cdn::Error>(())
-    /// ```
-    pub fn options_json(mut self, value: &serde_json::Value, style: crate::KeyStyle) -> Result<Self> {
-        let o = crate::options::client_options(value, style)?;
-        if let Some(u) = o.api_url {
-            self = self.api_url(u);
-        }
-        if let Some(u) = o.auth_url {
-            self = self.auth_url(u);
-        }
-        if let Some(t) = o.timeout {
-            self = self.timeout(t);
-        }
-        if let Some(t) = o.connect_timeout {
-            self = self.connect_timeout(t);
-        }
-        if let Some(n) = o.max_retries {
-            self = self.max_retries(n);
-        }
-        Ok(self)
-    }
-
-    /// The management API's base URL (default [`DEFAULT_API_URL`]).
-    pub fn api_url(mut self, url: impl Into<String>) -> Self {
-        self.api_url = url.into();
-        self
-    }
-
-    /// The access-token API's base URL (default [`DEFAULT_AUTH_URL`]).
-    pub fn auth_url(mut self, url: impl Into<String>) -> Self {
-        self.auth_url = url.into();
-        self
-    }
-
-    /// Time allowed to connect (default 10 s).
-    pub fn connect_timeout(mut self, d: Duration) -> Self {
-        self.connect_timeout = d;
-        self
-    }
-
-    /// Time allowed for one whole attempt, body included (default 30 s).
-    pub fn timeout(mut self, d: Duration) -> Self {
-        self.timeout = d;
-        self
-    }
-
-    /// Retries after the first attempt (default 3, at most [`MAX_RETRIES_LIMIT`]).
-    pub fn max_retries(mut self, n: u32) -> Self {
-        self.max_retries = n;
-        self
-    }
-
-    /// Names the caller in `User-Agent: qencode-cdn/<version> (<suffix>)`:
-    /// `python`, `node`, `c`, `cli` (default `rust`).
-    pub fn user_agent_suffix(mut self, s: impl Into<String>) -> Self {
-        self.user_agent_suffix = s.into();
-        self
-    }
-
-    /// Checks the settings and builds the client (no I/O happens here).
-    /// INVALID_ARGUMENT on an empty key, a bad URL, a zero timeout, too many
-    /// retries or a bad user-agent suffix.
-    pub fn build(self) -> Result<Client> {
-        let key = self.api_key.expose_secret();
-        if key.is_empty() {
-            return Err(Error::InvalidArgument("the API key is empty".into()));
-        }
-        if !key.bytes().all(|b| b.is_ascii_graphic()) || key.len() > 1024 {
-            return Err(Error::InvalidArgument(
-                "the API key must be at most 1024 visible ASCII characters (no spaces or newlines)".into(),
-            ));
-        }
-        let api_url = base_url("api_url", &self.api_url)?;
-        let auth_url = base_url("auth_url", &self.auth_url)?;
-        if self.connect_timeout.is_zero() || self.timeout.is_zero() {
-            return Err(Error::InvalidArgument("timeouts must be greater than zero".into()));
-        }
-        if self.max_retries > MAX_RETRIES_LIMIT {
-            return Err(Error::InvalidArgument(format!(
-                "max_retries is {}, at most {MAX_RETRIES_LIMIT} is allowed",
-                self.max_retries
-            )));
-        }
-        let suffix = &self.user_agent_suffix;
-        let suffix_ok = !suffix.is_empty()
-            && suffix.len() <= 64
-            && suffix
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b" ._/+-;:".contains(&b));
-        if !suffix_ok {
-            return Err(Error::InvalidArgument(format!(
-                "user-agent suffix `{}` must be 1 to 64 letters, digits or ` ._/+-;:`",
-                validate::shown(suffix)
-            )));
-        }
-        let user_agent = format!("qencode-cdn/{} ({suffix})", crate::VERSION);
-        let token_url = format!("{auth_url}/v1/access_token/{}", validate::segment(key));
-        let transport = Transport::new(self.connect_timeout, self.timeout, self.max_retries, &user_agent);
-        Ok(Client {
-            inner: Arc::new(Inner {
-                tokens: TokenCache::new(token_url, self.api_key.clone()),
-                transport,
-                api_key: self.api_key,
-                api_url,
-                auth_url,
-                user_agent,
-            }),
-        })
-    }
-}
-
-/// Checks a base URL: `https://host[:port][/prefix]`, or `http://` for a
-/// loopback host; no user info, query or fragment. Returns it without a
-/// trailing `/`.
-fn base_url(what: &str, url: &str) -> Result<String> {
-    let bad = |why: &str| Error::InvalidArgument(format!("{what} `{}` {why}", validate::shown(url)));
-    let trimmed = url.trim_end_matches('/');
-    let uri: Uri = trimmed.parse().map_err(|_| bad("is not a URL"))?;
-    let authority = uri.authority().ok_or_else(|| bad("has no host"))?;
-    if authority.as_str().contains('@') {
-        // Not quoted: user info may hold a password.
-        return Err(Error::InvalidArgument(format!(
-            "{what} must not hold user info (`user:password@`)"
-        )));
-    }
-    if trimmed.contains('?') || trimmed.contains('#') {
-        return Err(bad("must not have a query or fragment"));
-    }
-    let host = authority.host().trim_start_matches('[').trim_end_matches(']');
-    let loopback = host.eq_ignore_ascii_case("localhost") || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
-    match uri.scheme_str() {
-        Some("https") => {}
-        Some("http") if loopback => {}
-        Some("http") => return Err(bad("must use https (plain http only for loopback hosts)")),
-        _ => return Err(bad("must start with https://")),
-    }
-    Ok(trimmed.to_string())
-}
 
 /// The management API client. `Send + Sync`, cheap to clone (an `Arc`);
 /// `Debug` redacts the API key.
@@ -325,6 +134,7 @@ struct Inner {
     api_url: String,
     auth_url: String,
     user_agent: String,
+    deadline: Duration,
 }
 
 impl fmt::Debug for Client {
@@ -334,6 +144,7 @@ impl fmt::Debug for Client {
             .field("api_url", &self.inner.api_url)
             .field("auth_url", &self.inner.auth_url)
             .field("user_agent", &self.inner.user_agent)
+            .field("deadline", &self.inner.deadline)
             .finish_non_exhaustive()
     }
 }
@@ -374,16 +185,27 @@ impl Client {
         &self.inner.user_agent
     }
 
-    /// Sends one authenticated API request; `path` is already encoded.
+    /// The time every call is given, retries and waits included
+    /// ([`ClientBuilder::deadline`]).
+    pub fn deadline(&self) -> Duration {
+        self.inner.deadline
+    }
+
+    /// Sends one authenticated API request; `path` is already encoded. The
+    /// call's deadline starts here.
     fn send(
         &self,
         method: Method,
         path: String,
         body: Option<&serde_json::Value>,
         idempotency: Idempotency,
-    ) -> Result<(String, Zeroizing<Vec<u8>>)> {
+    ) -> Result<(String, Zeroizing<Vec<u8>>), Failure> {
+        let deadline = Deadline::after(self.inner.deadline);
         let body = match body {
-            Some(v) => Some(serde_json::to_vec(v).map_err(|e| Error::Internal(format!("JSON encoding: {e}")))?),
+            Some(v) => Some(serde_json::to_vec(v).map_err(|e| Failure {
+                error: Error::Internal(format!("JSON encoding: {e}")),
+                maybe_applied: false,
+            })?),
             None => None,
         };
         let req = Request {
@@ -393,10 +215,14 @@ impl Client {
             body,
             idempotency,
         };
-        let bytes = self
-            .inner
-            .transport
-            .run(&req, Some(&self.inner.tokens), &[self.inner.api_key.expose_secret()])?;
+        let transport = &self.inner.transport;
+        let bytes = transport.run(
+            &req,
+            Some(&self.inner.tokens),
+            &[self.inner.api_key.expose_secret()],
+            &deadline,
+            transport.max_retries(),
+        )?;
         Ok((req.shown, bytes))
     }
 
@@ -409,7 +235,41 @@ impl Client {
         idempotency: Idempotency,
         field: &'static str,
     ) -> Result<T> {
+        Ok(self.call_for(method, path, body, idempotency, field)?)
+    }
+
+    /// Sends a create (`POST`, answer `{"<field>": T}`). When it fails after
+    /// the server may have carried it out (the answer was lost, a gateway
+    /// error, an unreadable success), the error says so: `may_exist` tells
+    /// the caller what may exist and how to find it.
+    fn send_create<T: DeserializeOwned>(
+        &self,
+        path: &'static str,
+        body: &serde_json::Value,
+        field: &'static str,
+        may_exist: impl FnOnce() -> String,
+    ) -> Result<T> {
+        self.call_for(Method::POST, path.into(), Some(body), Idempotency::Create, field)
+            .map_err(|f| match f.maybe_applied {
+                true => with_note(f.error, &may_exist()),
+                false => f.error,
+            })
+    }
+
+    fn call_for<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: String,
+        body: Option<&serde_json::Value>,
+        idempotency: Idempotency,
+        field: &'static str,
+    ) -> Result<T, Failure> {
         let (shown, bytes) = self.send(method, path, body, idempotency)?;
+        // The server answered 2xx: whatever the body, the request was carried out.
+        let failed = |error: Error| Failure {
+            error,
+            maybe_applied: true,
+        };
         let what = format!("{{\"{field}\": ...}}");
         let mut de = serde_json::Deserializer::from_slice(&bytes);
         let value = Envelope::<T> {
@@ -418,8 +278,8 @@ impl Client {
         }
         .deserialize(&mut de)
         .and_then(|v| de.end().map(|()| v))
-        .map_err(|e| decode_error(&shown, &what, &e))?;
-        value.ok_or_else(|| Error::Decode(format!("{shown}: expected {what}, the field is missing")))
+        .map_err(|e| failed(decode_error(&shown, &what, &e)))?;
+        value.ok_or_else(|| failed(Error::Decode(format!("{shown}: expected {what}, the field is missing"))))
     }
 
     /// Sends a request whose answer is `{"status": "ok"}` (or empty).
@@ -444,6 +304,22 @@ impl Client {
                 http::cap(&other.to_string(), 100)
             ))),
         }
+    }
+}
+
+/// `error` with `note` added to its message (for a create that may have
+/// happened although the call failed).
+fn with_note(error: Error, note: &str) -> Error {
+    match error {
+        Error::Transport(m) => Error::Transport(format!("{m}; {note}")),
+        Error::Timeout(m) => Error::Timeout(format!("{m}; {note}")),
+        Error::Decode(m) => Error::Decode(format!("{m}; {note}")),
+        Error::Internal(m) => Error::Internal(format!("{m}; {note}")),
+        Error::Http { code, mut http } => {
+            http.message = format!("{}; {note}", http.message);
+            Error::Http { code, http }
+        }
+        other => other,
     }
 }
 
@@ -490,65 +366,6 @@ mod tests {
     fn client_is_send_sync_and_clone() {
         fn assert_traits<T: Send + Sync + Clone + 'static>() {}
         assert_traits::<Client>();
-    }
-
-    #[test]
-    fn base_urls_are_checked() {
-        assert_eq!(
-            base_url("api_url", "https://api-cdn.qencode.com/").unwrap(),
-            "https://api-cdn.qencode.com"
-        );
-        assert_eq!(
-            base_url("api_url", "https://h.example/prefix").unwrap(),
-            "https://h.example/prefix"
-        );
-        assert!(base_url("api_url", "http://127.0.0.1:8080").is_ok());
-        assert!(base_url("api_url", "http://localhost:8080").is_ok());
-        assert!(base_url("api_url", "http://[::1]:8080").is_ok());
-        for bad in [
-            "",
-            "api-cdn.qencode.com",
-            "http://api-cdn.qencode.com",
-            "ftp://x.example",
-            "https://user:pw@x.example",
-            "https://x.example/?a=1",
-            "https://x.example/#f",
-            "https://",
-        ] {
-            let e = base_url("api_url", bad).unwrap_err();
-            assert_eq!(e.code(), crate::ErrorCode::InvalidArgument, "{bad}");
-            assert!(!e.to_string().contains("pw@"), "{e}");
-        }
-    }
-
-    #[test]
-    fn builder_checks_inputs_and_never_shows_the_key() {
-        let secret = "sk-0123456789abcdef";
-        let check = |b: ClientBuilder| {
-            let e = b.build().unwrap_err();
-            assert_eq!(e.code(), crate::ErrorCode::InvalidArgument);
-            assert!(!format!("{e} {e:?}").contains(secret));
-        };
-        check(Client::builder(""));
-        check(Client::builder("has space"));
-        check(Client::builder(secret).api_url("http://example.com"));
-        check(Client::builder(secret).timeout(Duration::ZERO));
-        check(Client::builder(secret).connect_timeout(Duration::ZERO));
-        check(Client::builder(secret).max_retries(11));
-        check(Client::builder(secret).user_agent_suffix("a(b)"));
-        check(Client::builder(secret).user_agent_suffix(""));
-
-        let b = Client::builder(secret).user_agent_suffix("python");
-        assert!(!format!("{b:?}").contains(secret));
-        let c = b.build().unwrap();
-        assert_eq!(c.user_agent(), format!("qencode-cdn/{} (python)", crate::VERSION));
-        assert_eq!(c.api_url(), DEFAULT_API_URL);
-        assert_eq!(c.auth_url(), DEFAULT_AUTH_URL);
-        assert!(!format!("{c:?}").contains(secret));
-        assert_eq!(
-            Client::new(secret).unwrap().user_agent(),
-            format!("qencode-cdn/{} (rust)", crate::VERSION)
-        );
     }
 
     #[test]

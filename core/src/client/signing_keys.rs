@@ -11,7 +11,9 @@ use crate::error::Result;
 impl Client {
     /// Creates a signing key for a stream, a playback domain or a bucket
     /// (`POST /v1/signing-keys`). The answer holds the private key, once.
-    /// Never sent twice unless the server cannot have seen it.
+    /// Never sent twice unless the server cannot have seen it. When the call
+    /// fails after the server may have created the key, its private key is
+    /// lost: the error says so, and how to find the key and delete it.
     ///
     /// ```no_run
     /// use qencode_cdn::{Client, Signer, SigningKeyTarget};
@@ -27,13 +29,14 @@ impl Client {
         }
         let mut body = Map::new();
         body.insert(target.field().to_string(), Value::String(target.value().to_string()));
-        self.send_for(
-            Method::POST,
-            "/v1/signing-keys".into(),
-            Some(&Value::Object(body)),
-            Idempotency::Create,
-            "signing_key",
-        )
+        self.send_create("/v1/signing-keys", &Value::Object(body), "signing_key", || {
+            format!(
+                "a signing key may have been created whose private key (returned only once) is lost: \
+                 list_signing_keys(), look for {} `{}`, and delete it with delete_signing_key()",
+                target.field(),
+                target.value()
+            )
+        })
     }
 
     /// Gets one signing key, without its private key (`GET /v1/signing-keys/{id}`).
@@ -79,7 +82,8 @@ impl Client {
     }
 
     /// Deletes a signing key (`DELETE /v1/signing-keys/{id}`): tokens signed
-    /// with it stop working.
+    /// with it stop working. A retry that finds the key gone after a lost
+    /// answer is a success.
     ///
     /// ```no_run
     /// qencode_cdn::Client::from_env()?.delete_signing_key("ec25a6a6-b31e-4ac9-af01-711460421c6b")?;
@@ -88,6 +92,6 @@ impl Client {
     pub fn delete_signing_key(&self, id: &str) -> Result<()> {
         validate::id("signing key id", id)?;
         let path = format!("/v1/signing-keys/{}", validate::segment(id));
-        self.send_ok(Method::DELETE, path, None, Idempotency::Safe)
+        self.send_ok(Method::DELETE, path, None, Idempotency::Delete)
     }
 }

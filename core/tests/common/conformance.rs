@@ -206,6 +206,11 @@ impl Runner {
                 Ok(json!({ "ok": true }))
             }
             "client" => self.client_case(i),
+            "audit" => {
+                let warnings = qencode_cdn::audit_at(i["token"].as_str().unwrap(), i["now"].as_i64().unwrap())?;
+                let codes: Vec<&str> = warnings.iter().map(|w| w.code.as_str()).collect();
+                Ok(json!({ "warnings": codes }))
+            }
             op => panic!("{}: unknown op `{op}`", case.name),
         }
     }
@@ -313,7 +318,8 @@ pub fn explanation(e: &Explanation) -> Value {
         .iter()
         .map(|c| (c.name.clone(), Value::String(c.detail.clone())))
         .collect();
-    json!({ "ok": e.ok, "checks": checks, "details": details })
+    let warnings: Vec<&str> = e.warnings.iter().map(|w| w.code.as_str()).collect();
+    json!({ "ok": e.ok, "checks": checks, "details": details, "warnings": warnings })
 }
 
 /// Environment variables are process-wide: one case at a time.

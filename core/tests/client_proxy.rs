@@ -3,6 +3,7 @@
 //! loopback), and a proxy that refuses is a clear TRANSPORT error.
 //!
 //! One test in its own binary: it sets proxy variables for the process.
+#![cfg(feature = "client")]
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};

@@ -1,5 +1,6 @@
 //! End to end: a signing key created through the API, a `Signer` from the
 //! returned PEM, signed URLs and cookies, and the emulated edge's answer.
+#![cfg(feature = "client")]
 
 use std::time::Duration;
 

@@ -2,6 +2,7 @@
 //! `Retry-After`, creates never duplicated, timeouts, decode errors, access
 //! token renewal, one token for many threads, one connection for many calls,
 //! and no secret in any error.
+#![cfg(feature = "client")]
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener};

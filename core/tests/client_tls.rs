@@ -4,6 +4,7 @@
 //! accepted; a self-signed certificate is refused with TRANSPORT.
 //!
 //! One test in its own binary: it sets `SSL_CERT_FILE` for the process.
+#![cfg(feature = "client")]
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
