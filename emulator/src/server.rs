@@ -3,7 +3,9 @@
 //! `Expect: 100-continue`. Written by hand (with `httparse` for the request
 //! head) because the emulator must count accepted TCP connections and be able
 //! to drop a connection or truncate a response on purpose, which the small
-//! server crates do not expose.
+//! server crates do not expose. The bytes are parsed by `crate::http` (a
+//! pure parser, fuzzed); this module holds the sockets, the deadlines and the
+//! connection slots.
 
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
