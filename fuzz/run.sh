@@ -46,6 +46,7 @@ start=$(date +%s)
 cargo +nightly fuzz build --fuzz-dir fuzz
 build_secs=$(( $(date +%s) - start ))
 bin="$CARGO_TARGET_DIR/x86_64-unknown-linux-gnu/release"
+export LSAN_OPTIONS="suppressions=$root/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 echo "fuzz: built ${#targets[@]} targets in ${build_secs} s"
 
 failed=()
