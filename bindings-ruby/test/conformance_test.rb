@@ -177,7 +177,9 @@ module Conformance
     when "client"
       emu = TestHelper.emulator
       emu.reset
-      (i["faults"] || []).each { |f| emu.inject_fault(**f.transform_keys(&:to_sym)) }
+      (i["faults"] || []).each do |f|
+        emu.inject_fault(f.fetch("route"), f.fetch("kind"), **f.except("route", "kind").transform_keys(&:to_sym))
+      end
       CDN::Client.open(emu.api_key, api_url: emu.url, auth_url: emu.url, **keywords(i["options"])) do |client|
         (i["setup"] || []).each { |step| client_call(client, step["call"], step["args"]) }
         { "result" => client_call(client, i["call"], i["args"]) }

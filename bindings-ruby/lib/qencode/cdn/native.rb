@@ -42,10 +42,11 @@ module Qencode
               "QENCODE_CDN_LIBRARY to the path of #{LIBRARY_NAME}"
       end
 
+      path = library_path
       begin
-        ffi_lib library_path
+        ffi_lib path
       rescue LoadError => e
-        raise LoadError, "qencode-cdn: cannot load the native library: #{e.message}"
+        raise LoadError, "qencode-cdn: cannot load the native library #{path}: #{e.message}"
       end
 
       typedef :uint32, :status
@@ -123,7 +124,7 @@ module Qencode
       # QENCODE_CDN_LIBRARY would otherwise fail in confusing ways).
       loaded = qcdn_version
       unless loaded.split(".")[0, 2] == VERSION.split(".")[0, 2]
-        raise LoadError, "qencode-cdn #{VERSION}: the native library at #{library_path} is version #{loaded}"
+        raise LoadError, "qencode-cdn #{VERSION}: the native library at #{path} is version #{loaded}"
       end
 
       class << self

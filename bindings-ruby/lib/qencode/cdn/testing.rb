@@ -57,16 +57,21 @@ module Qencode
         end
 
         def initialize(api_keys: nil, signing_key_bits: 2048, token_lifetime: nil, max_domains: nil)
+          raise InvalidArgumentError, "api_keys must name at least one key" if !api_keys.nil? && Array(api_keys).empty?
+
           args = [self.class.binary, "--listen", "127.0.0.1:0", "--signing-key-bits", Integer(signing_key_bits).to_s]
           Array(api_keys).each { |k| args.push("--api-key", String(k)) }
           args.push("--token-lifetime", Integer(token_lifetime).to_s) unless token_lifetime.nil?
           args.push("--max-domains", Integer(max_domains).to_s) unless max_domains.nil?
-          @out = IO.popen(args, "r", err: File::NULL)
+          @out = IO.popen(args, "r", err: %i[child out])
           @pid = @out.pid
           Emulator.track(@pid)
           first = @out.gets.to_s
           unless first.start_with?(LISTENING_PREFIX)
             stop
+            # The binary refused its settings (it prints "qencode-cdn-emulator: why").
+            raise InvalidArgumentError, "the emulator refused its settings: #{first.strip}" if first.start_with?("qencode-cdn-emulator: ")
+
             raise EmulatorError, "the emulator #{args.first} did not start (it printed #{first.inspect})"
           end
           @url = first.delete_prefix(LISTENING_PREFIX).strip
@@ -147,7 +152,7 @@ module Qencode
         # optional `retry_after:` seconds), "delay" (`delay_ms:`), "drop",
         # "truncate" or "not_json". The emulator's own parser reads the
         # fault; a bad one is an {InvalidArgumentError}.
-        def inject_fault(route:, kind:, times: nil, status: nil, retry_after: nil, delay_ms: nil)
+        def inject_fault(route, kind, times: nil, status: nil, retry_after: nil, delay_ms: nil)
           fault = { route: route, kind: kind, times: times, status: status, retry_after: retry_after,
                     delay_ms: delay_ms }.compact
           admin("POST", "/_emulator/faults", fault)
