@@ -94,7 +94,7 @@ final class VerifierTest extends TestCase
         $this->assertSame('abc', $c['uri']);
         $this->assertSame('https://play-abc.qencode.com/qhls/qlive/playlist.m3u8', Urls::livePlaybackUrl('abc'));
         $this->assertSame("https://l.example.com/abc.m3u8?auth=$token", Urls::liveCustomDomainUrl('l.example.com', 'abc', $token));
-        $this->assertSame('https://b.media-storage.us-west.qencode.com/a/%C3%A9.mp4', Urls::storageUrl('b', 'us-west', 'a/é.mp4'));
+        $this->assertSame('https://bkt.media-storage.us-west.qencode.com/a/%C3%A9.mp4', Urls::storageUrl('bkt', 'us-west', 'a/é.mp4'));
         $this->assertSame('https://s.example.com/a', Urls::storageCustomDomainUrl('s.example.com', 'a'));
         $this->expectException(MalformedTokenException::class);
         Token::decodeUnverified('not.a.token');
