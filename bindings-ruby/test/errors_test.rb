@@ -37,8 +37,8 @@ class ErrorsTest < Minitest::Test
     %w[UNAUTHORIZED NOT_FOUND RATE_LIMITED].each { |c| assert_operator CDN::ERROR_CLASSES[c], :<, CDN::ApiError }
   end
 
-  def expect_error(code, klass = CDN::ERROR_CLASSES.fetch(code))
-    err = assert_raises(CDN::Error) { yield }
+  def expect_error(code, klass = CDN::ERROR_CLASSES.fetch(code), &)
+    err = assert_raises(CDN::Error, &)
     assert_equal code, err.code, err.message
     assert_instance_of klass, err
     assert_equal library_codes.fetch(code), err.status_code
@@ -52,7 +52,9 @@ class ErrorsTest < Minitest::Test
 
   def test_every_signing_and_verification_code_from_a_real_call
     expect_error("INVALID_ARGUMENT") { CDN.live_playback_url("a.b") }
-    assert_nil expect_error("INVALID_ARGUMENT", CDN::InvalidArgumentTypeError) { signer.sign("x", expires_in: nil) }.status
+    assert_nil expect_error("INVALID_ARGUMENT", CDN::InvalidArgumentTypeError) {
+                 signer.sign("x", expires_in: nil)
+               }.status
     expect_error("INVALID_KEY") { CDN::Signer.new("k", "not a key") }
     expect_error("MALFORMED_TOKEN") { verifier.verify("a.b") }
     expect_error("INVALID_SIGNATURE") { verifier.verify(token.sub(/.\z/) { |c| c == "A" ? "B" : "A" }, now: NOW) }

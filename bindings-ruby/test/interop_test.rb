@@ -19,7 +19,7 @@ class InteropTest < Minitest::Test
 
   # Every token a success case of the conformance files expects, with the key that signed it.
   def expected_tokens
-    Dir[File.join(ROOT, "tests", "conformance", "*.json")].sort.flat_map do |f|
+    Dir[File.join(ROOT, "tests", "conformance", "*.json")].flat_map do |f|
       JSON.parse(File.read(f))["cases"].filter_map do |c|
         e = c["expect"]
         token = e["token"] || e["url"]&.then { |u| URI.decode_www_form(URI.parse(u).query.to_s).to_h["auth"] } ||

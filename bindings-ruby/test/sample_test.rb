@@ -61,7 +61,7 @@ class SampleTest < Minitest::Test
     assert_in_delta Time.now.to_i + 3600, claims["exp"], 5
     payload, header = JWT.decode(token, OpenSSL::PKey::RSA.new(signer.public_key_pem), true, algorithm: "RS256")
     assert_equal [created.id, "abc123"], [header["kid"], payload["uri"]]
-    assert_equal 200, emu.fetch(CDN.live_playback_url(stream_playback_id, token: token)).status
+    assert_equal 200, emu.fetch(CDN.live_playback_url(stream_playback_id, token:)).status
 
     _out, err, status = run_ruby(sample_with(signing_key["id"], signing_key["private_key"], stream_playback_id))
     refute status.success?, "the sample as written still fails with the API's key"

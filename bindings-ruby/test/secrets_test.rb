@@ -4,7 +4,7 @@
 # to_s or pp output.
 
 require_relative "test_helper"
-require "pp"
+require "pp" # rubocop:disable Lint/RedundantRequireStatement -- PP itself is not autoloaded
 require "stringio"
 
 class SecretsTest < Minitest::Test
@@ -38,7 +38,8 @@ class SecretsTest < Minitest::Test
 
   def test_key_errors_never_show_the_key
     broken = pem2048.sub(pem2048.lines[5], pem2048.lines[5].reverse)
-    corrupted = [broken, pem2048[0, 400], pem2048.tr("\n", " ")[0, 900], "-----BEGIN RSA PRIVATE KEY-----\n#{body_lines(pem2048).join("\n")}"]
+    corrupted = [broken, pem2048[0, 400], pem2048.tr("\n", " ")[0, 900],
+                 "-----BEGIN RSA PRIVATE KEY-----\n#{body_lines(pem2048).join("\n")}"]
     corrupted.each do |text|
       err = assert_raises(CDN::Error) { CDN::Signer.new("k", text) }
       refute_leaks([err.message, err.inspect, err.full_message], body_lines(pem2048).map { |l| l[0, 24] })
@@ -71,7 +72,8 @@ class SecretsTest < Minitest::Test
     texts = shown(key)
     assert_includes texts.first, "private_key=[REDACTED]"
     assert_includes texts.first, key.id
-    refute_leaks(texts + shown([key]) + [JSON.generate(key), "#{key}"], body_lines(key.private_key) + ["PRIVATE KEY"])
+    everywhere = texts + shown([key]) + [JSON.generate(key), key.to_s, "key: #{key}"]
+    refute_leaks(everywhere, body_lines(key.private_key) + ["PRIVATE KEY"])
     assert_includes key.private_key, "PRIVATE KEY"
     c.close
   end

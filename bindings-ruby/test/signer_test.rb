@@ -130,7 +130,7 @@ class SignerTest < Minitest::Test
 
   def test_signed_urls_carry_the_token
     token = signer.sign("videos/intro.mp4", now: NOW)
-    assert_equal CDN.storage_url("my-bucket", "us-west", "videos/intro.mp4", token: token),
+    assert_equal CDN.storage_url("my-bucket", "us-west", "videos/intro.mp4", token:),
                  signer.signed_storage_url("my-bucket", "us-west", "/videos/intro.mp4", now: NOW)
     assert_equal CDN.live_playback_url("abc123", token: signer.sign("abc123", now: NOW)),
                  signer.signed_live_url("abc123", now: NOW)
@@ -142,12 +142,13 @@ class SignerTest < Minitest::Test
 
   def test_sign_url_adds_auth_to_any_url
     url = signer.sign_url("https://cdn.example.com/v/a.mp4?x=1&auth=old#t", "v/", now: NOW)
-    assert_equal "https://cdn.example.com/v/a.mp4?x=1&auth=#{signer.sign("v/", now: NOW)}#t", url
+    assert_equal "https://cdn.example.com/v/a.mp4?x=1&auth=#{signer.sign('v/', now: NOW)}#t", url
   end
 
   def test_signed_cookie_header_and_fields_agree
     header = signer.signed_cookie("videos/a/", domain: "example.com", same_site: :strict, expires_in: 600, now: NOW)
-    fields = signer.signed_cookie_fields("videos/a/", domain: "example.com", same_site: :strict, expires_in: 600, now: NOW)
+    fields = signer.signed_cookie_fields("videos/a/", domain: "example.com", same_site: :strict, expires_in: 600,
+                                                      now: NOW)
     assert_equal "Qencode-Auth-Token", fields.name
     assert_equal signer.sign("videos/a/", expires_in: 600, now: NOW), fields.value
     assert_equal ["example.com", "/videos/a/", 600, true, true, "Strict"],

@@ -14,7 +14,7 @@ class VectorsTest < Minitest::Test
   end
 
   def options(vector, time:)
-    opts = vector["options"].to_h { |k, v| [k.to_sym, v] }
+    opts = vector["options"].transform_keys(&:to_sym)
     opts[:now] = time ? Time.at(vector["now"]) : vector["now"]
     %i[expires_at not_before].each { |k| opts[k] = Time.at(opts[k]) if time && opts.key?(k) }
     opts
@@ -25,7 +25,7 @@ class VectorsTest < Minitest::Test
     VECTORS["vectors"].each do |v|
       s = signer_for(v)
       assert_equal v["token"], s.sign(v["uri"], **options(v, time: false)), v["name"]
-      assert_equal v["token"], s.sign(v["uri"], **options(v, time: true)), "#{v["name"]} (Time)"
+      assert_equal v["token"], s.sign(v["uri"], **options(v, time: true)), "#{v['name']} (Time)"
     end
   end
 
@@ -35,7 +35,7 @@ class VectorsTest < Minitest::Test
       err = assert_raises(Qencode::Cdn::Error, v["name"]) do
         signer_for(v).sign(v["uri"], **options(v, time: false))
       end
-      assert_equal v["code"], err.code, "#{v["name"]}: #{err.message}"
+      assert_equal v["code"], err.code, "#{v['name']}: #{err.message}"
     end
   end
 end

@@ -44,11 +44,14 @@ class VerifierTest < Minitest::Test
 
   def test_resource
     token = signer.sign("videos/a/", now: NOW)
-    assert_equal "videos/a/", verifier.verify(token, now: NOW, resource: { kind: "storage", key: "videos/a/1.ts" })["uri"]
+    assert_equal "videos/a/",
+                 verifier.verify(token, now: NOW, resource: { kind: "storage", key: "videos/a/1.ts" })["uri"]
     assert_raises(CDN::UriMismatchError) do
       verifier.verify(token, now: NOW, resource: { kind: "storage", key: "videos/a/../secret.mp4" })
     end
-    assert_raises(CDN::UriMismatchError) { verifier.verify(token, now: NOW, resource: { kind: :live, playback_id: "videos" }) }
+    assert_raises(CDN::UriMismatchError) do
+      verifier.verify(token, now: NOW, resource: { kind: :live, playback_id: "videos" })
+    end
     assert_raises(CDN::InvalidArgumentError) { verifier.verify(token, now: NOW, resource: { kind: "tape" }) }
   end
 

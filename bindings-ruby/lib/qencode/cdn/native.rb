@@ -26,7 +26,7 @@ module Qencode
       extend FFI::Library
 
       # File name of the library on this platform (`libqencode_cdn.so` on Linux).
-      LIBRARY_NAME = "#{FFI::Platform::LIBPREFIX}qencode_cdn.#{FFI::Platform::LIBSUFFIX}"
+      LIBRARY_NAME = "#{FFI::Platform::LIBPREFIX}qencode_cdn.#{FFI::Platform::LIBSUFFIX}".freeze
 
       # The path the library is loaded from.
       def self.library_path
@@ -236,11 +236,11 @@ module Qencode
 
         def utf8(s, what)
           enc = s.encoding
-          return s if enc == Encoding::UTF_8 || enc == Encoding::BINARY || enc == Encoding::US_ASCII
+          return s if [Encoding::UTF_8, Encoding::BINARY, Encoding::US_ASCII].include?(enc)
 
           s.encode(Encoding::UTF_8)
         rescue EncodingError => e
-          raise InvalidArgumentError, "#{what} cannot be converted to UTF-8 (#{e.class.name.split("::").last})"
+          raise InvalidArgumentError, "#{what} cannot be converted to UTF-8 (#{e.class.name.split('::').last})"
         end
       end
     end

@@ -128,7 +128,9 @@ module Qencode
         u = Native.c_string(uri, "uri")
         json = Options.sign(expires_in, expires_at, not_before, claims, never_expires, now,
                             cookie_options(domain, path, same_site, secure, http_only))
-        doc = JSON.parse(Native.string_out { |out| Native.qcdn_signer_signed_cookie_fields_json(@handle, u, json, out) })
+        doc = JSON.parse(Native.string_out do |out|
+                           Native.qcdn_signer_signed_cookie_fields_json(@handle, u, json, out)
+                         end)
         SignedCookie.new(**doc.transform_keys(&:to_sym))
       end
 
