@@ -59,4 +59,27 @@ final class PackageTest extends TestCase
         $this->assertStringStartsWith($m[1] . '.', Native::version());
         $this->assertStringNotContainsString('#', $header, 'PHP FFI reads no preprocessor lines');
     }
+
+    public function testPreloadedScopeIsUsed(): void
+    {
+        $dir = Support::tempDir();
+        $preload = dirname((new \ReflectionClass(Native::class))->getFileName(), 3) . '/preload.php';
+        [$code, $out, $err] = Support::php($preload, [], null, []);
+        $this->assertSame(2, $code, 'usage without arguments');
+        $command = [PHP_BINARY, $preload, '--write-header', "$dir/qencode_cdn.h"];
+        exec(implode(' ', array_map('escapeshellarg', $command)) . ' 2>&1', $lines, $status);
+        $this->assertSame(0, $status, implode("\n", $lines));
+        $this->assertStringStartsWith("#define FFI_SCOPE \"QENCODE_CDN\"\n#define FFI_LIB \"" . realpath(Native::libraryPath()) . "\"\n", (string) file_get_contents("$dir/qencode_cdn.h"));
+
+        file_put_contents("$dir/script.php", <<<'PHP'
+            <?php
+            require getenv('QCDN_AUTOLOAD');
+            echo FFI::scope('QENCODE_CDN')->qcdn_version(), ' ';
+            echo Qencode\Cdn\Signer::fromPem('k', file_get_contents(getenv('QCDN_ROOT') . '/tests/keys/rsa2048.pkcs1.pem'))->keyBits();
+            PHP);
+        // The library path is only in the preloaded header: a wrong QENCODE_CDN_LIBRARY at run time proves the scope is used.
+        [$code, $out, $err] = Support::php("$dir/script.php", ['QENCODE_CDN_LIBRARY' => '/nonexistent.so'], null, ['ffi.enable' => 'preload', 'ffi.preload' => "$dir/qencode_cdn.h"]);
+        $this->assertSame(0, $code, $out . $err);
+        $this->assertSame(Native::version() . ' 2048', $out);
+    }
 }
