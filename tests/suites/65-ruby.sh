@@ -41,7 +41,7 @@ fi
 echo "ruby $(ruby -e 'print RUBY_VERSION'), ffi $(ruby -rffi -e 'print FFI::VERSION'), ruby-jwt $(ruby -rjwt -e 'print JWT::VERSION::STRING'), rubocop $(rubocop --version)"
 
 step "rubocop (bindings-ruby, bench/ruby)"
-(cd bindings-ruby && rubocop --format quiet . ../bench/ruby)
+(cd bindings-ruby && rubocop -c .rubocop.yml --format quiet . ../bench/ruby)
 
 step "the gem's version is the workspace's"
 want=$(awk -F'"' '/^version = /{print $2; exit}' Cargo.toml)
