@@ -131,7 +131,7 @@ module Qencode
         doc = JSON.parse(Native.string_out do |out|
                            Native.qcdn_signer_signed_cookie_fields_json(@handle, u, json, out)
                          end)
-        SignedCookie.new(**doc.transform_keys(&:to_sym))
+        SignedCookie.new(**doc.transform_keys(&:to_sym).slice(*SignedCookie.members)) # a newer field is ignored
       end
 
       # The key id (the tokens' `kid`).
