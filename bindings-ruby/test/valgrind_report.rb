@@ -19,7 +19,9 @@ kinds = Regexp.union(/\AInvalid (read|write|free)/, /\AConditional jump/, /\AUse
                      /\AMismatched free/, /\A.*are (definitely|indirectly) lost/)
 ours = records.select { |r| r.match?(kinds) && r.match?(/libqencode_cdn|qencode_cdn::|qcdn_/) }
 summary = log[/definitely lost: [\d,]+ bytes in [\d,]+ blocks/]
-puts "valgrind: #{ours.size} record(s) through libqencode_cdn (the whole process: #{summary || 'no leak summary'})"
+expected = canary ? " (expected: the canary's one leaked URL)" : ""
+puts "valgrind: #{ours.size} record(s) through libqencode_cdn#{expected} " \
+     "(the whole process, Ruby's own included: #{summary || 'no leak summary'})"
 abort "valgrind: the log has no leak summary" unless summary
 if canary
   ok = ours.size == 1 && ours[0].match?(/\A[\d,]+ bytes in 1 blocks are definitely lost/) &&
