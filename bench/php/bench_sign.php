@@ -70,4 +70,12 @@ function measure(callable $fn, int $rounds, int $batch): array
 [$osslMin] = measure(static fn () => opensslJwt($kid, $uri, $now, $key), $rounds, $batch);
 [$pemMin] = measure(static fn () => opensslJwt($kid, $uri, $now, $pem), max(1, intdiv($rounds, 2)), max(1, intdiv($batch, 2)));
 [$urlMin] = measure(static fn () => Urls::livePlaybackUrl('abc123'), 5, 20000);
-printf("php_ns_min=%.0f php_ns_median=%.0f openssl_ns_min=%.0f openssl_pem_ns_min=%.0f url_ns_min=%.1f same_token=%d\n", $phpMin, $phpMedian, $osslMin, $pemMin, $urlMin, $same);
+printf(
+    "php_ns_min=%.0f php_ns_median=%.0f openssl_ns_min=%.0f openssl_pem_ns_min=%.0f url_ns_min=%.1f same_token=%d\n",
+    $phpMin,
+    $phpMedian,
+    $osslMin,
+    $pemMin,
+    $urlMin,
+    $same,
+);

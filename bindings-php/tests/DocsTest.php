@@ -41,9 +41,13 @@ final class DocsTest extends TestCase
         file_put_contents("$dir/example.php", $code);
         // The key in the environment only for the example that says it reads it from there.
         $env = str_contains($code, 'Signer::fromEnv()')
-            ? ['QENCODE_SIGNING_KEY' => str_replace("\n", '\n', Support::read('tests/keys/rsa2048.pkcs1.pem')), 'QENCODE_SIGNING_KEY_ID' => 'your_signing_key_id']
+            ? [
+                'QENCODE_SIGNING_KEY' => str_replace("\n", '\n', Support::read('tests/keys/rsa2048.pkcs1.pem')),
+                'QENCODE_SIGNING_KEY_ID' => 'your_signing_key_id',
+            ]
             : ['QENCODE_SIGNING_KEY' => false, 'QENCODE_SIGNING_KEY_ID' => false];
-        [$status, $out, $err] = Support::php("$dir/example.php", $env, $dir, ['zend.assertions' => '1', 'assert.exception' => '1', 'display_errors' => 'stderr']);
+        $ini = ['zend.assertions' => '1', 'assert.exception' => '1', 'display_errors' => 'stderr'];
+        [$status, $out, $err] = Support::php("$dir/example.php", $env, $dir, $ini);
         $this->assertSame(0, $status, $out . $err);
         $this->assertSame('', $err);
         // What the comments say it prints (`echo …; // shown`), where they say it.

@@ -29,7 +29,8 @@ final class PackageTest extends TestCase
         $this->assertFileExists($path);
         $this->assertMatchesRegularExpression('/^\d+\.\d+\.\d+/', Native::version());
 
-        $file = self::script('echo Qencode\Cdn\Internal\Native::libraryPath(), " ", Qencode\Cdn\Signer::fromPem("k", file_get_contents(getenv("QCDN_ROOT") . "/tests/keys/rsa2048.pkcs1.pem"))->keyBits();');
+        $file = self::script('echo Qencode\Cdn\Internal\Native::libraryPath(), " ", '
+            . 'Qencode\Cdn\Signer::fromPem("k", file_get_contents(getenv("QCDN_ROOT") . "/tests/keys/rsa2048.pkcs1.pem"))->keyBits();');
         [$code, $out, $err] = Support::php($file, ['QENCODE_CDN_LIBRARY' => $path]);
         $this->assertSame(0, $code, $err);
         $this->assertSame("$path 2048", $out);
@@ -69,7 +70,8 @@ final class PackageTest extends TestCase
         $command = [PHP_BINARY, $preload, '--write-header', "$dir/qencode_cdn.h"];
         exec(implode(' ', array_map('escapeshellarg', $command)) . ' 2>&1', $lines, $status);
         $this->assertSame(0, $status, implode("\n", $lines));
-        $this->assertStringStartsWith("#define FFI_SCOPE \"QENCODE_CDN\"\n#define FFI_LIB \"" . realpath(Native::libraryPath()) . "\"\n", (string) file_get_contents("$dir/qencode_cdn.h"));
+        $defines = "#define FFI_SCOPE \"QENCODE_CDN\"\n#define FFI_LIB \"" . realpath(Native::libraryPath()) . "\"\n";
+        $this->assertStringStartsWith($defines, (string) file_get_contents("$dir/qencode_cdn.h"));
 
         file_put_contents("$dir/script.php", <<<'PHP'
             <?php
@@ -78,7 +80,8 @@ final class PackageTest extends TestCase
             echo Qencode\Cdn\Signer::fromPem('k', file_get_contents(getenv('QCDN_ROOT') . '/tests/keys/rsa2048.pkcs1.pem'))->keyBits();
             PHP);
         // The library path is only in the preloaded header: a wrong QENCODE_CDN_LIBRARY at run time proves the scope is used.
-        [$code, $out, $err] = Support::php("$dir/script.php", ['QENCODE_CDN_LIBRARY' => '/nonexistent.so'], null, ['ffi.enable' => 'preload', 'ffi.preload' => "$dir/qencode_cdn.h"]);
+        $ini = ['ffi.enable' => 'preload', 'ffi.preload' => "$dir/qencode_cdn.h"];
+        [$code, $out, $err] = Support::php("$dir/script.php", ['QENCODE_CDN_LIBRARY' => '/nonexistent.so'], null, $ini);
         $this->assertSame(0, $code, $out . $err);
         $this->assertSame(Native::version() . ' 2048', $out);
     }

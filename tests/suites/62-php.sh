@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # PHP package `qencode/cdn` (bindings-php/): PHP 8.2 with ext/ffi, phpunit
 # and composer from Debian (installed when missing); the FFI header is up to
-# date with include/qencode_cdn.h; php -l on every file; composer validate;
+# date with include/qencode_cdn.h; php -l and phpcs (PSR-12) on every file;
+# composer validate;
 # the package installed with Composer into an empty project (path
 # repository, Packagist off) with the debug libqencode_cdn.so in its lib/;
 # PHPUnit against that installed copy (every conformance case, checked by
@@ -23,6 +24,7 @@ command -v php >/dev/null || missing+=(php8.2-cli)
 command -v phpunit >/dev/null || missing+=(phpunit)
 command -v composer >/dev/null || missing+=(composer)
 command -v valgrind >/dev/null || missing+=(valgrind)
+command -v phpcs >/dev/null || missing+=(php-codesniffer)
 if [ ${#missing[@]} -gt 0 ]; then
   step "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -35,10 +37,11 @@ php -r 'exit(extension_loaded("ffi") && extension_loaded("json") && extension_lo
 step "FFI header drift check (bindings-php/resources/qencode_cdn.h from include/qencode_cdn.h)"
 php bindings-php/tools/gen-ffi-header.php --check include/qencode_cdn.h bindings-php/resources/qencode_cdn.h
 
-step "php -l, composer validate"
+step "php -l, phpcs (PSR-12, bindings-php/phpcs.xml.dist), composer validate"
 while IFS= read -r -d '' f; do
   php -l "$f" >/dev/null 2>&1 || { php -l "$f"; exit 1; }
 done < <(find bindings-php bench/php -name '*.php' -not -path '*/vendor/*' -print0)
+(cd bindings-php && phpcs -q)
 composer validate --no-check-publish -q -d bindings-php
 
 step "building libqencode_cdn (debug) and the emulator"

@@ -107,7 +107,8 @@ final class Emulator
                 return $candidate;
             }
         }
-        throw Native::invalid('no emulator binary: set ' . self::BINARY_ENV . ' to the path of qencode-cdn-emulator or put it on PATH (cargo build -p qencode-cdn-emulator)');
+        throw Native::invalid('no emulator binary: set ' . self::BINARY_ENV
+            . ' to the path of qencode-cdn-emulator or put it on PATH (cargo build -p qencode-cdn-emulator)');
     }
 
     /** The first accepted API key. */

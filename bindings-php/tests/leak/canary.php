@@ -1,4 +1,5 @@
 <?php
+
 // The leak canary of tests/suites/62-php.sh: signs once and never frees the
 // library's token string. valgrind must report it (definitely lost), or the
 // leak check of sign_loop.php would prove nothing.

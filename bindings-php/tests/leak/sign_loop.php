@@ -1,4 +1,5 @@
 <?php
+
 // Run by tests/suites/62-php.sh under valgrind (USE_ZEND_ALLOC=0, so PHP's
 // own allocations go through malloc too): many sign calls and every kind of
 // handle created and destroyed through the binding, the error path included
