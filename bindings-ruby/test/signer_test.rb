@@ -128,6 +128,16 @@ class SignerTest < Minitest::Test
     assert_raises(CDN::InvalidArgumentTypeError) { signer.sign(nil, now: NOW) }
   end
 
+  def test_the_callers_strings_are_left_as_they_were
+    uri = +"videos/a/"
+    pem = +pem2048
+    CDN::Signer.new(KID, pem).sign(uri, now: NOW)
+    refute uri.frozen?
+    refute pem.frozen?
+    uri << "x"
+    assert_equal "videos/a/x", uri
+  end
+
   def test_signed_urls_carry_the_token
     token = signer.sign("videos/intro.mp4", now: NOW)
     assert_equal CDN.storage_url("my-bucket", "us-west", "videos/intro.mp4", token:),

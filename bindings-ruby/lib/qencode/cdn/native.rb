@@ -200,7 +200,7 @@ module Qencode
           s = utf8(s, what)
           raise InvalidArgumentError, "#{what} contains a NUL byte" if s.include?("\0")
 
-          s
+          snapshot(s)
         end
 
         # A file name: any bytes but NUL (String or Pathname).
@@ -214,7 +214,7 @@ module Qencode
           end
           raise InvalidArgumentError, "#{what} contains a NUL byte" if s.include?("\0")
 
-          s
+          snapshot(s)
         end
 
         # Key material as bytes: a String (PEM text, DER, base64) or an
@@ -224,7 +224,7 @@ module Qencode
           if defined?(::OpenSSL::PKey::PKey) && value.is_a?(::OpenSSL::PKey::PKey)
             return public_key ? value.public_to_der : value.private_to_der
           end
-          return value if value.is_a?(String)
+          return snapshot(value) if value.is_a?(String)
 
           raise InvalidArgumentTypeError.new(
             "#{what} must be a String (PEM, DER or base64) or an OpenSSL::PKey, got #{value.class}",
@@ -233,6 +233,14 @@ module Qencode
         end
 
         private
+
+        # The bytes the library reads while the GVL is released must not
+        # change under it: a frozen String is passed as it is, any other as a
+        # frozen copy (copy-on-write: no bytes are copied unless the caller's
+        # String is changed meanwhile, which then leaves this copy intact).
+        def snapshot(s)
+          s.frozen? ? s : s.dup.freeze
+        end
 
         def utf8(s, what)
           enc = s.encoding
