@@ -17,7 +17,7 @@ target=${CARGO_TARGET_DIR:-$root/target}
 export CARGO_TARGET_DIR=$target
 work=$target/ruby
 mkdir -p "$work"
-step() { echo "--- ruby: $*"; }
+step() { echo "--- ruby: $* (at ${SECONDS} s)"; }
 
 # Debian's Ruby 3.1 with ffi, ruby-jwt and rubocop (RubyGems.org is not used).
 missing=()
@@ -132,7 +132,7 @@ tests/conformance/check-summary ruby "$log"
 step "valgrind: a loop over every native path (installed gem), with one deliberate leak"
 vlog=$work/valgrind.log
 (cd bindings-ruby && run_installed QCDN_LEAK_CANARY=1 valgrind --leak-check=full --keep-debuginfo=yes \
-  --num-callers=30 --log-file="$vlog" ruby test/leak_check.rb 10)
+  --num-callers=30 --log-file="$vlog" ruby test/leak_check.rb 5)
 ruby bindings-ruby/test/valgrind_report.rb --canary "$vlog"
 
 step "all Ruby checks passed"
