@@ -138,6 +138,12 @@ namespace Qencode.Cdn.Tests
             Assert.That(JsonMatch.Show(c["list"]), Is.EqualTo("[1,\"x\",null]"));
             Assert.That(JsonMatch.Show(c["arr"]), Is.EqualTo("[\"US\",\"CA\"]"));
             Assert.That(JsonMatch.Show(c["o"]), Is.EqualTo("{\"nested\":{\"deep\":[true]}}"));
+            IDictionary<string, object> expando = new System.Dynamic.ExpandoObject();
+            expando["viewer"] = "u-42";
+            expando["tags"] = new Dictionary<string, string> { { "a", "b" } };
+            var e = Claims(signer.Sign("videos/", new SignOptions { Claims = expando, Now = Now }));
+            Assert.That(e["viewer"], Is.EqualTo("u-42"));
+            Assert.That(JsonMatch.Show(e["tags"]), Is.EqualTo("{\"a\":\"b\"}"));
             Assert.Throws<InvalidArgumentException>(() => signer.Sign("x", new SignOptions { Claims = new Dictionary<string, object> { { "uri", "other" } } }));
             Assert.Throws<InvalidArgumentException>(() => signer.Sign("x", new SignOptions { Claims = new Dictionary<string, object> { { "nan", double.NaN } } }));
             Assert.Throws<InvalidArgumentException>(() => signer.Sign("x", new SignOptions { Claims = new Dictionary<string, object> { { "obj", new object() } } }));
