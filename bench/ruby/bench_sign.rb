@@ -99,7 +99,23 @@ rows.each do |bits, b|
               rate.call(b[:ours]), rate.call(b[:ours_plain]), rate.call(b[:jwt_key]), rate.call(b[:jwt_pem]),
               vs_core, b[:jwt_key] / b[:ours], b[:jwt_pem] / b[:ours])
 end
+
+# What the binding itself costs per call, in this thread's CPU time (other
+# processes on the machine do not inflate it): a trivial native call (live
+# URL build: arguments in, one library string out and freed) and the
+# options JSON text of `now:`.
+def cpu_ns(count, &)
+  start = Process.clock_gettime(Process::CLOCK_THREAD_CPUTIME_ID, :nanosecond)
+  count.times(&)
+  (Process.clock_gettime(Process::CLOCK_THREAD_CPUTIME_ID, :nanosecond) - start).fdiv(count)
+end
+options = Qencode::Cdn.const_get(:Options)
+unset = options::NOT_GIVEN
+url_ns = Array.new(5) { cpu_ns(100_000) { Qencode::Cdn.live_playback_url("abc123") } }.min
+json_ns = Array.new(5) { cpu_ns(100_000) { options.sign(unset, unset, unset, unset, unset, NOW) } }.min
 puts
+puts format("binding overhead (thread CPU time): trivial native call %.2f us, options JSON %.2f us",
+            url_ns / 1e3, json_ns / 1e3)
 puts "target: ours >= 0.90x core at 4096 bits: #{ok ? 'met' : 'MISSED'}"
 exit(1) if opts[:check] && !ok
 # rubocop:enable Style/FormatStringToken
