@@ -14,9 +14,9 @@ Gem::Specification.new do |spec|
     Python and Node packages, called through its C ABI with the ffi gem; the
     native library ships inside the platform gem.
   TEXT
-  spec.authors = ["qencode-cdn contributors"]
+  spec.authors = ["qencode-cdn developers"]
   spec.license = "MIT OR Apache-2.0"
-  spec.homepage = "https://github.com/qencode/qencode-cdn"
+  spec.homepage = "https://github.com/qencode-cdn/qencode-cdn"
   spec.metadata = { "rubygems_mfa_required" => "true" }
   spec.required_ruby_version = ">= 3.1"
 

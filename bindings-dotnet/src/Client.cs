@@ -72,11 +72,13 @@ namespace Qencode.Cdn
         /// <summary>A client for the API key in <c>QENCODE_API_KEY</c> (trimmed; unset or blank is an <see cref="InvalidArgumentException"/> naming the variable).</summary>
         public static Client FromEnv(ClientOptions options = null) { return new Client(null, false, options); }
 
+        private int disposed;
+
         private ClientHandle H
         {
             get
             {
-                if (handle.IsClosed) throw new ObjectDisposedException("Client");
+                if (Volatile.Read(ref disposed) != 0 || handle.IsClosed) throw new ObjectDisposedException("Client");
                 return handle;
             }
         }
@@ -284,13 +286,13 @@ namespace Qencode.Cdn
 
         private Task<T> Run<T>(Func<T> call, CancellationToken ct)
         {
-            if (handle.IsClosed) throw new ObjectDisposedException("Client");
+            if (Volatile.Read(ref disposed) != 0) throw new ObjectDisposedException("Client");
             return Task.Run(call, ct);
         }
 
         private Task Run(Action call, CancellationToken ct)
         {
-            if (handle.IsClosed) throw new ObjectDisposedException("Client");
+            if (Volatile.Read(ref disposed) != 0) throw new ObjectDisposedException("Client");
             return Task.Run(call, ct);
         }
 
@@ -336,9 +338,9 @@ namespace Qencode.Cdn
         public Task PurgeObjectCacheAsync(string bucket, string path, CancellationToken cancellationToken = default(CancellationToken)) { return Run(() => PurgeObjectCache(bucket, path), cancellationToken); }
 
         /// <summary>Frees the native client. Later calls throw <see cref="ObjectDisposedException"/>; a second Dispose does nothing. Calls already running finish first.</summary>
-        public void Dispose() { handle.Dispose(); }
+        public void Dispose() { Volatile.Write(ref disposed, 1); handle.Dispose(); }
 
         /// <inheritdoc/>
-        public override string ToString() { return "Client(ApiUrl=" + apiUrl + (handle.IsClosed ? ", disposed)" : ")"); }
+        public override string ToString() { return "Client(ApiUrl=" + apiUrl + (Volatile.Read(ref disposed) != 0 ? ", disposed)" : ")"); }
     }
 }

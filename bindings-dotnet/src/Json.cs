@@ -180,6 +180,24 @@ namespace Qencode.Cdn
                 sb.Append('}');
                 return;
             }
+            // IDictionary<string, object> without the non-generic IDictionary (ExpandoObject, custom maps).
+            var pairs = v as IEnumerable<KeyValuePair<string, object>>;
+            if (pairs != null)
+            {
+                sb.Append('{');
+                bool first = true;
+                foreach (var e in pairs)
+                {
+                    if (e.Key == null) throw new InvalidArgumentException("INVALID_ARGUMENT: a JSON object's keys must be strings, got null", true);
+                    if (!first) sb.Append(',');
+                    first = false;
+                    Quote(sb, e.Key);
+                    sb.Append(':');
+                    Write(sb, e.Value, depth + 1);
+                }
+                sb.Append('}');
+                return;
+            }
             var seq = v as IEnumerable;
             if (seq != null)
             {

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
 
 namespace Qencode.Cdn
 {
@@ -89,11 +90,15 @@ namespace Qencode.Cdn
         /// <summary>The RSA modulus size in bits (2048, 3072, 4096 …).</summary>
         public int KeyBits { get; private set; }
 
-        private SignerHandle H
+        // Set by Dispose: later calls fail even while calls that started
+        // before it still hold the SafeHandle (which frees the key after them).
+        private int disposed;
+
+        internal SignerHandle H
         {
             get
             {
-                if (Handle.IsClosed) throw new ObjectDisposedException("Signer");
+                if (Volatile.Read(ref disposed) != 0 || Handle.IsClosed) throw new ObjectDisposedException("Signer");
                 return Handle;
             }
         }
@@ -184,11 +189,11 @@ namespace Qencode.Cdn
         /// <summary>What a token grants that may be more than meant (no key needed; nothing is verified).</summary>
         public IReadOnlyList<AuditWarning> Audit(string token) { return Tokens.Audit(token); }
 
-        /// <summary>Frees the native key. Later calls throw <see cref="ObjectDisposedException"/>; a second Dispose does nothing.</summary>
-        public void Dispose() { Handle.Dispose(); }
+        /// <summary>Frees the native key once calls already running on other threads return. Later calls throw <see cref="ObjectDisposedException"/>; a second Dispose does nothing.</summary>
+        public void Dispose() { Volatile.Write(ref disposed, 1); Handle.Dispose(); }
 
         /// <inheritdoc/>
-        public override string ToString() { return "Signer(KeyId=" + KeyId + ", KeyBits=" + KeyBits + (Handle.IsClosed ? ", disposed)" : ")"); }
+        public override string ToString() { return "Signer(KeyId=" + KeyId + ", KeyBits=" + KeyBits + (Volatile.Read(ref disposed) != 0 ? ", disposed)" : ")"); }
     }
 
     /// <summary>A signed cookie as its parts (<see cref="Signer.SignedCookieFields"/>).</summary>

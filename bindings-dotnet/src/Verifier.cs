@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.ObjectModel;
+using System.Threading;
 
 namespace Qencode.Cdn
 {
@@ -56,17 +57,18 @@ namespace Qencode.Cdn
         public static Verifier FromSigner(Signer signer)
         {
             if (signer == null) throw new InvalidArgumentException("INVALID_ARGUMENT: signer must not be null", true, "signer");
-            if (signer.Handle.IsClosed) throw new ObjectDisposedException("Signer");
             VerifierHandle h;
-            uint st = NativeMethods.qcdn_verifier_from_signer(signer.Handle, out h);
+            uint st = NativeMethods.qcdn_verifier_from_signer(signer.H, out h);
             return Wrap(st, h);
         }
+
+        private int disposed;
 
         private VerifierHandle H
         {
             get
             {
-                if (Handle.IsClosed) throw new ObjectDisposedException("Verifier");
+                if (Volatile.Read(ref disposed) != 0 || Handle.IsClosed) throw new ObjectDisposedException("Verifier");
                 return Handle;
             }
         }
@@ -98,11 +100,11 @@ namespace Qencode.Cdn
             return new Explanation(Utf8.Take(p));
         }
 
-        /// <summary>Frees the native key. Later calls throw <see cref="ObjectDisposedException"/>; a second Dispose does nothing.</summary>
-        public void Dispose() { Handle.Dispose(); }
+        /// <summary>Frees the native key once calls already running on other threads return. Later calls throw <see cref="ObjectDisposedException"/>; a second Dispose does nothing.</summary>
+        public void Dispose() { Volatile.Write(ref disposed, 1); Handle.Dispose(); }
 
         /// <inheritdoc/>
-        public override string ToString() { return Handle.IsClosed ? "Verifier(disposed)" : "Verifier()"; }
+        public override string ToString() { return Volatile.Read(ref disposed) != 0 ? "Verifier(disposed)" : "Verifier()"; }
 
         internal static DateTimeOffset? Time(Dictionary<string, object> claims, string name)
         {

@@ -135,7 +135,8 @@ final class Client
     {
         $given = array_filter(['stream' => $stream, 'domain' => $domain, 'bucket' => $bucket], static fn ($v) => $v !== null);
         if (count($given) !== 1) {
-            throw Native::invalid('createSigningKey needs exactly one of stream:, domain: or bucket:, got ' . (count($given) === 0 ? 'none' : implode(', ', array_keys($given))));
+            $got = count($given) === 0 ? 'none' : implode(', ', array_keys($given));
+            throw Native::invalid('createSigningKey needs exactly one of stream:, domain: or bucket:, got ' . $got);
         }
         $target = match (array_key_first($given)) {
             'stream' => 0,  // QCDN_SIGNING_KEY_TARGET_STREAM

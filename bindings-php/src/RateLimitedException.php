@@ -10,8 +10,15 @@ class RateLimitedException extends ApiException
     public readonly int|float|null $retryAfter;
 
     /** @internal */
-    public function __construct(string $message, string $errorCode, int $statusCode, ?int $status = null, ?string $body = null, ?string $requestId = null, int|float|null $retryAfter = null)
-    {
+    public function __construct(
+        string $message,
+        string $errorCode,
+        int $statusCode,
+        ?int $status = null,
+        ?string $body = null,
+        ?string $requestId = null,
+        int|float|null $retryAfter = null,
+    ) {
         parent::__construct($message, $errorCode, $statusCode, $status, $body, $requestId);
         $this->retryAfter = $retryAfter;
     }

@@ -67,7 +67,7 @@ final class ConformanceTest extends TestCase
             $this->markTestSkipped($reason);
         }
         try {
-            $this->run_case($case);
+            $this->runCase($case);
             self::$passed++;
         } catch (\Throwable $e) {
             self::$failed++;
@@ -93,7 +93,7 @@ final class ConformanceTest extends TestCase
     }
 
     /** @param array<string, mixed> $case */
-    private function run_case(array $case): void
+    private function runCase(array $case): void
     {
         $want = $case['expect'];
         try {

@@ -48,7 +48,7 @@ $out = [];
 $version = [];
 foreach (explode("\n", $source) as $n => $line) {
     $t = trim($line);
-    if ($t === '' ) {
+    if ($t === '') {
         continue;
     }
     if ($t[0] !== '#') {

@@ -131,8 +131,14 @@ namespace Qencode.Cdn.Testing
                 Kill(p);
                 throw new InternalException("INTERNAL: the emulator did not print its address (got: " + (got.Count > 0 ? got[0] : "nothing") + ")");
             }
-            return new Emulator(p, "http://127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture), port, got.GetRange(1, keys));
+            var emu = new Emulator(p, "http://127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture), port, got.GetRange(1, keys));
+            // An emulator a test forgot to dispose still stops when the process (or test domain) ends.
+            AppDomain.CurrentDomain.ProcessExit += emu.OnExit;
+            AppDomain.CurrentDomain.DomainUnload += emu.OnExit;
+            return emu;
         }
+
+        private void OnExit(object sender, EventArgs e) { Stop(); }
 
         private static string FindBinary()
         {
@@ -247,6 +253,8 @@ namespace Qencode.Cdn.Testing
         public void Stop()
         {
             if (Interlocked.Exchange(ref stopped, 1) != 0) return;
+            AppDomain.CurrentDomain.ProcessExit -= OnExit;
+            AppDomain.CurrentDomain.DomainUnload -= OnExit;
             Kill(process);
             process.Dispose();
         }

@@ -85,7 +85,14 @@ final class Emulator
         for ($i = 0; $i < $count; $i++) {
             $keys[] = trim((string) fgets($pipes[1]));
         }
-        return new self($process, $pipes[1], trim(substr($first, strlen(self::LISTENING))), $keys);
+        $emulator = new self($process, $pipes[1], trim(substr($first, strlen(self::LISTENING))), $keys);
+        // Stopped at exit even when a fatal error skips the destructors: the
+        // emulator process never outlives the PHP process that started it.
+        $ref = \WeakReference::create($emulator);
+        register_shutdown_function(static function () use ($ref): void {
+            $ref->get()?->stop();
+        });
+        return $emulator;
     }
 
     private static function findBinary(): string
@@ -100,7 +107,8 @@ final class Emulator
                 return $candidate;
             }
         }
-        throw Native::invalid('no emulator binary: set ' . self::BINARY_ENV . ' to the path of qencode-cdn-emulator or put it on PATH (cargo build -p qencode-cdn-emulator)');
+        throw Native::invalid('no emulator binary: set ' . self::BINARY_ENV
+            . ' to the path of qencode-cdn-emulator or put it on PATH (cargo build -p qencode-cdn-emulator)');
     }
 
     /** The first accepted API key. */

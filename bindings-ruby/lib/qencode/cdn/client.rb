@@ -69,12 +69,12 @@ module Qencode
 
       # The key's public fields.
       def signing_key
-        SigningKey.from_api(to_h.reject { |k, _| k == :private_key }.transform_keys(&:to_s))
+        SigningKey.from_api(to_h.except(:private_key).transform_keys(&:to_s))
       end
 
       def inspect
-        fields = members.map { |m| "#{m}=#{m == :private_key ? "[REDACTED]" : self[m].inspect}" }
-        "#<struct #{self.class.name} #{fields.join(", ")}>"
+        fields = members.map { |m| "#{m}=#{m == :private_key ? '[REDACTED]' : self[m].inspect}" }
+        "#<struct #{self.class.name} #{fields.join(', ')}>"
       end
       alias_method :to_s, :inspect
 
@@ -222,7 +222,7 @@ module Qencode
       # id), a playback domain (`domain:` its id) or a bucket (`bucket:` its
       # name). The result holds the private key; the API never returns it again.
       def create_signing_key(stream: nil, domain: nil, bucket: nil)
-        given = { stream: stream, domain: domain, bucket: bucket }.compact
+        given = { stream:, domain:, bucket: }.compact
         unless given.size == 1
           raise InvalidArgumentError, "create_signing_key needs exactly one of stream:, domain: or bucket:"
         end

@@ -64,7 +64,7 @@ module Qencode
     # "never expires") or `expires_in: "600"`.
     class InvalidArgumentTypeError < InvalidArgumentError
       def initialize(message = nil, type_error: true, **details)
-        super(message, type_error: type_error, **details)
+        super(message, type_error:, **details)
       end
     end
 
@@ -191,13 +191,13 @@ module Qencode
       klass = InvalidArgumentTypeError if klass == InvalidArgumentError && type_error
       klass.new(
         details["message"].to_s,
-        code: code,
+        code:,
         status_code: status,
         status: details["http_status"],
         retry_after: details["retry_after"],
         body: details["body"],
         request_id: details["request_id"],
-        type_error: type_error
+        type_error:
       )
     end
   end

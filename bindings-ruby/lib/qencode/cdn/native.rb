@@ -26,7 +26,7 @@ module Qencode
       extend FFI::Library
 
       # File name of the library on this platform (`libqencode_cdn.so` on Linux).
-      LIBRARY_NAME = "#{FFI::Platform::LIBPREFIX}qencode_cdn.#{FFI::Platform::LIBSUFFIX}"
+      LIBRARY_NAME = "#{FFI::Platform::LIBPREFIX}qencode_cdn.#{FFI::Platform::LIBSUFFIX}".freeze
 
       # The path the library is loaded from.
       def self.library_path
@@ -42,10 +42,11 @@ module Qencode
               "QENCODE_CDN_LIBRARY to the path of #{LIBRARY_NAME}"
       end
 
+      path = library_path
       begin
-        ffi_lib library_path
+        ffi_lib path
       rescue LoadError => e
-        raise LoadError, "qencode-cdn: cannot load the native library: #{e.message}"
+        raise LoadError, "qencode-cdn: cannot load the native library #{path}: #{e.message}"
       end
 
       typedef :uint32, :status
@@ -123,7 +124,7 @@ module Qencode
       # QENCODE_CDN_LIBRARY would otherwise fail in confusing ways).
       loaded = qcdn_version
       unless loaded.split(".")[0, 2] == VERSION.split(".")[0, 2]
-        raise LoadError, "qencode-cdn #{VERSION}: the native library at #{library_path} is version #{loaded}"
+        raise LoadError, "qencode-cdn #{VERSION}: the native library at #{path} is version #{loaded}"
       end
 
       class << self
@@ -199,7 +200,7 @@ module Qencode
           s = utf8(s, what)
           raise InvalidArgumentError, "#{what} contains a NUL byte" if s.include?("\0")
 
-          s
+          snapshot(s)
         end
 
         # A file name: any bytes but NUL (String or Pathname).
@@ -213,7 +214,7 @@ module Qencode
           end
           raise InvalidArgumentError, "#{what} contains a NUL byte" if s.include?("\0")
 
-          s
+          snapshot(s)
         end
 
         # Key material as bytes: a String (PEM text, DER, base64) or an
@@ -223,7 +224,7 @@ module Qencode
           if defined?(::OpenSSL::PKey::PKey) && value.is_a?(::OpenSSL::PKey::PKey)
             return public_key ? value.public_to_der : value.private_to_der
           end
-          return value if value.is_a?(String)
+          return snapshot(value) if value.is_a?(String)
 
           raise InvalidArgumentTypeError.new(
             "#{what} must be a String (PEM, DER or base64) or an OpenSSL::PKey, got #{value.class}",
@@ -233,13 +234,21 @@ module Qencode
 
         private
 
+        # The bytes the library reads while the GVL is released must not
+        # change under it: a frozen String is passed as it is, any other as a
+        # frozen copy (copy-on-write: no bytes are copied unless the caller's
+        # String is changed meanwhile, which then leaves this copy intact).
+        def snapshot(s)
+          s.frozen? ? s : s.dup.freeze
+        end
+
         def utf8(s, what)
           enc = s.encoding
-          return s if enc == Encoding::UTF_8 || enc == Encoding::BINARY || enc == Encoding::US_ASCII
+          return s if [Encoding::UTF_8, Encoding::BINARY, Encoding::US_ASCII].include?(enc)
 
           s.encode(Encoding::UTF_8)
         rescue EncodingError => e
-          raise InvalidArgumentError, "#{what} cannot be converted to UTF-8 (#{e.class.name.split("::").last})"
+          raise InvalidArgumentError, "#{what} cannot be converted to UTF-8 (#{e.class.name.split('::').last})"
         end
       end
     end

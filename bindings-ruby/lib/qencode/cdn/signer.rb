@@ -128,8 +128,10 @@ module Qencode
         u = Native.c_string(uri, "uri")
         json = Options.sign(expires_in, expires_at, not_before, claims, never_expires, now,
                             cookie_options(domain, path, same_site, secure, http_only))
-        doc = JSON.parse(Native.string_out { |out| Native.qcdn_signer_signed_cookie_fields_json(@handle, u, json, out) })
-        SignedCookie.new(**doc.transform_keys(&:to_sym))
+        doc = JSON.parse(Native.string_out do |out|
+                           Native.qcdn_signer_signed_cookie_fields_json(@handle, u, json, out)
+                         end)
+        SignedCookie.new(**doc.transform_keys(&:to_sym).slice(*SignedCookie.members)) # a newer field is ignored
       end
 
       # The key id (the tokens' `kid`).

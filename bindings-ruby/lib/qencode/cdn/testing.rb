@@ -57,16 +57,24 @@ module Qencode
         end
 
         def initialize(api_keys: nil, signing_key_bits: 2048, token_lifetime: nil, max_domains: nil)
+          raise InvalidArgumentError, "api_keys must name at least one key" if !api_keys.nil? && Array(api_keys).empty?
+
           args = [self.class.binary, "--listen", "127.0.0.1:0", "--signing-key-bits", Integer(signing_key_bits).to_s]
           Array(api_keys).each { |k| args.push("--api-key", String(k)) }
           args.push("--token-lifetime", Integer(token_lifetime).to_s) unless token_lifetime.nil?
           args.push("--max-domains", Integer(max_domains).to_s) unless max_domains.nil?
-          @out = IO.popen(args, "r", err: File::NULL)
+          @out = IO.popen(args, "r", err: %i[child out])
           @pid = @out.pid
           Emulator.track(@pid)
           first = @out.gets.to_s
           unless first.start_with?(LISTENING_PREFIX)
             stop
+            # The binary refused its settings (it prints "qencode-cdn-emulator: why").
+            if first.start_with?("qencode-cdn-emulator: ")
+              raise InvalidArgumentError,
+                    "the emulator refused its settings: #{first.strip}"
+            end
+
             raise EmulatorError, "the emulator #{args.first} did not start (it printed #{first.inspect})"
           end
           @url = first.delete_prefix(LISTENING_PREFIX).strip
@@ -125,19 +133,19 @@ module Qencode
 
         # Adds a live stream: signing keys name `stream_id`, playback URLs `playback_id`.
         def add_stream(stream_id, playback_id)
-          admin("POST", "/_emulator/streams", { stream_id: stream_id, playback_id: playback_id })
+          admin("POST", "/_emulator/streams", { stream_id:, playback_id: })
           nil
         end
 
         # Stores an object (UTF-8 text) in a bucket.
         def add_object(bucket, key, body)
-          admin("POST", "/_emulator/objects", { bucket: bucket, key: key, body: body })
+          admin("POST", "/_emulator/objects", { bucket:, key:, body: })
           nil
         end
 
         # Says which bucket a storage custom domain serves.
         def map_storage_domain(domain, bucket)
-          admin("POST", "/_emulator/domain-buckets", { domain: domain, bucket: bucket })
+          admin("POST", "/_emulator/domain-buckets", { domain:, bucket: })
           nil
         end
 
@@ -147,9 +155,9 @@ module Qencode
         # optional `retry_after:` seconds), "delay" (`delay_ms:`), "drop",
         # "truncate" or "not_json". The emulator's own parser reads the
         # fault; a bad one is an {InvalidArgumentError}.
-        def inject_fault(route:, kind:, times: nil, status: nil, retry_after: nil, delay_ms: nil)
-          fault = { route: route, kind: kind, times: times, status: status, retry_after: retry_after,
-                    delay_ms: delay_ms }.compact
+        def inject_fault(route, kind, times: nil, status: nil, retry_after: nil, delay_ms: nil)
+          fault = { route:, kind:, times:, status:, retry_after:,
+                    delay_ms: }.compact
           admin("POST", "/_emulator/faults", fault)
           nil
         end
@@ -172,7 +180,8 @@ module Qencode
           req = Net::HTTP::Get.new(u.request_uri)
           req["Host"] = u.host
           unless cookie.nil?
-            req["Cookie"] = cookie.start_with?("Qencode-Auth-Token=") ? cookie.split(";").first : "Qencode-Auth-Token=#{cookie}"
+            req["Cookie"] =
+              cookie.start_with?("Qencode-Auth-Token=") ? cookie.split(";").first : "Qencode-Auth-Token=#{cookie}"
           end
           res = @lock.synchronize { @http.request(req) }
           EdgeResponse.new(status: res.code.to_i, reason: res["X-Qencode-Emulator-Reason"], body: res.body.to_s)
@@ -212,7 +221,10 @@ module Qencode
           return doc if res.code.start_with?("2")
 
           message = doc.is_a?(Hash) ? doc["error"] : res.body
-          raise InvalidArgumentError, "the emulator refused #{method} #{path} (HTTP #{res.code}): #{message}" if res.code == "400"
+          if res.code == "400"
+            raise InvalidArgumentError,
+                  "the emulator refused #{method} #{path} (HTTP #{res.code}): #{message}"
+          end
 
           raise EmulatorError, "the emulator answered #{method} #{path} with HTTP #{res.code}: #{message}"
         end

@@ -37,9 +37,11 @@ module Qencode
         doc = JSON.parse(text)
         resource = doc["resource"]&.transform_keys(&:to_sym)
         new(
-          ok: doc["ok"], url: doc["url"], form: doc["form"], resource: resource, key_id: doc["key_id"],
+          ok: doc["ok"], url: doc["url"], form: doc["form"], resource:, key_id: doc["key_id"],
           claims: doc["claims"],
-          checks: doc.fetch("checks", []).map { |c| Check.new(name: c["name"], passed: c["passed"], detail: c["detail"]) },
+          checks: doc.fetch("checks", []).map do |c|
+                    Check.new(name: c["name"], passed: c["passed"], detail: c["detail"])
+                  end,
           warnings: doc.fetch("warnings", []).map { |w| AuditWarning.new(code: w["code"], message: w["message"]) }
         )
       end
