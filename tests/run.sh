@@ -1,19 +1,33 @@
 #!/usr/bin/env bash
 # Every test of every language: runs tests/suites/*.sh in order, each in its
 # own bash, and prints one summary line. Usage: ./tests/run.sh [suite-name...]
-#   ./tests/run.sh            all default suites
-#   ./tests/run.sh rust c     only the suites named rust and c (tests/suites/NN-rust.sh, NN-c.sh)
+#   ./tests/run.sh            all suites
+#   ./tests/run.sh rust c     only suites whose file name contains "rust" or "c"
+#   ./tests/run.sh fuzz       a name that is exactly a suite's (without its
+#                             number) selects that suite only
+# A suite with the line "# run.sh: only-when-named" runs only when selected.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
 export QCDN_ROOT="$root"
 passed=0; failed=0; failed_names=()
+exact() { for s in tests/suites/*.sh; do s=$(basename "$s" .sh); [[ "$s" == "$1" || "${s#*-}" == "$1" ]] && return 0; done; return 1; }
 for suite in tests/suites/*.sh; do
   name=$(basename "$suite" .sh)
   if [ $# -gt 0 ]; then
-    want=0; for f in "$@"; do [[ "${name#[0-9][0-9]-}" == "$f" || "$name" == "$f" ]] && want=1; done
+    want=0
+    for f in "$@"; do
+      if exact "$f"; then
+        [[ "$name" == "$f" || "${name#*-}" == "$f" ]] && want=1
+      else
+        [[ "$name" == *"$f"* ]] && want=1
+      fi
+    done
     [ $want = 1 ] || continue
+  elif grep -q '^# run.sh: only-when-named' "$suite"; then
+    echo "=== suite $name: not in the default run (./tests/run.sh ${name#*-})"
+    continue
   fi
   echo "=== suite $name"
   start=$(date +%s)

@@ -1,10 +1,12 @@
-//! The admin API under `/_emulator/` (JSON, no auth, never faulted or counted).
+//! The admin API under `/_emulator/` (JSON, no auth, never faulted or
+//! counted, refused to web pages).
 
 use serde_json::{Map, Value};
 
 use crate::server::{Request, Response};
 use qencode_cdn::KeyStyle;
 
+use crate::state::OverLimit;
 use crate::{Fault, Shared};
 
 fn ok() -> Response {
@@ -34,7 +36,59 @@ pub(crate) fn handle(shared: &Shared, req: &Request) -> Response {
     }
 }
 
+fn over(OverLimit(status, msg): OverLimit) -> Response {
+    Response::error(status, &msg)
+}
+
+/// The admin API answers scripts and tools, never web pages: a page the
+/// developer visits could otherwise reset or fault their emulator (CSRF),
+/// or, after DNS rebinding, read it.
+///
+/// - Any `Origin` header (even `null`) is refused with 403. Browsers send
+///   `Origin` on every cross-origin request other than a plain GET or HEAD
+///   and on every POST; tests, bindings, the CLI and curl never do.
+/// - Any `Sec-Fetch-Site` other than `none` is refused with 403: browsers
+///   send it on every request, even an `<img>` GET without `Origin`; `none`
+///   is a URL the developer typed, which may read the counters.
+/// - A POST body must be `Content-Type: application/json` (415 otherwise):
+///   `text/plain`, `application/x-www-form-urlencoded` and
+///   `multipart/form-data` are what a page may send without a CORS preflight,
+///   and the emulator approves no preflight. A POST without a body
+///   (`/_emulator/reset`) needs no type.
+fn refuse_browsers(req: &Request) -> Result<(), Response> {
+    if req.header("origin").is_some() {
+        return Err(Response::error(
+            403,
+            "the admin API refuses requests with an Origin header (requests from web pages)",
+        ));
+    }
+    if req
+        .header("sec-fetch-site")
+        .is_some_and(|v| !v.eq_ignore_ascii_case("none"))
+    {
+        return Err(Response::error(
+            403,
+            "the admin API refuses requests from web pages (Sec-Fetch-Site is not `none`)",
+        ));
+    }
+    if req.method == "POST" && !req.body.is_empty() {
+        let json = req
+            .header("content-type")
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"));
+        if !json {
+            return Err(Response::error(
+                415,
+                "an admin request body must be sent with Content-Type: application/json",
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn dispatch(shared: &Shared, req: &Request) -> Result<Response, Response> {
+    refuse_browsers(req)?;
+    let limits = &shared.config.limits;
     let path = req.path.trim_end_matches('/');
     match (req.method.as_str(), path) {
         ("POST", "/_emulator/streams") => {
@@ -42,7 +96,14 @@ fn dispatch(shared: &Shared, req: &Request) -> Result<Response, Response> {
             let stream_id = string(&body, "stream_id")?;
             let playback_id = string(&body, "playback_id")?;
             qencode_cdn::url::validate_playback_id(&playback_id).map_err(|e| Response::error(400, &e.message()))?;
-            shared.add_stream(&stream_id, &playback_id);
+            limits.text("stream_id", &stream_id).map_err(over)?;
+            let mut state = shared.state();
+            if !state.streams.contains_key(&stream_id) {
+                limits
+                    .room(state.streams.len(), limits.streams, "streams", "streams")
+                    .map_err(over)?;
+            }
+            state.streams.insert(stream_id, playback_id);
             Ok(ok())
         }
         ("POST", "/_emulator/objects") => {
@@ -50,19 +111,42 @@ fn dispatch(shared: &Shared, req: &Request) -> Result<Response, Response> {
             let bucket = string(&body, "bucket")?;
             let key = string(&body, "key")?;
             let content = string(&body, "body")?;
-            shared.add_object(&bucket, &key, content.into_bytes());
+            qencode_cdn::url::validate_bucket(&bucket).map_err(|e| Response::error(400, &e.message()))?;
+            let key = key.strip_prefix('/').unwrap_or(&key);
+            shared
+                .state()
+                .put_object(&bucket, key, content.into_bytes(), limits)
+                .map_err(over)?;
             Ok(ok())
         }
         ("POST", "/_emulator/domain-buckets") => {
             let body = body_object(req)?;
-            let domain = string(&body, "domain")?;
+            let domain = string(&body, "domain")?.trim().to_ascii_lowercase();
             let bucket = string(&body, "bucket")?;
-            shared.map_storage_domain(&domain, &bucket);
+            qencode_cdn::url::validate_domain(&domain).map_err(|e| Response::error(400, &e.message()))?;
+            qencode_cdn::url::validate_bucket(&bucket).map_err(|e| Response::error(400, &e.message()))?;
+            let mut state = shared.state();
+            if !state.domain_buckets.contains_key(&domain) {
+                limits
+                    .room(
+                        state.domain_buckets.len(),
+                        limits.storage_domains,
+                        "storage domain mappings",
+                        "storage_domains",
+                    )
+                    .map_err(over)?;
+            }
+            state.domain_buckets.insert(domain, bucket);
             Ok(ok())
         }
         ("POST", "/_emulator/faults") => {
             let fault = Fault::from_json(&Value::Object(body_object(req)?), KeyStyle::Snake)
                 .map_err(|e| Response::error(400, &e.message()))?;
+            limits.text("route", &fault.route).map_err(over)?;
+            let pending = shared.state().faults.len();
+            limits
+                .room(pending, limits.faults, "pending faults", "faults")
+                .map_err(over)?;
             shared.inject_fault(fault);
             Ok(ok())
         }

@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 
 use crate::keys::generate_signing_key;
 use crate::server::{Request, Response};
-use crate::state::{Domain, KeyTarget, Policy, SigningKey, State, TlsSubscription, new_id, timestamp};
+use crate::state::{Domain, KeyTarget, OverLimit, Policy, SigningKey, State, TlsSubscription, new_id, timestamp};
 use crate::{BUCKET_FIELD, SUPPORTED_CORS_HEADERS, Shared};
 
 /// A management API route, with its path parameters (percent-decoded).
@@ -87,6 +87,12 @@ impl Route {
 struct ApiError(u16, String);
 
 type ApiResult = Result<Response, ApiError>;
+
+impl From<OverLimit> for ApiError {
+    fn from(OverLimit(status, msg): OverLimit) -> Self {
+        ApiError(status, msg)
+    }
+}
 
 fn bad(msg: impl Into<String>) -> ApiError {
     ApiError(400, msg.into())
@@ -293,6 +299,13 @@ fn create_tls(shared: &Shared, req: &Request) -> ApiResult {
     let body = body_object(req)?;
     let domain_id = string_field(&body, "domain_id")?;
     let mut state = shared.state();
+    let limits = &shared.config.limits;
+    limits.room(
+        state.tls.len(),
+        limits.tls_subscriptions,
+        "TLS subscriptions",
+        "tls_subscriptions",
+    )?;
     let name = state
         .domains
         .iter()
@@ -341,7 +354,7 @@ fn delete_tls(shared: &Shared, id: &str) -> ApiResult {
 
 // ---------------------------------------------------------------- signing keys
 
-fn key_target(body: &Map<String, Value>, state: &State) -> Result<KeyTarget, ApiError> {
+fn key_target(body: &Map<String, Value>, state: &State, limits: &crate::StateLimits) -> Result<KeyTarget, ApiError> {
     let fields = ["stream_id", "domain_id", BUCKET_FIELD];
     let present: Vec<&str> = fields
         .into_iter()
@@ -353,6 +366,7 @@ fn key_target(body: &Map<String, Value>, state: &State) -> Result<KeyTarget, Api
         _ => return Err(bad(format!("only one of {} may be given", fields.join(", ")))),
     };
     let value = string_field(body, field)?;
+    limits.text(field, &value)?;
     match field {
         "stream_id" => Ok(KeyTarget::Stream(value)),
         "domain_id" => {
@@ -379,8 +393,17 @@ fn optional_name(body: &Map<String, Value>) -> Result<Option<String>, ApiError> 
 
 fn create_key(shared: &Shared, req: &Request) -> ApiResult {
     let body = body_object(req)?;
-    let target = key_target(&body, &shared.state())?;
+    let limits = &shared.config.limits;
+    let target = {
+        let state = shared.state();
+        // Checked before the slow key generation, and again after it.
+        limits.room(state.keys.len(), limits.signing_keys, "signing keys", "signing_keys")?;
+        key_target(&body, &state, limits)?
+    };
     let name = optional_name(&body)?;
+    if let Some(n) = &name {
+        limits.text("name", n)?;
+    }
     let id = new_id();
     // Key generation takes a while: never under the state lock.
     let generated = generate_signing_key(shared.config.signing_key_bits, &id).map_err(|e| ApiError(500, e))?;
@@ -394,6 +417,7 @@ fn create_key(shared: &Shared, req: &Request) -> ApiResult {
     let mut doc = key_json(&key);
     doc["private_key"] = Value::String(generated.private_pem);
     let mut state = shared.state();
+    limits.room(state.keys.len(), limits.signing_keys, "signing keys", "signing_keys")?;
     if let KeyTarget::Domain(d) = &key.target {
         if !state.domains.iter().any(|x| &x.id == d) {
             return Err(not_found("domain", d));
@@ -427,6 +451,7 @@ fn rename_key(shared: &Shared, req: &Request, id: &str) -> ApiResult {
         None | Some(Value::Null) => return Err(bad("missing field `name`")),
         Some(_) => return Err(bad("`name` must be a string")),
     };
+    shared.config.limits.text("name", &name)?;
     let mut state = shared.state();
     let k = state
         .keys
@@ -461,7 +486,7 @@ fn set_policy(shared: &Shared, bucket: &str, policy: &str) -> ApiResult {
             )));
         }
     };
-    shared.state().bucket(bucket).policy = policy;
+    shared.state().bucket_within(bucket, &shared.config.limits)?.policy = policy;
     ok()
 }
 
@@ -492,34 +517,51 @@ fn set_cors(shared: &Shared, req: &Request, bucket: &str) -> ApiResult {
             Value::Bool(b) => b.to_string(),
             _ => return Err(bad(format!("the value of `{name}` must be a string"))),
         };
+        shared.config.limits.text(canonical, &value)?;
         headers.push((canonical.to_string(), value));
     }
-    shared.state().bucket(bucket).cors.extend(headers);
+    shared
+        .state()
+        .bucket_within(bucket, &shared.config.limits)?
+        .cors
+        .extend(headers);
     ok()
 }
 
 fn get_cors(shared: &Shared, bucket: &str) -> ApiResult {
     check_bucket(bucket)?;
-    let mut state = shared.state();
+    let state = shared.state();
+    // Reading never creates a bucket.
     let map: Map<String, Value> = state
-        .bucket(bucket)
-        .cors
-        .iter()
-        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-        .collect();
+        .buckets
+        .get(bucket)
+        .map(|b| {
+            b.cors
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(Response::json(200, &Value::Object(map)))
 }
 
 fn delete_cors(shared: &Shared, bucket: &str) -> ApiResult {
     check_bucket(bucket)?;
-    shared.state().bucket(bucket).cors.clear();
+    if let Some(b) = shared.state().buckets.get_mut(bucket) {
+        b.cors.clear();
+    }
     ok()
 }
 
 fn delete_cors_header(shared: &Shared, bucket: &str, header: &str) -> ApiResult {
     check_bucket(bucket)?;
     let canonical = cors_header(header).ok_or_else(|| unsupported_cors(header))?;
-    match shared.state().bucket(bucket).cors.remove(canonical) {
+    match shared
+        .state()
+        .buckets
+        .get_mut(bucket)
+        .and_then(|b| b.cors.remove(canonical))
+    {
         Some(_) => ok(),
         None => Err(ApiError(
             404,

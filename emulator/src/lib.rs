@@ -36,8 +36,9 @@
 //! | `POST`/`GET`/`DELETE /v1/buckets/{b}/cors`, `DELETE …/cors/{header}` | the header map for `GET`; [`SUPPORTED_CORS_HEADERS`] only |
 //! | `POST /v1/buckets/{b}/cache/purge_all`, `POST …/cache/purge` `{"path"}` | `{"status":"ok"}` |
 //!
-//! Errors are `{"error": "<message>"}`: 400 bad input or malformed JSON,
-//! 401 bad bearer, 404 unknown id, 405 wrong method, 409 duplicate domain.
+//! Errors are `{"error": "<message>"}`: 400 bad input, malformed JSON or a
+//! [`StateLimits`] limit, 401 bad bearer, 404 unknown id, 405 wrong method,
+//! 409 duplicate domain.
 //!
 //! ## Edge (chosen by the `Host` header)
 //!
@@ -53,6 +54,16 @@
 //! `UNKNOWN_KEY_ID`, `INVALID_SIGNATURE`, `TOKEN_EXPIRED`,
 //! `TOKEN_NOT_YET_VALID`, `URI_MISMATCH`).
 //!
+//! ## Where the reference is silent
+//!
+//! Setting CORS merges headers (names case-insensitive); deleting a header
+//! that is not set is 404. A stream signing key does not require the stream
+//! to exist, a domain signing key requires the domain. Domain names are
+//! lowercased; IP addresses are refused. A live custom domain is checked
+//! against that domain's keys only. How a storage custom domain maps to a
+//! bucket is not in the reference: the emulator is told
+//! ([`Emulator::map_storage_domain`]); an unmapped one answers 404.
+//!
 //! ## Admin API (`/_emulator/`, no auth, never faulted or counted)
 //!
 //! `POST /_emulator/streams` `{"stream_id","playback_id"}`,
@@ -61,6 +72,39 @@
 //! `POST /_emulator/faults` `{"route","times","kind","status"?,"retry_after"?,"delay_ms"?}`
 //! (kind `status` \| `delay` \| `drop` \| `truncate` \| `not_json`; see [`Fault`]),
 //! `GET /_emulator/counters` (see [`Counters`]), `POST /_emulator/reset`.
+//!
+//! The admin API answers tools, never web pages, so that a page the
+//! developer visits cannot reset or fault their emulator (CSRF): a request
+//! with any `Origin` header (even `null`), or with a `Sec-Fetch-Site` other
+//! than `none`, is refused with 403; a POST body must be
+//! `Content-Type: application/json` (415 otherwise), since `text/plain` and
+//! form bodies are exactly what a page may send without a CORS preflight
+//! (and the emulator approves none).
+//!
+//! ## Hostile input
+//!
+//! The emulator is a test tool, but it must not hang, crash or grow without
+//! bound whatever a client sends:
+//!
+//! - Requests: a head of at most 64 KiB and 64 headers (431), a body of at
+//!   most 16 MiB however it is framed — chunk sizes are summed with checked
+//!   arithmetic (413) — `Content-Length` digits only, no `Content-Length`
+//!   together with `Transfer-Encoding` (400), only `chunked` (501).
+//! - Time: a request must arrive whole within
+//!   [`EmulatorConfig::request_timeout`] of its first byte (else 408 and
+//!   close: a client trickling bytes holds a connection for at most that
+//!   long); a connection idle for [`EmulatorConfig::idle_timeout`] is closed.
+//! - Connections: at most [`EmulatorConfig::max_connections`] (then 503).
+//!   A panic anywhere in a connection's thread ends that connection only and
+//!   frees its slot; a panic in a handler is answered 500.
+//! - State: every count and length the HTTP APIs can grow has a limit,
+//!   [`StateLimits`] (400 for counts and lengths, 413 for stored bytes).
+//! - Listening on an address other than loopback prints one warning on
+//!   stderr ([`exposure_warning`]).
+//!
+//! The request parser is a pure function from bytes to a request or an error
+//! (module `http`, hidden from these docs: it exists for the fuzz targets in
+//! `fuzz/` and is not a stable API).
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
@@ -68,6 +112,8 @@ mod admin;
 mod api;
 mod edge;
 mod fetch;
+#[doc(hidden)]
+pub mod http;
 mod keys;
 mod server;
 mod state;
@@ -82,9 +128,10 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 pub use edge::REASON_HEADER;
+pub use state::StateLimits;
 
 use crate::keys::AccessTokens;
-use crate::server::{Handler, Reply, Request, Response, Server};
+use crate::server::{Handler, Limits, Reply, Request, Response, Server};
 use crate::state::{PendingFault, State};
 
 /// The API key the emulator accepts when none is configured.
@@ -127,6 +174,21 @@ pub struct EmulatorConfig {
     pub signing_key_bits: usize,
     /// Most custom domains at once; default 20 (the reference's limit).
     pub max_domains: usize,
+    /// Most TCP connections served at once (one thread each); default 1024.
+    /// Another connection is answered `503` with `Retry-After: 1` and closed.
+    pub max_connections: usize,
+    /// Time for a whole request (head and body) to arrive, counted from its
+    /// first byte; default 30 s. A slower request is answered `408` and its
+    /// connection closed, so a client that trickles bytes (slowloris) holds a
+    /// connection slot at most this long.
+    pub request_timeout: Duration,
+    /// Time a connection may sit idle waiting for the first byte of its next
+    /// request (then it is closed without an answer), and for each write of
+    /// a response to make progress; default 120 s.
+    pub idle_timeout: Duration,
+    /// How much state the HTTP APIs may create (signing keys, buckets,
+    /// objects, streams, faults, text lengths); see [`StateLimits`].
+    pub limits: StateLimits,
 }
 
 impl Default for EmulatorConfig {
@@ -137,6 +199,10 @@ impl Default for EmulatorConfig {
             token_lifetime: Duration::from_secs(24 * 3600),
             signing_key_bits: 4096,
             max_domains: 20,
+            max_connections: 1024,
+            request_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(120),
+            limits: StateLimits::default(),
         }
     }
 }
@@ -149,6 +215,10 @@ impl fmt::Debug for EmulatorConfig {
             .field("token_lifetime", &self.token_lifetime)
             .field("signing_key_bits", &self.signing_key_bits)
             .field("max_domains", &self.max_domains)
+            .field("max_connections", &self.max_connections)
+            .field("request_timeout", &self.request_timeout)
+            .field("idle_timeout", &self.idle_timeout)
+            .field("limits", &self.limits)
             .finish()
     }
 }
@@ -302,6 +372,10 @@ pub(crate) fn status_ok() -> Value {
     json!({"status": "ok"})
 }
 
+/// The [`Counters::requests`] key under which requests are counted once
+/// [`StateLimits::counted_routes`] distinct routes have been counted.
+pub const OTHER_ROUTES: &str = "(other routes)";
+
 /// Request counters since start or the last reset.
 ///
 /// `requests` keys are `"METHOD /path-pattern"` with `*` for path
@@ -386,7 +460,7 @@ impl Shared {
     fn answer(&self, req: &Request, route: &str, is_token: bool, normal: impl FnOnce() -> Response) -> Reply {
         let fault = {
             let mut state = self.state();
-            state.count(route);
+            state.count(route, self.config.limits.counted_routes);
             if is_token {
                 state.counters.token_requests += 1;
             }
@@ -481,12 +555,26 @@ impl Emulator {
                 "at least one non-empty API key is required",
             ));
         }
+        if config.max_connections == 0 || config.request_timeout.is_zero() || config.idle_timeout.is_zero() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "max_connections, request_timeout and idle_timeout must not be zero",
+            ));
+        }
+        let limits = Limits {
+            max_connections: config.max_connections,
+            request_timeout: config.request_timeout,
+            idle_timeout: config.idle_timeout,
+        };
         let shared = Arc::new(Shared {
             tokens: AccessTokens::new()?,
             config,
             state: Mutex::new(State::default()),
         });
-        let server = Server::start(shared.config.listen, shared.clone())?;
+        let server = Server::start(shared.config.listen, shared.clone(), limits)?;
+        if let Some(warning) = exposure_warning(server.local_addr()) {
+            eprintln!("{warning}");
+        }
         let mut addr = server.local_addr();
         if addr.ip().is_unspecified() {
             addr.set_ip(Ipv4Addr::LOCALHOST.into());
@@ -570,6 +658,28 @@ impl Emulator {
         drop(self);
     }
 }
+
+/// The warning printed (once, on stderr) by [`Emulator::start`] when the
+/// emulator listens on an address other than loopback, or `None` for a
+/// loopback address.
+///
+/// ```
+/// use qencode_cdn_emulator::exposure_warning;
+/// assert!(exposure_warning(([127, 0, 0, 1], 8080).into()).is_none());
+/// assert!(exposure_warning(([0, 0, 0, 0], 8080).into()).unwrap().contains("0.0.0.0:8080"));
+/// ```
+pub fn exposure_warning(addr: SocketAddr) -> Option<String> {
+    (!addr.ip().is_loopback()).then(|| {
+        format!(
+            "{WARNING_PREFIX}listening on {addr}, which is not a loopback address: anyone who can reach it \
+             can mint access tokens with its API keys, read and change its state and use its admin API. \
+             The emulator is a test tool; listen on 127.0.0.1 unless you mean this."
+        )
+    })
+}
+
+/// The start of the [`exposure_warning`] line.
+pub const WARNING_PREFIX: &str = "qencode-cdn emulator: WARNING: ";
 
 /// The first line [`run_foreground`] prints, before the URL.
 pub const LISTENING_PREFIX: &str = "qencode-cdn emulator listening on ";

@@ -3,7 +3,9 @@
 //! `Expect: 100-continue`. Written by hand (with `httparse` for the request
 //! head) because the emulator must count accepted TCP connections and be able
 //! to drop a connection or truncate a response on purpose, which the small
-//! server crates do not expose.
+//! server crates do not expose. The bytes are parsed by `crate::http` (a
+//! pure parser, fuzzed); this module holds the sockets, the deadlines and the
+//! connection slots.
 
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
@@ -11,60 +13,21 @@ use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-/// Largest request head (request line and headers) accepted.
-const MAX_HEAD: usize = 64 * 1024;
-/// Largest request body accepted.
-const MAX_BODY: usize = 16 * 1024 * 1024;
-/// Most headers in one request.
-const MAX_HEADERS: usize = 64;
-/// A connection idle this long between requests is closed.
-const IDLE_TIMEOUT: Duration = Duration::from_secs(120);
-/// Most connections served at once (one thread each); more are answered 503 and closed.
-const MAX_CONNECTIONS: usize = 1024;
+pub(crate) use crate::http::Request;
+use crate::http::{ReadError, Source, read_request};
 
-/// One parsed request.
-#[derive(Debug)]
-pub(crate) struct Request {
-    /// `GET`, `POST`, …
-    pub method: String,
-    /// The path as sent (still percent-encoded), without the query.
-    pub path: String,
-    /// The query string without `?`, if any.
-    pub query: Option<String>,
-    /// Headers in order, names as sent.
-    pub headers: Vec<(String, String)>,
-    /// The body (de-chunked).
-    pub body: Vec<u8>,
-    http10: bool,
-}
-
-impl Request {
-    /// First header with this name (case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// Every header with this name.
-    pub fn headers_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.headers
-            .iter()
-            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn keep_alive(&self) -> bool {
-        let conn = self.header("connection").map(str::to_ascii_lowercase);
-        match conn.as_deref() {
-            Some(c) if c.split(',').any(|t| t.trim() == "close") => false,
-            Some(c) if c.split(',').any(|t| t.trim() == "keep-alive") => true,
-            _ => !self.http10,
-        }
-    }
+/// How many connections, and for how long.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    /// Most connections served at once (one thread each); more are answered 503 and closed.
+    pub max_connections: usize,
+    /// Time for one whole request to arrive, from its first byte (then 408 and close).
+    pub request_timeout: Duration,
+    /// Time a connection may wait for the first byte of a request (then closed),
+    /// and for each write of a response to make progress.
+    pub idle_timeout: Duration,
 }
 
 /// A response to write.
@@ -148,7 +111,7 @@ pub(crate) struct Server {
 
 impl Server {
     /// Binds `addr` and serves `handler` on a background thread.
-    pub fn start(addr: SocketAddr, handler: Arc<dyn Handler>) -> io::Result<Server> {
+    pub fn start(addr: SocketAddr, handler: Arc<dyn Handler>, limits: Limits) -> io::Result<Server> {
         let listener = TcpListener::bind(addr)?;
         let addr = listener.local_addr()?;
         let shutdown = Arc::new(AtomicBool::new(false));
@@ -158,7 +121,7 @@ impl Server {
             let connections = connections.clone();
             std::thread::Builder::new()
                 .name("qcdn-emulator-accept".into())
-                .spawn(move || accept_loop(listener, handler, shutdown, connections))?
+                .spawn(move || accept_loop(listener, handler, shutdown, connections, limits))?
         };
         Ok(Server {
             addr,
@@ -202,7 +165,28 @@ impl Drop for Server {
     }
 }
 
-fn accept_loop(listener: TcpListener, handler: Arc<dyn Handler>, shutdown: Arc<AtomicBool>, connections: Connections) {
+/// Removes a connection from the open set when its thread ends, however it ends
+/// (a panic unwinding through the thread drops this too): the slot is freed.
+struct Slot {
+    id: u64,
+    connections: Connections,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        if let Some(s) = lock(&self.connections).remove(&self.id) {
+            let _ = s.shutdown(Shutdown::Both);
+        }
+    }
+}
+
+fn accept_loop(
+    listener: TcpListener,
+    handler: Arc<dyn Handler>,
+    shutdown: Arc<AtomicBool>,
+    connections: Connections,
+    limits: Limits,
+) {
     let next_id = AtomicU64::new(0);
     for stream in listener.incoming() {
         if shutdown.load(Ordering::SeqCst) {
@@ -216,218 +200,137 @@ fn accept_loop(listener: TcpListener, handler: Arc<dyn Handler>, shutdown: Arc<A
                 continue;
             }
         };
-        handler.on_connection();
-        if lock(&connections).len() >= MAX_CONNECTIONS {
+        // Counting must never take the accept loop down with it.
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler.on_connection()));
+        if lock(&connections).len() >= limits.max_connections {
             let mut stream = stream;
             let busy = Response::error(503, "too many open connections").with_header("Retry-After", "1");
+            let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
             let _ = write_response(&mut stream, &busy, false, false);
-            let _ = stream.shutdown(Shutdown::Both);
+            close(&stream);
             continue;
         }
         let id = next_id.fetch_add(1, Ordering::Relaxed);
-        if let Ok(clone) = stream.try_clone() {
-            lock(&connections).insert(id, clone);
-        }
+        match stream.try_clone() {
+            Ok(clone) => lock(&connections).insert(id, clone),
+            Err(_) => {
+                close(&stream);
+                continue;
+            }
+        };
+        let slot = Slot {
+            id,
+            connections: connections.clone(),
+        };
         let handler = handler.clone();
-        let conns = connections.clone();
         let spawned = std::thread::Builder::new()
             .name("qcdn-emulator-conn".into())
             .spawn(move || {
-                serve_connection(stream, handler.as_ref());
-                lock(&conns).remove(&id);
+                let _slot = slot;
+                // A panic anywhere in the connection (not only in a handler) ends
+                // this connection only; `_slot` frees its place either way.
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    serve_connection(stream, handler.as_ref(), limits)
+                }));
             });
         if spawned.is_err() {
-            if let Some(s) = lock(&connections).remove(&id) {
-                let _ = s.shutdown(Shutdown::Both);
-            }
+            // The closure (and its slot guard) was dropped: the entry is gone already.
+            lock(&connections).remove(&id);
         }
     }
 }
 
-/// Why reading a request stopped.
-enum ReadError {
-    /// The peer closed or the socket failed: close silently.
-    Closed,
-    /// A bad request: answer with this status and message, then close.
-    Bad(u16, &'static str),
+/// A connection's socket as a [`Source`], with the idle and request deadlines.
+struct Conn {
+    stream: TcpStream,
+    limits: Limits,
+    /// When the request being read must be complete (set by its first byte).
+    deadline: Option<Instant>,
 }
 
-impl From<io::Error> for ReadError {
-    fn from(_: io::Error) -> Self {
-        ReadError::Closed
+impl Source for Conn {
+    fn fill(&mut self, buf: &mut Vec<u8>, started: bool) -> io::Result<usize> {
+        let timeout = if started {
+            let deadline = *self
+                .deadline
+                .get_or_insert_with(|| Instant::now() + self.limits.request_timeout);
+            deadline.saturating_duration_since(Instant::now())
+        } else {
+            self.deadline = None;
+            self.limits.idle_timeout
+        };
+        if timeout.is_zero() {
+            return Err(io::ErrorKind::TimedOut.into());
+        }
+        self.stream.set_read_timeout(Some(timeout))?;
+        let mut chunk = [0u8; 8192];
+        let n = self.stream.read(&mut chunk)?;
+        buf.extend_from_slice(&chunk[..n]);
+        if n > 0 && !started {
+            self.deadline = Some(Instant::now() + self.limits.request_timeout);
+        }
+        Ok(n)
+    }
+
+    fn send_continue(&mut self) -> io::Result<()> {
+        self.stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
     }
 }
 
-fn serve_connection(mut stream: TcpStream, handler: &dyn Handler) {
+/// Serves requests until the connection should close. Returning closes it:
+/// the caller's [`Slot`] frees the connection's place first, then shuts the
+/// socket down, so a client that saw the close can connect again at once.
+fn serve_connection(stream: TcpStream, handler: &dyn Handler, limits: Limits) {
     let _ = stream.set_nodelay(true);
-    let _ = stream.set_read_timeout(Some(IDLE_TIMEOUT));
+    let _ = stream.set_write_timeout(Some(limits.idle_timeout));
+    let mut conn = Conn {
+        stream,
+        limits,
+        deadline: None,
+    };
     let mut buf: Vec<u8> = Vec::with_capacity(8192);
     loop {
-        let request = match read_request(&mut stream, &mut buf) {
-            Ok(Some(r)) => r,
-            Ok(None) | Err(ReadError::Closed) => return,
-            Err(ReadError::Bad(status, msg)) => {
-                let _ = write_response(&mut stream, &Response::error(status, msg), false, false);
-                let _ = stream.shutdown(Shutdown::Both);
+        conn.deadline = None;
+        let request = match read_request(&mut conn, &mut buf) {
+            Ok(r) => r,
+            Err(ReadError::Closed | ReadError::Idle) => return,
+            Err(ReadError::TimedOut) => {
+                let slow = Response::error(408, "the request did not arrive in time");
+                let _ = write_response(&mut conn.stream, &slow, false, false);
+                return;
+            }
+            Err(ReadError::Bad(e)) => {
+                let _ = write_response(&mut conn.stream, &Response::error(e.status, e.message), false, false);
                 return;
             }
         };
+        #[cfg(test)]
+        if request.path == tests::PANIC_PATH {
+            panic!("test: a panic in a connection thread, outside any handler");
+        }
         let keep_alive = request.keep_alive();
         let head_only = request.method == "HEAD";
         // A bug in a handler answers 500 instead of killing the connection thread silently.
         let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler.handle(&request)))
             .unwrap_or_else(|_| Reply::Send(Response::error(500, "internal emulator error")));
+        let stream = &mut conn.stream;
         match reply {
             Reply::Send(response) => {
-                if write_response(&mut stream, &response, keep_alive, head_only).is_err() || !keep_alive {
-                    let _ = stream.shutdown(Shutdown::Both);
+                if write_response(stream, &response, keep_alive, head_only).is_err() || !keep_alive {
                     return;
                 }
             }
-            Reply::Drop => {
-                let _ = stream.shutdown(Shutdown::Both);
-                return;
-            }
+            Reply::Drop => return,
             Reply::Truncate(response) => {
-                let _ = write_truncated(&mut stream, &response);
-                let _ = stream.shutdown(Shutdown::Both);
+                let _ = write_truncated(stream, &response);
                 return;
             }
         }
     }
 }
 
-/// Reads more bytes into `buf`; `Ok(0)` at end of stream.
-fn fill(stream: &mut TcpStream, buf: &mut Vec<u8>) -> io::Result<usize> {
-    let mut chunk = [0u8; 8192];
-    let n = stream.read(&mut chunk)?;
-    buf.extend_from_slice(&chunk[..n]);
-    Ok(n)
-}
-
-fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<Option<Request>, ReadError> {
-    // The head.
-    let (head_len, method, target, headers, http10) = loop {
-        if !buf.is_empty() {
-            let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
-            let mut req = httparse::Request::new(&mut slots);
-            match req.parse(buf) {
-                Ok(httparse::Status::Complete(n)) => {
-                    let headers: Vec<(String, String)> = req
-                        .headers
-                        .iter()
-                        .map(|h| (h.name.to_string(), String::from_utf8_lossy(h.value).trim().to_string()))
-                        .collect();
-                    break (
-                        n,
-                        req.method.unwrap_or("GET").to_string(),
-                        req.path.unwrap_or("/").to_string(),
-                        headers,
-                        req.version == Some(0),
-                    );
-                }
-                Ok(httparse::Status::Partial) => {}
-                Err(httparse::Error::TooManyHeaders) => return Err(ReadError::Bad(431, "too many headers")),
-                Err(_) => return Err(ReadError::Bad(400, "malformed HTTP request")),
-            }
-            if buf.len() > MAX_HEAD {
-                return Err(ReadError::Bad(431, "request head too large"));
-            }
-        }
-        if fill(stream, buf)? == 0 {
-            return if buf.is_empty() {
-                Ok(None)
-            } else {
-                Err(ReadError::Closed)
-            };
-        }
-    };
-    buf.drain(..head_len);
-    let (path, query) = match target.split_once('?') {
-        Some((p, q)) => (p.to_string(), Some(q.to_string())),
-        None => (target, None),
-    };
-    let mut request = Request {
-        method,
-        path,
-        query,
-        headers,
-        body: Vec::new(),
-        http10,
-    };
-    let chunked = request
-        .header("transfer-encoding")
-        .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
-    let length = match request.header("content-length") {
-        Some(v) if !chunked => Some(
-            v.parse::<usize>()
-                .map_err(|_| ReadError::Bad(400, "bad Content-Length"))?,
-        ),
-        _ => None,
-    };
-    if length.is_some_and(|n| n > MAX_BODY) {
-        return Err(ReadError::Bad(413, "request body too large"));
-    }
-    let wants_body = chunked || length.is_some_and(|n| n > buf.len());
-    if wants_body
-        && request
-            .header("expect")
-            .is_some_and(|v| v.eq_ignore_ascii_case("100-continue"))
-    {
-        stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
-    }
-    if chunked {
-        request.body = read_chunked(stream, buf)?;
-    } else if let Some(n) = length {
-        while buf.len() < n {
-            if fill(stream, buf)? == 0 {
-                return Err(ReadError::Closed);
-            }
-        }
-        request.body = buf.drain(..n).collect();
-    }
-    Ok(Some(request))
-}
-
-/// Reads one CRLF-terminated line (without the CRLF) from `buf`, filling as needed.
-fn read_line(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<String, ReadError> {
-    loop {
-        if let Some(i) = buf.windows(2).position(|w| w == b"\r\n") {
-            let line = String::from_utf8_lossy(&buf[..i]).into_owned();
-            buf.drain(..i + 2);
-            return Ok(line);
-        }
-        if buf.len() > MAX_HEAD {
-            return Err(ReadError::Bad(400, "chunk line too long"));
-        }
-        if fill(stream, buf)? == 0 {
-            return Err(ReadError::Closed);
-        }
-    }
-}
-
-fn read_chunked(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<Vec<u8>, ReadError> {
-    let mut body = Vec::new();
-    loop {
-        let line = read_line(stream, buf)?;
-        let size_hex = line.split(';').next().unwrap_or("").trim();
-        let size = usize::from_str_radix(size_hex, 16).map_err(|_| ReadError::Bad(400, "bad chunk size"))?;
-        if size == 0 {
-            // Trailers, up to the empty line.
-            while !read_line(stream, buf)?.is_empty() {}
-            return Ok(body);
-        }
-        if body.len() + size > MAX_BODY {
-            return Err(ReadError::Bad(413, "request body too large"));
-        }
-        while buf.len() < size + 2 {
-            if fill(stream, buf)? == 0 {
-                return Err(ReadError::Closed);
-            }
-        }
-        body.extend(buf.drain(..size));
-        buf.drain(..2);
-    }
+fn close(stream: &TcpStream) {
+    let _ = stream.shutdown(Shutdown::Both);
 }
 
 fn head_bytes(response: &Response, content_length: usize, keep_alive: bool) -> Vec<u8> {
@@ -466,4 +369,50 @@ fn write_truncated(stream: &mut TcpStream, response: &Response) -> io::Result<()
     out.extend_from_slice(&response.body[..response.body.len() / 2]);
     stream.write_all(&out)?;
     stream.flush()
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A request to this path panics in the connection thread outside the
+    /// handler's own `catch_unwind` (test builds only).
+    pub(crate) const PANIC_PATH: &str = "/__test/panic-in-connection";
+
+    struct Answers200;
+
+    impl Handler for Answers200 {
+        fn on_connection(&self) {}
+        fn handle(&self, _: &Request) -> Reply {
+            Reply::Send(Response::json(200, &serde_json::json!({"ok": true})))
+        }
+    }
+
+    fn send(addr: SocketAddr, request: &str) -> String {
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        s.write_all(request.as_bytes()).unwrap();
+        let mut out = Vec::new();
+        s.read_to_end(&mut out)
+            .expect("the server answers or closes, never hangs");
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    #[test]
+    fn a_panic_in_a_connection_thread_frees_its_slot_and_the_server_keeps_serving() {
+        let limits = Limits {
+            max_connections: 1,
+            request_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(10),
+        };
+        let server = Server::start(([127, 0, 0, 1], 0).into(), Arc::new(Answers200), limits).unwrap();
+        let addr = server.local_addr();
+        for _ in 0..3 {
+            let out = send(addr, &format!("GET {PANIC_PATH} HTTP/1.1\r\nHost: x\r\n\r\n"));
+            assert_eq!(out, "", "the panicked connection is closed without an answer");
+            // The only slot is free again: served, not refused with 503.
+            let out = send(addr, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            assert!(out.starts_with("HTTP/1.1 200 OK"), "{out}");
+        }
+    }
 }

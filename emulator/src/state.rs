@@ -8,6 +8,106 @@ use qencode_cdn::Verifier;
 
 use crate::{Counters, Fault};
 
+/// How much state the emulator keeps, so that no client — a buggy test, a
+/// fuzzer, a web page — can make it grow without bound. Requests over HTTP
+/// (the management API and the admin API) that would go past a limit are
+/// refused: `400` with `{"error": "…"}` naming the limit for a count or a
+/// text length, `413` for stored bytes. Not `429`: these are not rates, and a
+/// client's retry loop must not wait for them to pass. The in-process
+/// methods ([`crate::Emulator::add_object`] and the others) are the test's own
+/// code and are not limited. Domains have their own limit,
+/// [`crate::EmulatorConfig::max_domains`]; request sizes are limited by the
+/// HTTP parser ([`crate::http`]).
+///
+/// ```
+/// use qencode_cdn_emulator::{EmulatorConfig, StateLimits};
+/// let cfg = EmulatorConfig { limits: StateLimits { signing_keys: 3, ..Default::default() }, ..Default::default() };
+/// assert_eq!(StateLimits::default().faults, 100);
+/// # let _ = cfg;
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StateLimits {
+    /// Signing keys at once (default 100).
+    pub signing_keys: usize,
+    /// TLS subscriptions at once (default 100).
+    pub tls_subscriptions: usize,
+    /// Buckets with a policy, CORS headers or objects (default 100).
+    pub buckets: usize,
+    /// Objects over all buckets (default 10 000).
+    pub objects: usize,
+    /// Bytes of object bodies over all buckets (default 256 MiB).
+    pub object_bytes: usize,
+    /// Live streams (default 1000).
+    pub streams: usize,
+    /// Storage custom domains mapped to a bucket (default 100).
+    pub storage_domains: usize,
+    /// Pending faults (default 100).
+    pub faults: usize,
+    /// Longest text kept: a signing key's name, a stream id, an object key, a
+    /// CORS header value, a fault route (default 1024 bytes).
+    pub text_len: usize,
+    /// Distinct keys of [`crate::Counters::requests`] (default 1000); requests
+    /// to further routes are counted under [`crate::OTHER_ROUTES`].
+    pub counted_routes: usize,
+}
+
+impl Default for StateLimits {
+    fn default() -> Self {
+        StateLimits {
+            signing_keys: 100,
+            tls_subscriptions: 100,
+            buckets: 100,
+            objects: 10_000,
+            object_bytes: 256 * 1024 * 1024,
+            streams: 1000,
+            storage_domains: 100,
+            faults: 100,
+            text_len: 1024,
+            counted_routes: 1000,
+        }
+    }
+}
+
+/// A limit of [`StateLimits`] that a request would pass: its status (400 or
+/// 413) and message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct OverLimit(pub u16, pub String);
+
+impl OverLimit {
+    fn count(what: &str, max: usize, field: &str) -> Self {
+        OverLimit(
+            400,
+            format!(
+                "the emulator keeps at most {max} {what}; delete some, reset, or raise EmulatorConfig.limits.{field}"
+            ),
+        )
+    }
+}
+
+impl StateLimits {
+    /// Refuses `text` (named `what`) when longer than [`StateLimits::text_len`].
+    pub(crate) fn text(&self, what: &str, text: &str) -> Result<(), OverLimit> {
+        if text.len() > self.text_len {
+            return Err(OverLimit(
+                400,
+                format!(
+                    "`{what}` is longer than the emulator's limit of {} bytes",
+                    self.text_len
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Refuses a new item when `len` items of a kind already exist.
+    pub(crate) fn room(&self, len: usize, max: usize, what: &str, field: &str) -> Result<(), OverLimit> {
+        if len >= max {
+            return Err(OverLimit::count(what, max, field));
+        }
+        Ok(())
+    }
+}
+
 /// A custom playback domain.
 #[derive(Debug, Clone)]
 pub(crate) struct Domain {
@@ -84,9 +184,16 @@ pub(crate) struct State {
 }
 
 impl State {
-    /// Counts one request on `route` (a "METHOD /pattern" string).
-    pub fn count(&mut self, route: &str) {
-        *self.counters.requests.entry(route.to_string()).or_insert(0) += 1;
+    /// Counts one request on `route` (a "METHOD /pattern" string); once
+    /// `max_routes` routes are counted, new ones go under [`crate::OTHER_ROUTES`].
+    pub fn count(&mut self, route: &str, max_routes: usize) {
+        let requests = &mut self.counters.requests;
+        let key = if requests.contains_key(route) || requests.len() < max_routes {
+            route
+        } else {
+            crate::OTHER_ROUTES
+        };
+        *requests.entry(key.to_string()).or_insert(0) += 1;
     }
 
     /// Takes one use of the first pending fault that matches this request.
@@ -104,9 +211,52 @@ impl State {
         Some(fault)
     }
 
-    /// The bucket, created on first use.
+    /// The bucket, created on first use (no limit: the in-process API).
     pub fn bucket(&mut self, name: &str) -> &mut Bucket {
         self.buckets.entry(name.to_string()).or_default()
+    }
+
+    /// The bucket, created on first use unless there are `limits.buckets` already.
+    pub fn bucket_within(&mut self, name: &str, limits: &StateLimits) -> Result<&mut Bucket, OverLimit> {
+        if !self.buckets.contains_key(name) {
+            limits.room(self.buckets.len(), limits.buckets, "buckets", "buckets")?;
+        }
+        Ok(self.bucket(name))
+    }
+
+    /// Stores an object within the limits (a replaced object's bytes are not counted twice).
+    pub fn put_object(
+        &mut self,
+        bucket: &str,
+        key: &str,
+        body: Vec<u8>,
+        limits: &StateLimits,
+    ) -> Result<(), OverLimit> {
+        limits.text("key", key)?;
+        let (count, bytes) = self.buckets.values().fold((0usize, 0usize), |(c, b), bucket| {
+            (
+                c + bucket.objects.len(),
+                b + bucket.objects.values().map(Vec::len).sum::<usize>(),
+            )
+        });
+        let replaced = self.buckets.get(bucket).and_then(|b| b.objects.get(key)).map(Vec::len);
+        if replaced.is_none() {
+            limits.room(count, limits.objects, "objects", "objects")?;
+        }
+        let after = bytes - replaced.unwrap_or(0) + body.len();
+        if after > limits.object_bytes {
+            return Err(OverLimit(
+                413,
+                format!(
+                    "the emulator stores at most {} bytes of objects; reset, or raise EmulatorConfig.limits.object_bytes",
+                    limits.object_bytes
+                ),
+            ));
+        }
+        self.bucket_within(bucket, limits)?
+            .objects
+            .insert(key.to_string(), body);
+        Ok(())
     }
 
     /// The domain with this name (case-insensitive).

@@ -1,0 +1,31 @@
+package com.qencode.cdn;
+
+/** The type of a custom playback domain. */
+public enum DomainType {
+    /** {@code "live"}: live-streaming playback. */
+    LIVE("live", 1),
+    /** {@code "storage"}: media-storage playback. */
+    STORAGE("storage", 2);
+
+    private final String apiName;
+    final int number;
+
+    DomainType(String apiName, int number) {
+        this.apiName = apiName;
+        this.number = number;
+    }
+
+    /** The API's name: {@code "live"} or {@code "storage"}. */
+    public String apiName() {
+        return apiName;
+    }
+
+    static DomainType fromApi(String s) {
+        for (DomainType t : values()) {
+            if (t.apiName.equals(s)) {
+                return t;
+            }
+        }
+        throw new DecodeException("unknown domain type `" + s + "` in the library's answer");
+    }
+}

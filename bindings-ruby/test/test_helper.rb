@@ -1,0 +1,58 @@
+# frozen_string_literal: true
+
+# Shared setup of the tests. They run against the *installed* gem (the suite
+# tests/suites/65-ruby.sh installs the built gem into a fresh GEM_HOME and
+# runs `ruby -Itest …` without the source lib/ on the load path); this file
+# refuses to run against anything else unless QCDN_RUBY_FROM_SOURCE=1 is set
+# (a developer's shortcut: `QCDN_RUBY_FROM_SOURCE=1 QENCODE_CDN_LIBRARY=… ruby -Ilib -Itest …`).
+
+require "json"
+require "base64"
+require "minitest/autorun"
+require "qencode/cdn"
+require "qencode/cdn/testing"
+
+module TestHelper
+  ROOT = ENV.fetch("QCDN_ROOT") { File.expand_path("../..", __dir__) }
+  KEYS = File.join(ROOT, "tests", "keys")
+  KID = "ec25a6a6-b31e-4ac9-af01-711460421c6b"
+  NOW = 1_700_000_000
+
+  module_function
+
+  def key_path(name)
+    File.join(KEYS, name)
+  end
+
+  def read_key(name)
+    File.read(key_path(name))
+  end
+
+  def pem2048
+    @pem2048 ||= read_key("rsa2048.pkcs1.pem")
+  end
+
+  def signer
+    @signer ||= Qencode::Cdn::Signer.new(KID, pem2048)
+  end
+
+  def verifier
+    @verifier ||= Qencode::Cdn::Verifier.from_signer(signer)
+  end
+
+  # One emulator process for the whole run, started on first use and
+  # stopped when the tests are done.
+  def emulator
+    @emulator ||= Qencode::Cdn::Testing::Emulator.start.tap do |emu|
+      Minitest.after_run { emu.stop }
+    end
+  end
+end
+
+unless ENV["QCDN_RUBY_FROM_SOURCE"] == "1"
+  loaded = $LOADED_FEATURES.grep(%r{/qencode/cdn\.rb\z}).first.to_s
+  unless loaded.start_with?(Gem.dir) && Qencode::Cdn.library_path.start_with?(Gem.dir)
+    abort "the tests must run against the installed gem (GEM_HOME=#{Gem.dir}); loaded #{loaded} " \
+          "and #{Qencode::Cdn.library_path} (set QCDN_RUBY_FROM_SOURCE=1 to test the source folder)"
+  end
+end
