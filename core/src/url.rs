@@ -142,6 +142,19 @@ pub fn validate_key(key: &str) -> Result<()> {
     Ok(())
 }
 
+/// A URL (after trimming the blanks around it, as a URL read from a file or
+/// an environment variable has) may not hold spaces or control characters:
+/// they belong percent-encoded, and taken raw they would become part of the
+/// object key or the token.
+fn check_url_chars(url: &str) -> Result<()> {
+    match url.bytes().position(|b| b <= b' ' || b == 0x7f) {
+        None => Ok(()),
+        Some(i) => Err(bad(format!(
+            "the URL has a space or control character at byte {i}; percent-encode it (a space is %20)"
+        ))),
+    }
+}
+
 /// Checks that a token can go in a query string unescaped (base64url and `.`).
 pub fn validate_token_chars(token: &str) -> Result<()> {
     if token.is_empty()
@@ -301,6 +314,8 @@ pub fn storage_custom_domain_url(domain: &str, key: &str, token: Option<&str>) -
 /// ```
 pub fn with_token(url: &str, token: &str) -> Result<String> {
     validate_token_chars(token)?;
+    let url = url.trim();
+    check_url_chars(url)?;
     let (rest, fragment) = match url.find('#') {
         Some(i) => (&url[..i], Some(&url[i..])),
         None => (url, None),
@@ -355,6 +370,7 @@ pub struct ParsedUrl {
 /// as a storage key.
 pub fn parse_url(url: &str) -> Result<ParsedUrl> {
     let url = url.trim();
+    check_url_chars(url)?;
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))
@@ -484,6 +500,28 @@ mod tests {
             (UrlForm::StorageCustomDomain, Resource::storage("v/abc.m3u8"))
         );
         assert!(parse_url("ftp://x.com/a").is_err());
+    }
+
+    #[test]
+    fn with_token_trims_and_refuses_raw_spaces_and_control_characters() {
+        // Found by the `url` fuzz target: a URL read with its trailing newline.
+        assert_eq!(
+            with_token("https://a.com/x.mp4\n", "n.n.n").unwrap(),
+            "https://a.com/x.mp4?auth=n.n.n"
+        );
+        for bad in [
+            "https://a.com/x y.mp4",
+            "https://a.com/x\ny",
+            "https://a.com/x\0y",
+            "https://a.com/\u{7f}",
+        ] {
+            assert!(with_token(bad, "n.n.n").is_err(), "{bad:?}");
+            assert!(parse_url(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            parse_url(" https://a.com/x.mp4\n").unwrap().resource,
+            Resource::storage("x.mp4")
+        );
     }
 
     #[test]
