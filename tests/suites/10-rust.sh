@@ -16,5 +16,5 @@ tests/conformance/check-summary cli "$CARGO_TARGET_DIR/conformance-cli.log"
 RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps -p qencode-cdn -p qencode-cdn-emulator
 cargo test --locked -p qencode-cdn --features rust-crypto --test backends --lib
 # PKCS#11 against SoftHSM2 (installed by .ci/run): the HSM signs the golden tokens byte for byte.
-cargo test --locked -p qencode-cdn --features pkcs11 --test pkcs11
+cargo test --locked -p qencode-cdn --features softhsm-tests --test pkcs11
 cargo test --locked -p qencode-cdn --features pkcs11 --doc KeysGuide
