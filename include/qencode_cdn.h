@@ -611,6 +611,27 @@ qcdn_status qcdn_client_new_json(const char *api_key,
 void qcdn_client_free(struct qcdn_client *client);
 
 /**
+ * The `qcdn_domain_type` of a name as users write it (`live` or `storage`,
+ * any case) — the core's own reading, so bindings that take the type as a
+ * string need no table of their own. Anything else is
+ * `QCDN_ERR_INVALID_ARGUMENT`. Thread-safe.
+ *
+ * # Safety
+ * `name` NULL or NUL-terminated; `out_domain_type` NULL or writable.
+ */
+qcdn_status qcdn_domain_type_parse(const char *name, uint32_t *out_domain_type);
+
+/**
+ * The `qcdn_bucket_policy` of a name as users write it (`public` or
+ * `authenticated`, any case), as the core reads it. Anything else is
+ * `QCDN_ERR_INVALID_ARGUMENT`. Thread-safe.
+ *
+ * # Safety
+ * `name` NULL or NUL-terminated; `out_policy` NULL or writable.
+ */
+qcdn_status qcdn_bucket_policy_parse(const char *name, uint32_t *out_policy);
+
+/**
  * Creates a custom playback domain (`domain_type`: `QCDN_DOMAIN_TYPE_LIVE`
  * or `QCDN_DOMAIN_TYPE_STORAGE`). `*out_json` (optional) receives the
  * domain document `{"id","domain_name","type","created",…}`; free it with

@@ -278,6 +278,52 @@ fn domain_type(value: u32, allow_any: bool) -> Result<Option<DomainType>, Error>
     Ok(t)
 }
 
+/// The `qcdn_domain_type` of a name as users write it (`live` or `storage`,
+/// any case) — the core's own reading, so bindings that take the type as a
+/// string need no table of their own. Anything else is
+/// `QCDN_ERR_INVALID_ARGUMENT`. Thread-safe.
+///
+/// # Safety
+/// `name` NULL or NUL-terminated; `out_domain_type` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qcdn_domain_type_parse(name: *const c_char, out_domain_type: *mut u32) -> qcdn_status {
+    ffi_boundary!(status {
+        req_out(out_domain_type, "out_domain_type")?;
+        // SAFETY: forwarded contract.
+        let name = unsafe { req_str(name, "name") }?;
+        let t = match name.parse::<DomainType>()? {
+            DomainType::Live => qcdn_domain_type::QCDN_DOMAIN_TYPE_LIVE,
+            DomainType::Storage => qcdn_domain_type::QCDN_DOMAIN_TYPE_STORAGE,
+            DomainType::Other(_) => return Err(invalid("a domain type is `live` or `storage`")),
+        };
+        // SAFETY: checked non-NULL; writable per contract.
+        unsafe { *out_domain_type = t as u32 };
+        Ok(())
+    })
+}
+
+/// The `qcdn_bucket_policy` of a name as users write it (`public` or
+/// `authenticated`, any case), as the core reads it. Anything else is
+/// `QCDN_ERR_INVALID_ARGUMENT`. Thread-safe.
+///
+/// # Safety
+/// `name` NULL or NUL-terminated; `out_policy` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qcdn_bucket_policy_parse(name: *const c_char, out_policy: *mut u32) -> qcdn_status {
+    ffi_boundary!(status {
+        req_out(out_policy, "out_policy")?;
+        // SAFETY: forwarded contract.
+        let name = unsafe { req_str(name, "name") }?;
+        let p = match name.parse::<BucketPolicy>()? {
+            BucketPolicy::Public => qcdn_bucket_policy::QCDN_BUCKET_POLICY_PUBLIC,
+            BucketPolicy::Authenticated => qcdn_bucket_policy::QCDN_BUCKET_POLICY_AUTHENTICATED,
+        };
+        // SAFETY: checked non-NULL; writable per contract.
+        unsafe { *out_policy = p as u32 };
+        Ok(())
+    })
+}
+
 /// Creates a custom playback domain (`domain_type`: `QCDN_DOMAIN_TYPE_LIVE`
 /// or `QCDN_DOMAIN_TYPE_STORAGE`). `*out_json` (optional) receives the
 /// domain document `{"id","domain_name","type","created",…}`; free it with

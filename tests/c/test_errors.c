@@ -401,6 +401,26 @@ static void test_random_inputs(qcdn_signer *signer, qcdn_verifier *verifier) {
     CHECK(random_failures == 0);
 }
 
+/* Domain types and bucket policies as users write them, read by the core. */
+static void test_enum_names(void) {
+    uint32_t v = 99;
+    CHECK_STATUS(qcdn_domain_type_parse("live", &v), QCDN_OK, NULL);
+    CHECK(v == QCDN_DOMAIN_TYPE_LIVE);
+    CHECK_STATUS(qcdn_domain_type_parse("STORAGE", &v), QCDN_OK, NULL);
+    CHECK(v == QCDN_DOMAIN_TYPE_STORAGE);
+    v = 99;
+    CHECK_STATUS(qcdn_domain_type_parse("tape", &v), QCDN_ERR_INVALID_ARGUMENT, "live");
+    CHECK_STATUS(qcdn_domain_type_parse(NULL, &v), QCDN_ERR_INVALID_ARGUMENT, NULL);
+    CHECK_STATUS(qcdn_domain_type_parse("live", NULL), QCDN_ERR_INVALID_ARGUMENT, NULL);
+    CHECK(v == 99);
+    CHECK_STATUS(qcdn_bucket_policy_parse("Authenticated", &v), QCDN_OK, NULL);
+    CHECK(v == QCDN_BUCKET_POLICY_AUTHENTICATED);
+    CHECK_STATUS(qcdn_bucket_policy_parse("public", &v), QCDN_OK, NULL);
+    CHECK(v == QCDN_BUCKET_POLICY_PUBLIC);
+    CHECK_STATUS(qcdn_bucket_policy_parse("private", &v), QCDN_ERR_INVALID_ARGUMENT, NULL);
+    CHECK(v == QCDN_BUCKET_POLICY_PUBLIC);
+}
+
 int main(int argc, char **argv) {
     test_init(argc, argv);
     key_2048 = read_repo_file("tests/keys/rsa2048.pkcs1.pem", &key_2048_len);
@@ -420,6 +440,7 @@ int main(int argc, char **argv) {
     test_bad_utf8(signer, verifier);
     test_bad_keys();
     test_enum_ranges(signer, verifier);
+    test_enum_names();
     test_bad_options(signer);
     test_bad_url_parts(signer);
     test_random_inputs(signer, verifier);
