@@ -120,10 +120,10 @@ impl TokenCache {
         })
     }
 
-    /// The token for these options: from the cache, or `sign` with the
-    /// rounded options and remembered. `None` when these options are never
-    /// cached (the caller signs as usual).
-    pub(crate) fn get_or_sign(&self, signer: &Signer, uri: &str, opts: &SignOptions) -> Option<Result<String>> {
+    /// What these options mean for the cache: the key the token is kept
+    /// under and the options with the rounded `exp` to sign it with. `None`
+    /// when these options are never cached.
+    fn plan(&self, signer: &Signer, opts: &SignOptions) -> Option<(i64, String, SignOptions)> {
         if opts.now_pinned().is_some() && !self.settings.cache_pinned_clock {
             return None;
         }
@@ -140,31 +140,79 @@ impl TokenCache {
         if exp.saturating_sub(now) < CACHE_SAFETY_MARGIN.as_secs() as i64 {
             return None;
         }
-        let claims = claims_text(opts.claim_map());
-        let key = KeyRef {
-            uri,
-            exp,
-            nbf: opts.not_before_value(),
-            claims: &claims,
-        };
-        if let Some(token) = self.map.get(&key) {
-            return Some(Ok(token.to_string()));
-        }
         let rounded = opts.clone().expiry(Expiry::At(exp)).now(now);
-        let token = match signer.sign_uncached(uri, &rounded) {
-            Ok(t) => t,
-            Err(e) => return Some(Err(e)),
-        };
+        Some((exp, claims_text(opts.claim_map()), rounded))
+    }
+
+    fn lookup(&self, uri: &str, exp: i64, nbf: Option<i64>, claims: &str) -> Option<String> {
+        let key = KeyRef { uri, exp, nbf, claims };
+        self.map.get(&key).map(|t| t.to_string())
+    }
+
+    fn remember(&self, uri: &str, exp: i64, nbf: Option<i64>, claims: String, token: &str) {
         self.map.insert(
             Key {
                 uri: uri.into(),
                 exp,
-                nbf: key.nbf,
+                nbf,
                 claims: claims.into(),
             },
-            Arc::from(token.as_str()),
+            Arc::from(token),
         );
+    }
+
+    /// The token for these options: from the cache, or `sign` with the
+    /// rounded options and remembered. `None` when these options are never
+    /// cached (the caller signs as usual).
+    pub(crate) fn get_or_sign(&self, signer: &Signer, uri: &str, opts: &SignOptions) -> Option<Result<String>> {
+        let (exp, claims, rounded) = self.plan(signer, opts)?;
+        let nbf = opts.not_before_value();
+        if let Some(token) = self.lookup(uri, exp, nbf, &claims) {
+            return Some(Ok(token));
+        }
+        let token = match signer.sign_uncached(uri, &rounded) {
+            Ok(t) => t,
+            Err(e) => return Some(Err(e)),
+        };
+        self.remember(uri, exp, nbf, claims, &token);
         Some(Ok(token))
+    }
+
+    /// For the two-phase signature ([`Signer::prepare`]): the cached token if
+    /// there is one, else the options to prepare and the key to remember the
+    /// finished token under.
+    pub(crate) fn prepare(&self, signer: &Signer, uri: &str, opts: &SignOptions) -> Option<Prepared> {
+        let (exp, claims, rounded) = self.plan(signer, opts)?;
+        let nbf = opts.not_before_value();
+        Some(match self.lookup(uri, exp, nbf, &claims) {
+            Some(token) => Prepared::Ready(token),
+            None => Prepared::Sign {
+                options: rounded,
+                key: PendingKey {
+                    uri: uri.to_string(),
+                    exp,
+                    nbf,
+                    claims,
+                },
+            },
+        })
+    }
+
+    /// Keeps a token finished from its text alone ([`Signer::finish`]): the
+    /// key is read from its payload. Tokens without `exp` are not kept.
+    pub(crate) fn remember_payload(&self, mut payload: Map<String, Value>, token: &str) {
+        let (Some(Value::String(uri)), Some(exp)) =
+            (payload.remove("uri"), payload.remove("exp").and_then(|e| e.as_i64()))
+        else {
+            return;
+        };
+        let nbf = payload.remove("nbf").and_then(|n| n.as_i64());
+        self.remember(&uri, exp, nbf, claims_text(&payload), token);
+    }
+
+    /// Keeps a token finished in two phases.
+    pub(crate) fn finish(&self, key: PendingKey, token: &str) {
+        self.remember(&key.uri, key.exp, key.nbf, key.claims, token);
     }
 
     pub(crate) fn settings(&self) -> CacheSettings {
@@ -174,6 +222,23 @@ impl TokenCache {
     pub(crate) fn len(&self) -> usize {
         self.map.len()
     }
+}
+
+/// What the cache says about a token about to be prepared.
+pub(crate) enum Prepared {
+    /// Already signed in this window.
+    Ready(String),
+    /// To sign with these (rounded) options, then remember under `key`.
+    Sign { options: SignOptions, key: PendingKey },
+}
+
+/// The cache key of a token being signed in two phases.
+#[derive(Debug, Clone)]
+pub(crate) struct PendingKey {
+    uri: String,
+    exp: i64,
+    nbf: Option<i64>,
+    claims: String,
 }
 
 /// Claims as canonical JSON (serde_json's map is sorted): `""` for none.

@@ -52,6 +52,36 @@ pub enum KeyStyle {
 }
 
 impl KeyStyle {
+    /// Whether `key` is the spelling of the snake_case name `snake` in this
+    /// style — without building the spelling (options are read on every
+    /// signature).
+    ///
+    /// ```
+    /// use qencode_cdn::KeyStyle;
+    /// assert!(KeyStyle::Camel.matches("expires_in", "expiresIn"));
+    /// assert!(!KeyStyle::Camel.matches("expires_in", "expires_in"));
+    /// ```
+    pub fn matches(self, snake: &str, key: &str) -> bool {
+        match self {
+            KeyStyle::Snake => snake == key,
+            KeyStyle::Camel => {
+                let mut want = snake.bytes();
+                let mut got = key.bytes();
+                loop {
+                    match (want.next(), got.next()) {
+                        (None, None) => return true,
+                        (Some(b'_'), Some(g)) => match want.next() {
+                            Some(w) if w.to_ascii_uppercase() == g && w != g => {}
+                            _ => return false,
+                        },
+                        (Some(w), Some(g)) if w == g && !g.is_ascii_uppercase() => {}
+                        _ => return false,
+                    }
+                }
+            }
+        }
+    }
+
     /// The spelling of a snake_case option name in this style.
     ///
     /// ```
@@ -103,7 +133,7 @@ impl<'a> Fields<'a> {
             }
         };
         for key in map.keys() {
-            if !known.iter().any(|k| style.name(k) == key.as_str()) {
+            if !known.iter().any(|k| style.matches(k, key)) {
                 let names: Vec<Cow<'static, str>> = known.iter().map(|k| style.name(k)).collect();
                 return Err(Error::invalid_argument(format!(
                     "unknown {what} `{}`; the {what}s are {}",
@@ -116,7 +146,14 @@ impl<'a> Fields<'a> {
     }
 
     fn get(&self, key: &'static str) -> Option<&Value> {
-        self.map.get(self.style.name(key).as_ref())
+        match self.style {
+            KeyStyle::Snake => self.map.get(key),
+            KeyStyle::Camel => self
+                .map
+                .iter()
+                .find(|(k, _)| self.style.matches(key, k))
+                .map(|(_, v)| v),
+        }
     }
 
     fn shown(&self, key: &'static str) -> Cow<'static, str> {
@@ -446,9 +483,9 @@ pub fn split_cookie_options(value: &Value, style: KeyStyle) -> Result<(SignOptio
     };
     let (mut sign, mut cookie) = (Map::new(), Map::new());
     for (k, v) in map {
-        if COOKIE_KEYS.iter().any(|c| style.name(c) == k.as_str()) {
+        if COOKIE_KEYS.iter().any(|c| style.matches(c, &k)) {
             cookie.insert(k, v);
-        } else if SIGN_KEYS.iter().any(|s| style.name(s) == k.as_str()) {
+        } else if SIGN_KEYS.iter().any(|s| style.matches(s, &k)) {
             sign.insert(k, v);
         } else {
             let names: Vec<Cow<'static, str>> = SIGN_KEYS.iter().chain(&COOKIE_KEYS).map(|k| style.name(k)).collect();
@@ -500,6 +537,33 @@ mod tests {
         let e = SignOptions::from_json(&json!({"expires_in": 600}), KeyStyle::Camel).unwrap_err();
         assert!(e.message().contains("expiresIn, expiresAt"), "{e}");
         assert!(sign(json!([1])).unwrap_err().is_type_error());
+    }
+
+    #[test]
+    fn camel_matching_is_exact() {
+        for (snake, camel) in [
+            ("expires_in", "expiresIn"),
+            ("http_only", "httpOnly"),
+            ("now", "now"),
+            ("key_id", "keyId"),
+        ] {
+            assert!(KeyStyle::Camel.matches(snake, camel));
+            assert_eq!(
+                KeyStyle::Camel.name(Box::leak(snake.to_string().into_boxed_str())),
+                camel
+            );
+        }
+        for wrong in [
+            "expires_in",
+            "expiresin",
+            "expiresIN",
+            "ExpiresIn",
+            "expiresInx",
+            "expires",
+            "expiresIn_",
+        ] {
+            assert!(!KeyStyle::Camel.matches("expires_in", wrong), "{wrong}");
+        }
     }
 
     #[test]

@@ -504,6 +504,27 @@ impl Signer {
     /// ```
     pub fn prepare(&self, uri: &str, opts: &SignOptions) -> Result<PreparedToken> {
         validate_uri(uri)?;
+        let mut pending = None;
+        let mut rounded = None;
+        if let Some(cache) = &self.cache {
+            match cache.prepare(self, uri, opts) {
+                Some(crate::cache::Prepared::Ready(token)) => {
+                    let cut = token.rfind('.').unwrap_or(token.len());
+                    return Ok(PreparedToken {
+                        signer: self.clone(),
+                        signing_input: token[..cut].to_string(),
+                        ready: Some(token),
+                        pending: None,
+                    });
+                }
+                Some(crate::cache::Prepared::Sign { options, key }) => {
+                    rounded = Some(options);
+                    pending = Some(key);
+                }
+                None => {}
+            }
+        }
+        let opts = rounded.as_ref().unwrap_or(opts);
         let times = self.times(opts)?;
         let payload = payload_json(uri, times.exp, times.nbf, &opts.claims)?;
         let mut input = String::with_capacity(self.inner.header_b64.len() + 1 + payload.len() * 4 / 3 + 4);
@@ -513,6 +534,8 @@ impl Signer {
         Ok(PreparedToken {
             signer: self.clone(),
             signing_input: input,
+            ready: None,
+            pending,
         })
     }
 
@@ -715,11 +738,17 @@ impl Signer {
         if !claims.get("uri").is_some_and(Value::is_string) {
             return Err(Error::invalid_argument("the signing input's payload has no `uri`"));
         }
-        PreparedToken {
+        let token = PreparedToken {
             signer: self.clone(),
             signing_input: signing_input.to_string(),
+            ready: None,
+            pending: None,
         }
-        .finish(signature)
+        .finish(signature)?;
+        if let Some(cache) = &self.cache {
+            cache.remember_payload(claims, &token);
+        }
+        Ok(token)
     }
 }
 
@@ -728,12 +757,24 @@ impl Signer {
 pub struct PreparedToken {
     signer: Signer,
     signing_input: String,
+    /// The finished token, when a cached signer already has it.
+    ready: Option<String>,
+    /// Where a cached signer keeps the token once finished.
+    pending: Option<crate::cache::PendingKey>,
 }
 
 impl PreparedToken {
     /// The bytes to sign with RS256: `base64url(header) "." base64url(payload)`.
     pub fn signing_input(&self) -> &str {
         &self.signing_input
+    }
+
+    /// The token already made, when the signer is cached ([`Signer::cached`])
+    /// and has one for this window: then no signature is needed (an external
+    /// signer need not be called) and this is what [`PreparedToken::finish`]
+    /// would return.
+    pub fn ready(&self) -> Option<&str> {
+        self.ready.as_deref()
     }
 
     /// The token, once `signature` (raw RS256 bytes) verifies with the
@@ -767,6 +808,9 @@ impl PreparedToken {
         let mut out = self.signing_input;
         out.push('.');
         URL_SAFE_NO_PAD.encode_string(signature, &mut out);
+        if let (Some(key), Some(cache)) = (self.pending, &self.signer.cache) {
+            cache.finish(key, &out);
+        }
         Ok(out)
     }
 }

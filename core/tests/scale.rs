@@ -144,6 +144,35 @@ fn never_expiring_and_pinned_clock_tokens_are_not_cached_unless_asked() {
 }
 
 #[test]
+fn two_phase_signing_goes_through_the_cache_too() {
+    // An asynchronous external signer (a KMS call awaited elsewhere) behind
+    // a cache: the first prepare needs a signature, later ones in the window
+    // are ready at once; the text-only finish (the C ABI's) fills it too.
+    let (s, calls, clock) = counted(1_700_000_000);
+    let local = local();
+    let cached = s.cached(Duration::from_secs(300)).unwrap();
+    let o = SignOptions::new().expires_in(Duration::from_secs(3600));
+    let p = cached.prepare("videos/a/", &o).unwrap();
+    assert!(p.ready().is_none());
+    let sig = local.sign_raw(p.signing_input().as_bytes()).unwrap();
+    let first = p.finish(&sig).unwrap();
+    assert_eq!(exp_of(&first), 1_700_003_700, "the window's rounded exp");
+    clock.fetch_add(60, Ordering::SeqCst);
+    let again = cached.prepare("videos/a/", &o).unwrap();
+    assert_eq!(again.ready(), Some(first.as_str()));
+    assert_eq!(
+        cached.sign("videos/a/", &o).unwrap(),
+        first,
+        "sign finds what finish kept"
+    );
+    assert_eq!(calls.load(Ordering::SeqCst), 0, "the external signer was never called");
+    let p2 = cached.prepare("videos/b/", &o).unwrap();
+    let sig2 = local.sign_raw(p2.signing_input().as_bytes()).unwrap();
+    let second = cached.finish(p2.signing_input(), &sig2).unwrap();
+    assert_eq!(cached.prepare("videos/b/", &o).unwrap().ready(), Some(second.as_str()));
+}
+
+#[test]
 fn the_capacity_bounds_memory() {
     let mut settings = CacheSettings::new(Duration::from_secs(300));
     settings.capacity = 64;
