@@ -124,6 +124,23 @@ test('signAsync awaits an async function; a synchronous one works there too', as
   await rejectsWith(assert, () => slow.signAsync('abc', { expiresIn: null }), 'INVALID_ARGUMENT', q.InvalidArgumentError)
 })
 
+test('a cached async signer asks its function once per uri and window', async () => {
+  let calls = 0
+  const kms = external(async (input) => {
+    calls++
+    await new Promise((r) => setTimeout(r, 5))
+    return crypto.sign('sha256', input, PRIVATE)
+  })
+  const cached = kms.cached({ window: 300 })
+  const o = { expiresIn: 3600 }
+  const first = await cached.signAsync('videos/a/', o)
+  assert.equal(await cached.signAsync('videos/a/', o), first, 'the same window: the kept token')
+  assert.equal(cached.sign('videos/a/', o), first, 'sign finds it too')
+  await cached.signAsync('videos/b/', o)
+  assert.equal(calls, 2, 'one signature per uri')
+  assert.equal(cached.cachedTokens, 2)
+})
+
 test('waiting for an async signer does not block the event loop', async () => {
   let release
   const gate = new Promise((r) => {

@@ -85,5 +85,10 @@ pub struct ClientGuideDoctests;
 #[cfg(all(doctest, feature = "pkcs11"))]
 pub struct KeysGuideDoctests;
 
+/// The Rust examples of docs/scale.md, compiled as doctests.
+#[doc = include_str!("../../docs/scale.md")]
+#[cfg(doctest)]
+pub struct ScaleGuideDoctests;
+
 /// This crate's version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
