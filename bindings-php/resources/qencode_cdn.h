@@ -20,6 +20,7 @@ enum qcdn_status
     QCDN_ERR_TIMEOUT = 14,
     QCDN_ERR_DECODE = 15,
     QCDN_ERR_INTERNAL = 16,
+    QCDN_ERR_SIGNER_FAILED = 17,
 };
 typedef uint32_t qcdn_status;
 enum qcdn_resource_kind
@@ -65,6 +66,7 @@ typedef struct qcdn_client_options {
     uint32_t timeout_ms;
     uint32_t max_retries;
     bool no_retries;
+    uint32_t deadline_ms;
 } qcdn_client_options;
 typedef struct qcdn_sign_options {
     int64_t expires_in;
@@ -75,6 +77,14 @@ typedef struct qcdn_sign_options {
     const char *claims_json;
     int64_t now;
 } qcdn_sign_options;
+typedef int32_t (*qcdn_sign_callback)(void *user_data,
+                                      const uint8_t *input,
+                                      size_t input_len,
+                                      uint8_t *sig,
+                                      size_t sig_cap,
+                                      size_t *sig_len,
+                                      char *error,
+                                      size_t error_cap);
 typedef struct qcdn_cookie_options {
     const char *domain;
     const char *path;
@@ -97,6 +107,8 @@ qcdn_status qcdn_client_new_json(const char *api_key,
                                  const char *binding,
                                  struct qcdn_client **out_client);
 void qcdn_client_free(struct qcdn_client *client);
+qcdn_status qcdn_domain_type_parse(const char *name, uint32_t *out_domain_type);
+qcdn_status qcdn_bucket_policy_parse(const char *name, uint32_t *out_policy);
 qcdn_status qcdn_client_create_domain(const struct qcdn_client *client,
                                       const char *name,
                                       uint32_t domain_type,
@@ -173,6 +185,46 @@ qcdn_status qcdn_signer_key_id(const struct qcdn_signer *signer, char **out_key_
 qcdn_status qcdn_signer_key_bits(const struct qcdn_signer *signer, uint32_t *out_bits);
 qcdn_status qcdn_signer_public_key_jwk(const struct qcdn_signer *signer, char **out_jwk);
 void qcdn_signer_free(struct qcdn_signer *signer);
+qcdn_status qcdn_signer_new_external(const char *key_id,
+                                     const uint8_t *public_key,
+                                     size_t public_key_len,
+                                     qcdn_sign_callback callback,
+                                     void *user_data,
+                                     void (*free_user_data)(void*),
+                                     uint32_t timeout_ms,
+                                     struct qcdn_signer **out_signer);
+qcdn_status qcdn_signer_from_pkcs11(const char *module,
+                                    const char *token_label,
+                                    const char *key_label,
+                                    const char *pin,
+                                    const char *key_id,
+                                    struct qcdn_signer **out_signer);
+qcdn_status qcdn_signer_prepare_json(const struct qcdn_signer *signer,
+                                     const char *uri,
+                                     const char *options_json,
+                                     char **out_signing_input);
+qcdn_status qcdn_signer_finish(const struct qcdn_signer *signer,
+                               const char *signing_input,
+                               const uint8_t *sig,
+                               size_t sig_len,
+                               char **out_token);
+qcdn_status qcdn_signer_sign_many_json(const struct qcdn_signer *signer,
+                                       const char *items_json,
+                                       uint32_t threads,
+                                       char **out_json);
+qcdn_status qcdn_signer_sign_many(const struct qcdn_signer *signer,
+                                  const char *const *uris,
+                                  const struct qcdn_sign_options *options,
+                                  size_t count,
+                                  uint32_t threads,
+                                  char **out_tokens,
+                                  qcdn_status *out_statuses);
+qcdn_status qcdn_signer_cached(const struct qcdn_signer *signer,
+                               uint32_t window_secs,
+                               uint64_t capacity,
+                               bool cache_pinned_clock,
+                               struct qcdn_signer **out_signer);
+qcdn_status qcdn_signer_cached_tokens(const struct qcdn_signer *signer, uint64_t *out_count);
 qcdn_status qcdn_live_playback_url(const char *playback_id, const char *token, char **out_url);
 qcdn_status qcdn_live_custom_domain_url(const char *domain,
                                         const char *playback_id,
@@ -252,6 +304,9 @@ qcdn_status qcdn_signer_signed_cookie_fields_json(const struct qcdn_signer *sign
                                                   char **out_json);
 qcdn_status qcdn_verifier_new(const uint8_t *key, size_t key_len, struct qcdn_verifier **out_verifier);
 qcdn_status qcdn_verifier_new_jwk(const char *jwk, struct qcdn_verifier **out_verifier);
+qcdn_status qcdn_verifier_new_jwks(const char *jwks_json, struct qcdn_verifier **out_verifier);
+qcdn_status qcdn_verifier_new_keys_json(const char *keys_json, struct qcdn_verifier **out_verifier);
+qcdn_status qcdn_verifier_jwks(const struct qcdn_verifier *verifier, char **out_jwks);
 qcdn_status qcdn_verifier_from_signer(const struct qcdn_signer *signer, struct qcdn_verifier **out_verifier);
 qcdn_status qcdn_verifier_verify(const struct qcdn_verifier *verifier,
                                  const char *token,

@@ -14,9 +14,12 @@ use Qencode\Cdn\Internal\Options;
  * 502/503/504 for requests that are safe to repeat. TLS is always verified.
  *
  * Options (read by the core as in every language): `api_url`, `auth_url`,
- * `timeout` (one attempt) and `connect_timeout` in seconds (fractions
- * allowed) or as a `DateInterval`, `max_retries` (default 3, at most 10);
- * `null` keeps a default. An unknown key or a wrong type is an
+ * `timeout` (one attempt, default 30 s), `connect_timeout` (default 10 s)
+ * and `deadline` (the whole call — every attempt, every wait between
+ * retries, `Retry-After` included — default 60 s, or `timeout` when that is
+ * longer; past it the call throws a {@see TimeoutException}) in seconds
+ * (fractions allowed) or as a `DateInterval`, `max_retries` (default 3, at
+ * most 10); `null` keeps a default. An unknown key or a wrong type is an
  * {@see InvalidArgumentException}.
  *
  * Every method returns the API's JSON document as an array (a list for the
@@ -183,11 +186,7 @@ final class Client
      */
     public function setBucketPolicy(string $bucket, string $policy): array
     {
-        $value = match (strtolower($policy)) {
-            'public' => 0,          // QCDN_BUCKET_POLICY_PUBLIC
-            'authenticated' => 1,   // QCDN_BUCKET_POLICY_AUTHENTICATED
-            default => throw Native::invalid(sprintf('bucket policy `%s` is not `public` or `authenticated`', addcslashes($policy, "\0..\37"))),
-        };
+        $value = self::parse('qcdn_bucket_policy_parse', $policy, 'policy');
         return $this->call('qcdn_client_set_bucket_policy', Native::cstr($bucket, 'bucket'), $value);
     }
 
@@ -242,17 +241,22 @@ final class Client
         return is_array($doc) ? $doc : throw new DecodeException('DECODE: the API answered a document that is not an object or array', 'DECODE', 15);
     }
 
-    /** `"live"`/`"storage"` (any case) as the C enum; null is "any" where a filter is allowed. */
+    /** `"live"`/`"storage"` (any case, read by the core) as the C enum; null is "any" where a filter is allowed. */
     private static function domainType(?string $type, bool $filter): int
     {
         if ($type === null && $filter) {
             return 0; // QCDN_DOMAIN_TYPE_ANY
         }
-        return match (strtolower((string) $type)) {
-            'live' => 1,     // QCDN_DOMAIN_TYPE_LIVE
-            'storage' => 2,  // QCDN_DOMAIN_TYPE_STORAGE
-            default => throw Native::invalid(sprintf('domain type `%s` is not `live` or `storage`', addcslashes((string) $type, "\0..\37"))),
-        };
+        return self::parse('qcdn_domain_type_parse', (string) $type, 'type');
+    }
+
+    /** A name read by the core's own parser (`qcdn_domain_type_parse`, `qcdn_bucket_policy_parse`). */
+    private static function parse(string $function, string $name, string $what): int
+    {
+        $ffi = Native::ffi();
+        $value = $ffi->new('uint32_t');
+        Native::check($ffi->$function(Native::cstr($name, $what), \FFI::addr($value)));
+        return $value->cdata;
     }
 
     /** @return array<string, string> */

@@ -134,6 +134,13 @@ final class ConformanceTest extends TestCase
         if (array_key_exists('jwk', $spec)) {
             return Verifier::fromJwk($spec['jwk']);
         }
+        if (array_key_exists('jwks', $spec)) {
+            return Verifier::fromJwks($spec['jwks']);
+        }
+        if (array_key_exists('keys', $spec)) {
+            // [kid, key] pairs, the form that can also hold a repeated kid
+            return Verifier::fromKeys(array_map(static fn ($k) => [$k['kid'], self::key($k['key'])], $spec['keys']));
+        }
         return Verifier::fromSigner(self::signer($spec['signer']));
     }
 
@@ -259,6 +266,27 @@ final class ConformanceTest extends TestCase
                 return self::explanation(self::verifier($i['verifier'])->explain($i['url'], $opts));
             case 'explain_token':
                 return self::explanation(self::verifier($i['verifier'])->explainToken($i['token'], $opts));
+            case 'jwks':
+                return ['jwks' => self::verifier($i['verifier'])->jwks()];
+            case 'sign_many':
+                $items = array_map(
+                    static fn ($it) => array_key_exists('options', $it) ? [$it['uri'], $it['options']] : $it['uri'],
+                    $i['items'],
+                );
+                $results = self::signer($i['signer'])->signMany($items, $i['threads'] ?? null);
+                return self::batch(array_map(static fn ($r) => [$r->ok ? $r->token() : null, $r->error], $results));
+            case 'cached_sign':
+                // every request pins `now`: pinned-clock calls cached, as the README says
+                $cached = self::signer($i['signer'])->cached($i['window'], $i['capacity'] ?? null, true);
+                $results = [];
+                foreach ($i['requests'] as $r) {
+                    try {
+                        $results[] = [$cached->sign($r['uri'], $r['options'] ?? []), null];
+                    } catch (QencodeException $e) {
+                        $results[] = [null, $e];
+                    }
+                }
+                return self::batch($results) + ['cached_tokens' => $cached->cachedTokens()];
             case 'audit':
                 return ['warnings' => array_map(static fn ($w) => $w->code, Token::audit($i['token'], $i['now']))];
             case 'decode':
@@ -287,6 +315,24 @@ final class ConformanceTest extends TestCase
                 return ['result' => json_decode(json_encode($result, JSON_THROW_ON_ERROR), true)];
         }
         throw new \LogicException("{$case['name']}: the PHP runner has no operation `{$case['op']}`");
+    }
+
+    /**
+     * Results as the cases write them: `tokens` (null for an error),
+     * `errors` (null for a token), `exps` (each token's `exp`, or null).
+     *
+     * @param list<array{?string, ?QencodeException}> $results token or error, per request
+     * @return array<string, list<mixed>>
+     */
+    private static function batch(array $results): array
+    {
+        $out = ['tokens' => [], 'errors' => [], 'exps' => []];
+        foreach ($results as [$token, $error]) {
+            $out['tokens'][] = $token;
+            $out['errors'][] = $error?->errorCode;
+            $out['exps'][] = $token === null ? null : (Token::decodeUnverified($token)['claims']['exp'] ?? null);
+        }
+        return $out;
     }
 
     /** Canonical JSON: object members sorted; 1, 1.0 and true all differ. */
@@ -359,6 +405,15 @@ final class ConformanceTest extends TestCase
                 foreach ($w as $check => $text) {
                     $this->assertStringContainsString($text, $got['details'][$check] ?? '', "detail of `$check`");
                 }
+            } elseif ($key === 'same') {
+                // equal labels exactly where the tokens are equal
+                foreach ($w as $a => $la) {
+                    foreach ($w as $b => $lb) {
+                        $this->assertSame($la === $lb, $got['tokens'][$a] === $got['tokens'][$b], "requests $a and $b: labels $la and $lb");
+                    }
+                }
+            } elseif ($key === 'cached_at_most') {
+                $this->assertLessThanOrEqual($w, $got['cached_tokens'], 'tokens in the cache');
             } elseif ($key === 'result') {
                 $this->assertTrue(self::contains($got['result'], $w), 'result ' . self::canonical($got['result']) . ' does not contain ' . self::canonical($w));
             } else {

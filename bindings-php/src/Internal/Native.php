@@ -182,14 +182,42 @@ final class Native
         }
     }
 
-    /** The exception for the last failure on this thread. */
-    public static function lastError(int $status): QencodeException
+    /**
+     * The exception for the last failure on this thread; `$previous` is
+     * what caused it on the PHP side (an external signer's Throwable).
+     */
+    public static function lastError(int $status, ?\Throwable $previous = null): QencodeException
+    {
+        $details = self::lastErrorDetails();
+        return $details === null
+            ? new InternalException("INTERNAL: call failed with status $status and no error details", 'INTERNAL', 16)
+            : self::fromDetails($details, $previous);
+    }
+
+    /**
+     * The details of the last failure on this thread (`qcdn_last_error_json`),
+     * or null when the library has none.
+     *
+     * @return array<string, mixed>|null
+     */
+    public static function lastErrorDetails(): ?array
     {
         $out = self::outString();
         if (self::ffi()->qcdn_last_error_json(\FFI::addr($out)) !== 0) {
-            return new InternalException("INTERNAL: call failed with status $status and no error details", 'INTERNAL', 16);
+            return null;
         }
-        $d = self::takeJson($out);
+        $details = self::takeJson($out);
+        return is_array($details) && isset($details['code']) ? $details : null;
+    }
+
+    /**
+     * The exception for an error document with the fields of
+     * `qcdn_last_error_json` (also the `error` of a batch item).
+     *
+     * @param array<string, mixed> $d
+     */
+    public static function fromDetails(array $d, ?\Throwable $previous = null): QencodeException
+    {
         return self::exception(
             (string) $d['code'],
             (int) $d['status_code'],
@@ -199,13 +227,15 @@ final class Native
             $d['body'] ?? null,
             $d['request_id'] ?? null,
             (bool) ($d['type_error'] ?? false),
+            $previous,
         );
     }
 
     /**
      * The exception class of each code of DESIGN §5. No default arm: a code
      * the library gains fails the error test (UnhandledMatchError) until it
-     * is mapped here.
+     * is mapped here. `$previous` is kept by SIGNER_FAILED only (what an
+     * external signer's callable threw).
      */
     public static function exception(
         string $code,
@@ -216,6 +246,7 @@ final class Native
         ?string $body = null,
         ?string $requestId = null,
         bool $typeError = false,
+        ?\Throwable $previous = null,
     ): QencodeException {
         $text = $code . ': ' . $message;
         return match ($code) {
@@ -237,7 +268,7 @@ final class Native
             'TIMEOUT' => new TimeoutException($text, $code, $statusCode, $httpStatus),
             'DECODE' => new DecodeException($text, $code, $statusCode, $httpStatus),
             'INTERNAL' => new InternalException($text, $code, $statusCode, $httpStatus),
-            'SIGNER_FAILED' => new SignerFailedException($text, $code, $statusCode, $httpStatus),
+            'SIGNER_FAILED' => new SignerFailedException($text, $code, $statusCode, $httpStatus, $previous),
         };
     }
 

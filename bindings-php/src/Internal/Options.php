@@ -27,14 +27,27 @@ final class Options
      */
     public static function json(array $options): ?string
     {
+        return $options === [] ? null : self::encode(self::convert($options));
+    }
+
+    /**
+     * `$options` with the PHP values JSON has no form for converted (see the
+     * class), ready to be embedded in a larger document (batch items): an
+     * empty array is `{}`, a list stays a list (which the core refuses).
+     *
+     * @param array<mixed> $options
+     * @return array<mixed>|\stdClass
+     */
+    public static function convert(array $options): array|\stdClass
+    {
         if ($options === []) {
-            return null;
+            return new \stdClass();
         }
         $converted = [];
         foreach ($options as $key => $value) {
             $converted[$key] = self::value($value, (string) $key);
         }
-        return self::encode(array_is_list($options) ? array_values($converted) : $converted);
+        return array_is_list($options) ? array_values($converted) : $converted;
     }
 
     /** JSON text of any value (arguments like CORS headers), with the same conversions. */
