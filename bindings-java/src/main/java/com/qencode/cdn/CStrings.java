@@ -2,7 +2,10 @@ package com.qencode.cdn;
 
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /** Java strings to and from the C library's NUL-terminated UTF-8. */
 final class CStrings {
@@ -36,6 +39,34 @@ final class CStrings {
         byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
         byte[] out = new byte[utf8.length + 1];
         System.arraycopy(utf8, 0, out, 0, utf8.length);
+        return out;
+    }
+
+    /**
+     * A secret ({@code char[]}: a PIN) as NUL-terminated UTF-8, with the rules
+     * of {@link #of(String, String)}. Intermediate copies are wiped; the
+     * caller wipes the result after the call.
+     */
+    static byte[] of(char[] s, String what) {
+        for (int i = 0; i < s.length; i++) {
+            char c = s[i];
+            if (c == 0) {
+                throw new InvalidArgumentException(what + " contains a NUL character, which the library cannot take");
+            }
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < s.length && Character.isLowSurrogate(s[i + 1])) {
+                    i++;
+                } else {
+                    throw new InvalidArgumentException(what + " is not valid Unicode (a lone surrogate at index " + i + ")");
+                }
+            }
+        }
+        ByteBuffer utf8 = StandardCharsets.UTF_8.encode(CharBuffer.wrap(s));
+        byte[] out = new byte[utf8.remaining() + 1];
+        utf8.get(out, 0, utf8.remaining());
+        if (utf8.hasArray()) {
+            Arrays.fill(utf8.array(), (byte) 0);
+        }
         return out;
     }
 

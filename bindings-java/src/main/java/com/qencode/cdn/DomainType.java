@@ -20,10 +20,14 @@ public enum DomainType {
         return apiName;
     }
 
+    /** The type of an API document's {@code type}, read by the core ({@code qcdn_domain_type_parse}). */
     static DomainType fromApi(String s) {
-        for (DomainType t : values()) {
-            if (t.apiName.equals(s)) {
-                return t;
+        int[] number = new int[1];
+        if (Lib.qcdn_domain_type_parse(CStrings.of(s, "type"), number) == 0) {
+            for (DomainType t : values()) {
+                if (t.number == number[0]) {
+                    return t;
+                }
             }
         }
         throw new DecodeException("unknown domain type `" + s + "` in the library's answer");

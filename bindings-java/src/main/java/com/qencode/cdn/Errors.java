@@ -39,15 +39,27 @@ final class Errors {
      * reported, never another call's details.
      */
     static RuntimeException fromDetails(int status, String detailsJson) {
+        return fromDetails(status, detailsJson == null ? null : Json.parse(detailsJson));
+    }
+
+    /**
+     * The exception of one failed item of a batch: its {@code error} member,
+     * an object with the fields of {@code qcdn_last_error_json}.
+     */
+    static RuntimeException fromItemError(Object error) {
+        if (error instanceof Map<?, ?> m && m.get("status_code") instanceof Long n && n > 0 && n <= Integer.MAX_VALUE) {
+            return fromDetails(n.intValue(), m);
+        }
+        return new DecodeException("a failed item of the batch has no error details the package can read");
+    }
+
+    private static RuntimeException fromDetails(int status, Object parsed) {
         ErrorCode code = ErrorCode.fromNumber(status);
         Map<String, Object> d = Map.of();
-        if (detailsJson != null) {
-            Object parsed = Json.parse(detailsJson);
-            if (parsed instanceof Map<?, ?> m && m.get("status_code") instanceof Long n && n == status) {
-                @SuppressWarnings("unchecked")
-                Map<String, Object> details = (Map<String, Object>) m;
-                d = details;
-            }
+        if (parsed instanceof Map<?, ?> m && m.get("status_code") instanceof Long n && n == status) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> details = (Map<String, Object>) m;
+            d = details;
         }
         if (code == null) {
             return new InternalException("the library failed with status " + status

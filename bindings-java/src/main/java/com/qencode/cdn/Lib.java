@@ -9,9 +9,10 @@ import com.sun.jna.ptr.PointerByReference;
  * mapping (no proxy, no per-call reflection). Strings go in as NUL-terminated
  * UTF-8 {@code byte[]} ({@link CStrings#of}); strings coming out are read and
  * freed with {@code qcdn_string_free} by {@link CStrings#take}. {@code uint32_t}
- * is {@code int}, {@code size_t} is {@code long} (64-bit platforms only; the
- * loader checks). Only the {@code *_json} option functions are bound: the core
- * reads every option object.
+ * is {@code int}, {@code size_t} and {@code uint64_t} are {@code long} (64-bit
+ * platforms only; the loader checks), {@code bool} is {@code byte}. Only the
+ * {@code *_json} option functions are bound: the core reads every option
+ * object. The callbacks of external signers are {@link External}'s.
  */
 final class Lib {
     static {
@@ -70,6 +71,29 @@ final class Lib {
     static native int qcdn_signer_signed_cookie_fields_json(Pointer signer, byte[] uri, byte[] optionsJson,
                                                             PointerByReference outJson);
 
+    // External signers, PKCS#11, two-phase signing, batches, the cache.
+    static native int qcdn_signer_new_external(byte[] keyId, byte[] publicKey, long publicKeyLen,
+                                               External.SignCallback callback, Pointer userData,
+                                               External.FreeCallback freeUserData, int timeoutMs,
+                                               PointerByReference outSigner);
+
+    static native int qcdn_signer_from_pkcs11(byte[] module, byte[] tokenLabel, byte[] keyLabel, byte[] pin,
+                                              byte[] keyId, PointerByReference outSigner);
+
+    static native int qcdn_signer_prepare_json(Pointer signer, byte[] uri, byte[] optionsJson,
+                                               PointerByReference outSigningInput);
+
+    static native int qcdn_signer_finish(Pointer signer, byte[] signingInput, byte[] sig, long sigLen,
+                                         PointerByReference outToken);
+
+    static native int qcdn_signer_sign_many_json(Pointer signer, byte[] itemsJson, int threads,
+                                                 PointerByReference outJson);
+
+    static native int qcdn_signer_cached(Pointer signer, int windowSecs, long capacity, byte cachePinnedClock,
+                                         PointerByReference outSigner);
+
+    static native int qcdn_signer_cached_tokens(Pointer signer, long[] outCount);
+
     // URLs.
     static native int qcdn_live_playback_url(byte[] playbackId, byte[] token, PointerByReference outUrl);
 
@@ -85,6 +109,12 @@ final class Lib {
     static native int qcdn_verifier_new(byte[] key, long keyLen, PointerByReference outVerifier);
 
     static native int qcdn_verifier_new_jwk(byte[] jwk, PointerByReference outVerifier);
+
+    static native int qcdn_verifier_new_jwks(byte[] jwksJson, PointerByReference outVerifier);
+
+    static native int qcdn_verifier_new_keys_json(byte[] keysJson, PointerByReference outVerifier);
+
+    static native int qcdn_verifier_jwks(Pointer verifier, PointerByReference outJwks);
 
     static native int qcdn_verifier_from_signer(Pointer signer, PointerByReference outVerifier);
 
@@ -108,6 +138,8 @@ final class Lib {
                                            PointerByReference outClient);
 
     static native void qcdn_client_free(Pointer client);
+
+    static native int qcdn_domain_type_parse(byte[] name, int[] outDomainType);
 
     static native int qcdn_client_create_domain(Pointer client, byte[] name, int domainType, PointerByReference outJson);
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.qencode.cdn.ApiException;
 import com.qencode.cdn.BucketPolicy;
+import com.qencode.cdn.CacheOptions;
 import com.qencode.cdn.Client;
 import com.qencode.cdn.CookieOptions;
 import com.qencode.cdn.DecodedToken;
@@ -18,6 +19,8 @@ import com.qencode.cdn.QencodeError;
 import com.qencode.cdn.Resource;
 import com.qencode.cdn.SameSite;
 import com.qencode.cdn.SignOptions;
+import com.qencode.cdn.SignRequest;
+import com.qencode.cdn.SignResult;
 import com.qencode.cdn.Signer;
 import com.qencode.cdn.SigningKey;
 import com.qencode.cdn.SigningKeyTarget;
@@ -30,6 +33,7 @@ import com.qencode.cdn.VerifyOptions;
 import com.qencode.cdn.testing.Emulator;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -217,6 +221,24 @@ class ConformanceTest {
                     assertTrue(detail.contains((String) d.getValue()),
                             () -> "detail of `" + d.getKey() + "` is `" + detail + "`, which lacks `" + d.getValue() + "`");
                 }
+            } else if (key.equals("same")) {
+                List<Object> labels = (List<Object>) w.getValue();
+                List<Object> tokens = (List<Object>) got.get("tokens");
+                assertEquals(labels.size(), tokens.size(), "one token per request");
+                for (int a = 0; a < labels.size(); a++) {
+                    for (int b = 0; b < labels.size(); b++) {
+                        boolean sameLabel = labels.get(a).equals(labels.get(b));
+                        boolean sameToken = Objects.equals(tokens.get(a), tokens.get(b));
+                        int x = a;
+                        int y = b;
+                        assertEquals(sameLabel, sameToken, () -> "requests " + x + " and " + y + ": labels "
+                                + labels.get(x) + " and " + labels.get(y) + " but the tokens "
+                                + (sameToken ? "are equal" : "differ"));
+                    }
+                }
+            } else if (key.equals("cached_at_most")) {
+                long n = (Long) got.get("cached_tokens");
+                assertTrue(n <= (Long) w.getValue(), () -> "the cache holds " + n + " tokens, more than " + w.getValue());
             } else if (key.equals("result")) {
                 assertTrue(contains(got.get("result"), w.getValue()),
                         () -> "result " + got.get("result") + " does not contain " + w.getValue());
@@ -301,7 +323,36 @@ class ConformanceTest {
         if (m.containsKey("jwk")) {
             return Verifier.fromJwk((String) m.get("jwk"));
         }
-        return Verifier.fromSigner(signer(m.get("signer")));
+        if (m.containsKey("jwks")) {
+            return Verifier.fromJwks((String) m.get("jwks"));
+        }
+        if (m.containsKey("keys")) {
+            // (kid, key) pairs as a Java user holds them: PEM text, base64 of DER bytes.
+            List<Map.Entry<String, String>> pairs = new ArrayList<>();
+            for (Object k : (List<Object>) m.get("keys")) {
+                Map<String, Object> pair = (Map<String, Object>) k;
+                pairs.add(Map.entry((String) pair.get("kid"), keyText(pair.get("key"))));
+            }
+            return Verifier.fromKeys(pairs);
+        }
+        if (m.containsKey("signer")) {
+            return Verifier.fromSigner(signer(m.get("signer")));
+        }
+        throw new Unexpressible("verifier " + m.keySet() + ": the runner knows no such verifier");
+    }
+
+    /** A key spec as the text a Java user passes to Verifier.fromKeys: a text file's text, base64 of a DER file or of raw bytes. */
+    @SuppressWarnings("unchecked")
+    private static String keyText(Object spec) {
+        if (spec instanceof String file) {
+            byte[] b = TestSupport.bytes(file);
+            return file.endsWith(".der") ? Base64.getEncoder().encodeToString(b) : new String(b, StandardCharsets.UTF_8);
+        }
+        Map<String, Object> m = (Map<String, Object>) spec;
+        if (m.containsKey("text")) {
+            return (String) m.get("text");
+        }
+        return (String) m.get("base64");
     }
 
     /** Seconds (JSON) as the Duration a Java user passes: 600 is ofSeconds(600), 1.5 is ofMillis(1500). */
@@ -523,8 +574,84 @@ class ConformanceTest {
                 });
             case "client":
                 return client(i);
+            case "jwks": {
+                try (Verifier v = verifier(i.get("verifier"))) {
+                    return one("jwks", TestSupport.parse(v.jwks()));
+                }
+            }
+            case "sign_many": {
+                Signer s = signer(i.get("signer"));
+                List<SignRequest> items = new ArrayList<>();
+                for (Object item : (List<Object>) i.get("items")) {
+                    Map<String, Object> r = (Map<String, Object>) item;
+                    items.add(r.containsKey("options") ? SignRequest.of((String) r.get("uri"), signOptions(r.get("options")))
+                            : SignRequest.of((String) r.get("uri")));
+                }
+                List<SignResult> results = i.containsKey("threads")
+                        ? s.signMany(items, ((Long) i.get("threads")).intValue()) : s.signMany(items);
+                Batch out = new Batch();
+                for (SignResult r : results) {
+                    if (r.isOk()) {
+                        out.token(r.token());
+                    } else {
+                        out.error(r.error().orElseThrow());
+                    }
+                }
+                return out.toMap();
+            }
+            case "cached_sign": {
+                CacheOptions.Builder o = CacheOptions.builder().cachePinnedClock(true);
+                if (i.containsKey("capacity")) {
+                    o.capacity((Long) i.get("capacity"));
+                }
+                try (Signer cached = signer(i.get("signer")).cached(duration(i.get("window"), "window"), o.build())) {
+                    Batch out = new Batch();
+                    for (Object request : (List<Object>) i.get("requests")) {
+                        Map<String, Object> r = (Map<String, Object>) request;
+                        try {
+                            out.token(cached.sign((String) r.get("uri"), signOptions(r.get("options"))));
+                        } catch (Unexpressible e) {
+                            throw e;
+                        } catch (RuntimeException e) {
+                            out.error(e);
+                        }
+                    }
+                    Map<String, Object> m = out.toMap();
+                    m.put("cached_tokens", cached.cachedTokens());
+                    return m;
+                }
+            }
             default:
                 throw new Unexpressible("the Java runner has no operation `" + op + "`");
+        }
+    }
+
+    /** The results of a batch as the cases write them: tokens (null for an error), errors (null for a token), exps. */
+    static final class Batch {
+        final List<Object> tokens = new ArrayList<>();
+        final List<Object> errors = new ArrayList<>();
+        final List<Object> exps = new ArrayList<>();
+
+        void token(String token) {
+            tokens.add(token);
+            errors.add(null);
+            exps.add(Tokens.decodeUnverified(token).claims().get("exp"));
+        }
+
+        void error(RuntimeException e) {
+            if (!(e instanceof QencodeError err)) {
+                throw e;
+            }
+            tokens.add(null);
+            errors.add(err.code().name());
+            exps.add(null);
+        }
+
+        Map<String, Object> toMap() {
+            Map<String, Object> m = one("tokens", tokens);
+            m.put("errors", errors);
+            m.put("exps", exps);
+            return m;
         }
     }
 
