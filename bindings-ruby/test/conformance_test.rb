@@ -81,8 +81,41 @@ module Conformance
   def verifier(spec)
     return CDN::Verifier.new(key_material(spec["public_key"])) if spec.key?("public_key")
     return CDN::Verifier.from_jwk(spec["jwk"]) if spec.key?("jwk")
+    return CDN::Verifier.from_jwks(spec["jwks"]) if spec.key?("jwks")
+    return CDN::Verifier.from_keys(spec["keys"].map { |k| [k["kid"], key_material(k["key"])] }) if spec.key?("keys")
 
     CDN::Verifier.from_signer(signer(spec["signer"]))
+  end
+
+  # Per-item outcomes as the cases write them: `tokens` (nil for an
+  # error), `errors` (nil for a token) and each token's `exp`.
+  def outcomes(results)
+    tokens = results.map(&:first)
+    {
+      "tokens" => tokens,
+      "errors" => results.map(&:last),
+      "exps" => tokens.map { |t| t && CDN.decode_unverified(t)[:claims]["exp"] }
+    }
+  end
+
+  # A batch result as [token, nil] or [nil, code]; a failed item's #token
+  # raises its error.
+  def batch_outcome(result)
+    return [result.token, nil] if result.ok?
+
+    begin
+      result.token
+      raise "the token of a failed item did not raise"
+    rescue CDN::Error => e
+      raise "the token of a failed item raised another error" unless e.equal?(result.error)
+    end
+    [nil, result.error.code]
+  end
+
+  def sign_outcome(signer, uri, options)
+    [signer.sign(uri, **keywords(options)), nil]
+  rescue CDN::Error => e
+    [nil, e.code]
   end
 
   # JSON options as keyword arguments: symbols for names, `Time` for
@@ -160,6 +193,20 @@ module Conformance
       explanation(verifier(i["verifier"]).explain(i["url"], **keywords(i["options"])))
     when "explain_token"
       explanation(verifier(i["verifier"]).explain_token(i["token"], **keywords(i["options"])))
+    when "jwks"
+      { "jwks" => verifier(i["verifier"]).jwks }
+    when "sign_many"
+      items = i["items"].map { |it| { uri: it["uri"], **keywords(it["options"]) } }
+      threads = i.key?("threads") ? { threads: i["threads"] } : {}
+      results = signer(i["signer"]).sign_many(items, **threads)
+      raise "sign_many gave #{results.size} results for #{items.size} items" unless results.size == items.size
+
+      outcomes(results.map { |r| batch_outcome(r) })
+    when "cached_sign"
+      capacity = i.key?("capacity") ? { capacity: i["capacity"] } : {}
+      cached = signer(i["signer"]).cached(i["window"], cache_pinned_clock: true, **capacity)
+      outcomes(i["requests"].map { |r| sign_outcome(cached, r["uri"], r["options"]) })
+        .merge("cached_tokens" => cached.cached_tokens)
     when "audit"
       { "warnings" => CDN.audit(i["token"], now: Time.at(i["now"])).map(&:code) }
     when "decode"
@@ -268,6 +315,17 @@ class ConformanceTest < Minitest::Test
           detail = got["details"].fetch(check, "")
           assert_includes detail, text, "detail of `#{check}`"
         end
+      when "same"
+        tokens = got["tokens"]
+        w.each_with_index do |la, a|
+          w.each_with_index do |lb, b|
+            equal = tokens[a] == tokens[b]
+            assert_equal la == lb, equal, "requests #{a} and #{b}: labels #{la} and #{lb} but tokens " \
+                                          "#{equal ? 'equal' : 'differ'}"
+          end
+        end
+      when "cached_at_most"
+        assert_operator got["cached_tokens"], :<=, w, "the cache holds more tokens than #{w}"
       when "result"
         assert Conformance.contains(got["result"], w), "result #{got['result']} does not contain #{w}"
       else

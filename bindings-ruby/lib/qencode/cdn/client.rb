@@ -167,7 +167,7 @@ module Qencode
       # Adds a custom playback domain; `type` is "live" or "storage" (or a Symbol).
       def create_domain(name, type)
         n = Native.c_string(name, "name")
-        t = enum(type, DOMAIN_TYPES, "domain type", "`live` or `storage`")
+        t = domain_type(type)
         Domain.from_api(call { |h, out| Native.qcdn_client_create_domain(h, n, t, out) })
       end
 
@@ -179,7 +179,7 @@ module Qencode
 
       # Every domain, or those of one type ("live" / "storage").
       def list_domains(type = nil)
-        t = type.nil? ? 0 : enum(type, DOMAIN_TYPES, "domain type", "`live` or `storage`")
+        t = type.nil? ? 0 : domain_type(type)
         call { |h, out| Native.qcdn_client_list_domains(h, t, out) }.map { |d| Domain.from_api(d) }
       end
 
@@ -263,7 +263,7 @@ module Qencode
       # Sets a bucket's access policy: "public" or "authenticated" (signed tokens required).
       def set_bucket_policy(bucket, policy)
         b = Native.c_string(bucket, "bucket")
-        p = enum(policy, POLICIES, "bucket policy", "`public` or `authenticated`")
+        p = Native.uint32_out { |out| Native.qcdn_bucket_policy_parse(Native.c_string(policy, "policy"), out) }
         call { |h, out| Native.qcdn_client_set_bucket_policy(h, b, p, out) }
         nil
       end
@@ -317,11 +317,10 @@ module Qencode
       end
 
       FREE = Native.method(:qcdn_client_free)
-      # The C enums (qcdn_domain_type, qcdn_signing_key_target, qcdn_bucket_policy).
-      DOMAIN_TYPES = { "live" => 1, "storage" => 2 }.freeze
+      # qcdn_signing_key_target, chosen by keyword (the domain type and the
+      # bucket policy are names the core reads: qcdn_*_parse).
       KEY_TARGETS = { stream: 0, domain: 1, bucket: 2 }.freeze
-      POLICIES = { "public" => 0, "authenticated" => 1 }.freeze
-      private_constant :FREE, :DOMAIN_TYPES, :KEY_TARGETS, :POLICIES
+      private_constant :FREE, :KEY_TARGETS
 
       private
 
@@ -343,10 +342,10 @@ module Qencode
         UNSET.equal?(value) || value.nil? ? value : Options.duration(value)
       end
 
-      # A string or symbol the C API takes as an enum number.
-      def enum(value, table, what, expected)
-        s = Native.c_string(value, what)
-        table.fetch(s.downcase) { raise InvalidArgumentError, "#{what} `#{s}` is not #{expected}" }
+      # "live" / "storage" (any case, or a Symbol) as the C enum number, read by the core.
+      def domain_type(value)
+        s = Native.c_string(value, "type")
+        Native.uint32_out { |out| Native.qcdn_domain_type_parse(s, out) }
       end
 
       # Runs one native call with the handle and an out-parameter; returns

@@ -79,6 +79,18 @@ module Qencode
       attach_function :qcdn_signer_signed_cookie_json, %i[pointer string string out], :status, blocking: true
       attach_function :qcdn_signer_signed_cookie_fields_json, %i[pointer string string out], :status, blocking: true
 
+      # Keys held elsewhere, two-phase signing, batches, the cache.
+      callback :qcdn_sign_callback, %i[pointer pointer size_t pointer size_t pointer pointer size_t], :int32
+      callback :qcdn_free_user_data, [:pointer], :void
+      attach_function :qcdn_signer_new_external,
+                      %i[string buffer_in size_t qcdn_sign_callback pointer qcdn_free_user_data uint32 out], :status
+      attach_function :qcdn_signer_from_pkcs11, %i[string string string string string out], :status, blocking: true
+      attach_function :qcdn_signer_prepare_json, %i[pointer string string out], :status
+      attach_function :qcdn_signer_finish, %i[pointer string buffer_in size_t out], :status, blocking: true
+      attach_function :qcdn_signer_sign_many_json, %i[pointer string uint32 out], :status, blocking: true
+      attach_function :qcdn_signer_cached, %i[pointer uint32 uint64 bool out], :status
+      attach_function :qcdn_signer_cached_tokens, %i[pointer out], :status
+
       # URLs (nanoseconds of work: the GVL is kept).
       attach_function :qcdn_live_playback_url, %i[string string out], :status
       attach_function :qcdn_live_custom_domain_url, %i[string string string out], :status
@@ -88,6 +100,9 @@ module Qencode
       # Verifier and token inspection.
       attach_function :qcdn_verifier_new, %i[buffer_in size_t out], :status, blocking: true
       attach_function :qcdn_verifier_new_jwk, %i[string out], :status, blocking: true
+      attach_function :qcdn_verifier_new_jwks, %i[string out], :status, blocking: true
+      attach_function :qcdn_verifier_new_keys_json, %i[string out], :status, blocking: true
+      attach_function :qcdn_verifier_jwks, %i[pointer out], :status
       attach_function :qcdn_verifier_from_signer, %i[pointer out], :status
       attach_function :qcdn_verifier_free, [:pointer], :void
       attach_function :qcdn_verifier_verify_json, %i[pointer string string out], :status, blocking: true
@@ -99,6 +114,8 @@ module Qencode
       # Client (every request blocks on the network: the GVL is released).
       attach_function :qcdn_client_new_json, %i[string string string out], :status # may read ENV: keeps the GVL
       attach_function :qcdn_client_free, [:pointer], :void
+      attach_function :qcdn_domain_type_parse, %i[string out], :status
+      attach_function :qcdn_bucket_policy_parse, %i[string out], :status
       attach_function :qcdn_client_create_domain, %i[pointer string uint32 out], :status, blocking: true
       attach_function :qcdn_client_get_domain, %i[pointer string out], :status, blocking: true
       attach_function :qcdn_client_list_domains, %i[pointer uint32 out], :status, blocking: true
@@ -141,6 +158,13 @@ module Qencode
           out = FFI::MemoryPointer.new(:uint32)
           check(yield(out))
           out.read_uint32
+        end
+
+        # As {string_out}, for a `uint64_t *` out-parameter.
+        def uint64_out
+          out = FFI::MemoryPointer.new(:uint64)
+          check(yield(out))
+          out.read_uint64
         end
 
         # Runs the block with an out-parameter for a handle; raises on
@@ -230,6 +254,11 @@ module Qencode
             "#{what} must be a String (PEM, DER or base64) or an OpenSSL::PKey, got #{value.class}",
             type_error: true
           )
+        end
+
+        # A String of bytes the library reads (a frozen snapshot).
+        def bytes(s)
+          snapshot(s)
         end
 
         private

@@ -68,6 +68,20 @@ module Qencode
           json(h)
         end
 
+        # Sign options given as a Hash (an item of a batch): the keys as
+        # Strings, times and durations converted as for keywords, and every
+        # other key passed on as it is, for the core to accept or refuse.
+        def sign_hash(hash)
+          hash.to_h do |k, v|
+            key = k.is_a?(Symbol) ? k.name : k
+            case key
+            when "expires_in" then [key, duration(v)]
+            when "expires_at", "not_before", "now" then [key, time(v)]
+            else [key, v]
+            end
+          end
+        end
+
         # Verify options (the keys of `VerifyOptions::from_json`).
         def verify(key_id, leeway, resource, now)
           h = {}

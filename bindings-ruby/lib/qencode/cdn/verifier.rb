@@ -82,6 +82,49 @@ module Qencode
         wrap(Native.handle_out(FREE) { |out| Native.qcdn_verifier_new_jwk(text, out) })
       end
 
+      # A key set from a JWK Set document (JSON text or a Hash), such as a
+      # JWKS endpoint serves: each token is checked with the key its `kid`
+      # names. A token whose `kid` is not in the set (or that has none) is
+      # an {UnknownKeyIdError} listing the known ids; a key that is not RSA,
+      # a key without `kid` or a duplicate `kid` is an {InvalidKeyError}
+      # naming the key, and an empty set an {InvalidArgumentError}.
+      def self.from_jwks(jwks)
+        text = jwks.is_a?(Hash) ? json_text(jwks, "jwks") : Native.c_string(jwks, "jwks")
+        wrap(Native.handle_out(FREE) { |out| Native.qcdn_verifier_new_jwks(text, out) })
+      end
+
+      # A key set from key ids and public keys, for a rotation: a Hash of
+      # kid => key, or pairs `[kid, key]`. A key is any form {#initialize}
+      # reads as text (PEM, a JWK's text or Hash), bytes (DER: a binary
+      # String) or an `OpenSSL::PKey`. The rules of {from_jwks} apply.
+      #
+      #   Verifier.from_keys("key-2024" => old_pem, "key-2025" => new_pem)
+      def self.from_keys(keys)
+        unless keys.respond_to?(:map) && !keys.is_a?(String)
+          raise InvalidArgumentTypeError, "keys must be a Hash of kid => key or [kid, key] pairs, got #{keys.class}"
+        end
+
+        list = keys.map do |pair|
+          kid, key = pair.is_a?(Array) ? pair : [pair, nil]
+          { "kid" => kid.is_a?(Symbol) ? kid.name : kid, "key" => key_text(key) }
+        end
+        text = json_text(list, "keys")
+        wrap(Native.handle_out(FREE) { |out| Native.qcdn_verifier_new_keys_json(text, out) })
+      end
+
+      # The public keys as a JWK Set document (a Hash with String keys:
+      # `{"keys" => [{"kty", "n", "e", "kid", "alg", "use"}, …]}`), to
+      # publish (`JSON.generate(verifier.jwks)`) and to read back with
+      # {from_jwks}.
+      def jwks
+        JSON.parse(Native.string_out { |out| Native.qcdn_verifier_jwks(@handle, out) })
+      end
+
+      # The key ids this verifier knows (a key set's, or the one it expects).
+      def key_ids
+        @key_ids ||= jwks["keys"].filter_map { |k| k["kid"] }.freeze
+      end
+
       # Verifies `token` and returns its claims (a Hash with string keys:
       # "uri", "exp", "nbf" and the custom claims). Raises a {TokenError}
       # subclass when the token is refused: {MalformedTokenError},
@@ -121,6 +164,27 @@ module Qencode
 
       FREE = Native.method(:qcdn_verifier_free)
       private_constant :FREE
+
+      # @api private: a key of from_keys as the text the C ABI reads.
+      def self.key_text(key)
+        case key
+        when Hash then json_text(key, "a JWK")
+        when String
+          binary = key.encoding == Encoding::BINARY || !key.valid_encoding?
+          binary ? [key].pack("m0") : key # DER as base64
+        else
+          defined?(::OpenSSL::PKey::PKey) && key.is_a?(::OpenSSL::PKey::PKey) ? key.public_to_pem : key
+        end
+      end
+      private_class_method :key_text
+
+      # @api private
+      def self.json_text(value, what)
+        JSON.generate(value)
+      rescue JSON::GeneratorError, EncodingError => e
+        raise InvalidArgumentError, "#{what} cannot be written as JSON: #{e.message}"
+      end
+      private_class_method :json_text
 
       # @api private
       def self.wrap(handle)
