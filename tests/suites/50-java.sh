@@ -4,7 +4,10 @@
 # (JUnit 5, run by failsafe against the packaged jar: every conformance case,
 # its summary checked by tests/conformance/check-summary, the golden vectors,
 # nimbus-jose-jwt / java.security interop, the reference's jjwt sample,
-# every client method against the emulator process, threads, handles) — then
+# every client method against the emulator process, threads, handles;
+# external signers over java.security and every broken one, key sets,
+# batches and the cache, PKCS#11 against SoftHSM2 — installed with apt when
+# missing) — then
 # the same tests again on the Temurin JDK 25 when it is installed, and the
 # examples of docs/java.md compiled and run against the packaged jar alone
 # (no target/classes on the class path), their output compared.
@@ -22,6 +25,8 @@ missing=()
 command -v javac >/dev/null || missing+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || missing+=(maven)
 command -v python3 >/dev/null || missing+=(python3)
+# SoftHSM2: the PKCS#11 token of Pkcs11Test (which makes its own tokens in bindings-java/target/softhsm).
+{ command -v softhsm2-util >/dev/null && [ -e "${QCDN_SOFTHSM_MODULE:-/usr/lib/softhsm/libsofthsm2.so}" ]; } || missing+=(softhsm2)
 if [ ${#missing[@]} -gt 0 ]; then
   step "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
