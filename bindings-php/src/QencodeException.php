@@ -38,7 +38,10 @@ class QencodeException extends \RuntimeException
     /**
      * Drops the arguments of this package's frames from the trace: they may
      * be private keys or API keys (PHP 8.2's #[\SensitiveParameter] does the
-     * same for the parameters marked with it; this also covers PHP 8.1).
+     * same for the parameters marked with it; this also covers PHP 8.1). The
+     * frames of FFI calls too (an exception thrown inside an external
+     * signer's callable): their arguments are C pointers that are no longer
+     * valid once the call returned, which a dump would read.
      */
     private function scrubTrace(): void
     {
@@ -47,7 +50,7 @@ class QencodeException extends \RuntimeException
         $changed = false;
         foreach ($trace as $i => $frame) {
             $owner = $frame['class'] ?? $frame['function'];
-            if (isset($frame['args']) && str_starts_with($owner, 'Qencode\\Cdn\\')) {
+            if (isset($frame['args']) && ($owner === 'FFI' || str_starts_with($owner, 'Qencode\\Cdn\\'))) {
                 unset($trace[$i]['args']);
                 $changed = true;
             }

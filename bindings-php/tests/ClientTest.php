@@ -183,6 +183,54 @@ final class ClientTest extends TestCase
         $this->assertSame([], $this->emu->client(['timeout' => null, 'connect_timeout' => new \DateInterval('PT5S'), 'max_retries' => null])->listDomains());
     }
 
+    public function testTheDeadlineBoundsTheWholeCall(): void
+    {
+        // Ten 503s with Retry-After 1 and ten retries allowed: the deadline (1.5 s) ends the call after the
+        // second attempt, where waiting for a third would pass it; without it the call would retry ten times.
+        // (Seconds as a number: the conformance case client/deadline.)
+        foreach ([\DateInterval::createFromDateString('1 second + 500000 microseconds')] as $deadline) {
+            $this->emu->reset();
+            $this->emu->injectFault('GET /v1/domains', 'status', ['status' => 503, 'retry_after' => 1, 'times' => 10]);
+            try {
+                $this->emu->client(['deadline' => $deadline, 'max_retries' => 10])->listDomains();
+                $this->fail('the deadline did not end the call');
+            } catch (TimeoutException $e) {
+                $this->assertSame('TIMEOUT', $e->errorCode);
+                $this->assertNull($e->status);
+            }
+            $this->assertLessThanOrEqual(2, $this->emu->counters()['requests']['GET /v1/domains']);
+        }
+        foreach ([['deadline' => '60'], ['deadline' => 0], ['deadline' => -1]] as $bad) {
+            try {
+                $this->emu->client($bad);
+                $this->fail('accepted ' . json_encode($bad));
+            } catch (InvalidArgumentException $e) {
+                $this->assertNull($e->status);
+            }
+        }
+        $this->emu->reset();
+        $this->assertSame([], $this->emu->client(['deadline' => null])->listDomains());
+    }
+
+    public function testDomainTypesAndPoliciesAreReadByTheCore(): void
+    {
+        $this->assertSame('live', $this->client->createDomain('a.example.com', 'Live')['type']);
+        $this->assertSame(['status' => 'ok'], $this->client->setBucketPolicy('my-bucket', 'AUTHENTICATED'));
+        $refused = [
+            fn () => $this->client->createDomain('b.example.com', 'vod'),
+            fn () => $this->client->listDomains(''),
+            fn () => $this->client->setBucketPolicy('my-bucket', "public\0"),
+        ];
+        foreach ($refused as $i => $call) {
+            try {
+                $call();
+                $this->fail("case $i accepted");
+            } catch (InvalidArgumentException $e) {
+                $this->assertSame('INVALID_ARGUMENT', $e->errorCode, $e->getMessage());
+            }
+        }
+    }
+
     public function testBadFaultIsInvalidArgument(): void
     {
         $this->expectException(InvalidArgumentException::class);

@@ -77,12 +77,23 @@ final class PackageTest extends TestCase
             <?php
             require getenv('QCDN_AUTOLOAD');
             echo FFI::scope('QENCODE_CDN')->qcdn_version(), ' ';
-            echo Qencode\Cdn\Signer::fromPem('k', file_get_contents(getenv('QCDN_ROOT') . '/tests/keys/rsa2048.pkcs1.pem'))->keyBits();
+            $pem = file_get_contents(getenv('QCDN_ROOT') . '/tests/keys/rsa2048.pkcs1.pem');
+            echo Qencode\Cdn\Signer::fromPem('k', $pem)->keyBits();
+            // External signers (FFI callbacks) work with ffi.enable=preload too.
+            $key = openssl_pkey_get_private($pem);
+            $external = Qencode\Cdn\Signer::external('k', openssl_pkey_get_details($key)['key'], function (string $input) use ($key) {
+                openssl_sign($input, $signature, $key, OPENSSL_ALGO_SHA256);
+                return $signature;
+            });
+            $results = $external->cached(60)->signMany(['a', 'b']);
+            $local = Qencode\Cdn\Signer::fromPem('k', $pem);
+            echo ' ', $external->sign('a', ['now' => 1700000000]) === $local->sign('a', ['now' => 1700000000]) ? 'same' : 'DIFFERENT';
+            echo ' ', count($results), ' ', $results[1]->ok ? 'ok' : 'failed';
             PHP);
         // The library path is only in the preloaded header: a wrong QENCODE_CDN_LIBRARY at run time proves the scope is used.
         $ini = ['ffi.enable' => 'preload', 'ffi.preload' => "$dir/qencode_cdn.h"];
         [$code, $out, $err] = Support::php("$dir/script.php", ['QENCODE_CDN_LIBRARY' => '/nonexistent.so'], null, $ini);
         $this->assertSame(0, $code, $out . $err);
-        $this->assertSame(Native::version() . ' 2048', $out);
+        $this->assertSame(Native::version() . ' 2048 same 2 ok', $out);
     }
 }

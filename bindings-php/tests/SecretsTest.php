@@ -24,7 +24,10 @@ final class SecretsTest extends TestCase
         ], null, ['zend.exception_ignore_args' => '0', 'display_errors' => 'stderr']);
         $this->assertSame(0, $code, $out . $err);
         $this->assertStringContainsString('done', $out);
-        $codes = ['INVALID_ARGUMENT', 'INVALID_KEY', 'INVALID_KEY', 'INVALID_ARGUMENT', 'INVALID_ARGUMENT', 'INVALID_ARGUMENT', 'UNAUTHORIZED'];
+        $codes = [
+            'INVALID_ARGUMENT', 'INVALID_KEY', 'INVALID_KEY', 'INVALID_ARGUMENT', 'INVALID_ARGUMENT', 'INVALID_ARGUMENT', 'UNAUTHORIZED',
+            'INVALID_KEY', 'INVALID_KEY', 'SIGNER_FAILED',
+        ];
         foreach ($codes as $i => $code) {
             $this->assertStringContainsString("case $i: $code\n", $out);
         }

@@ -31,3 +31,4 @@ if (getenv('QCDN_PHP_AUTOLOAD')) {
 }
 
 require __DIR__ . '/Support.php';
+require __DIR__ . '/CountingSigner.php';

@@ -8,9 +8,13 @@
 # PHPUnit against that installed copy (every conformance case, checked by
 # check-summary; golden vectors; openssl interop; the reference sample and
 # its fix; every client method and error code against the emulator process;
-# secrets in dumps; docs/php.md examples); then a loop of sign calls through
-# the binding under valgrind (PHP's allocator off: USE_ZEND_ALLOC=0), zero
-# definite/indirect leaks, after a canary proves a leaked token is caught.
+# secrets in dumps; docs/php.md examples; external signers backed by PHP's
+# OpenSSL, batches, caches and key sets; PKCS#11 against SoftHSM2, whose
+# tokens the test sets up in a temporary SOFTHSM2_CONF); then a loop of sign
+# calls through the binding under valgrind (PHP's allocator off:
+# USE_ZEND_ALLOC=0) that also runs the external-signer callback, batches,
+# caches and key sets: zero definite/indirect leaks, after two canaries prove
+# a leaked token and a leaked external signer (callback path) are caught.
 set -euo pipefail
 trap 'echo "62-php.sh: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 root="${QCDN_ROOT:?run through tests/run.sh}"
@@ -25,6 +29,7 @@ command -v phpunit >/dev/null || missing+=(phpunit)
 command -v composer >/dev/null || missing+=(composer)
 command -v valgrind >/dev/null || missing+=(valgrind)
 command -v phpcs >/dev/null || missing+=(php-codesniffer)
+command -v softhsm2-util >/dev/null || missing+=(softhsm2)  # the PKCS#11 module of Pkcs11Test
 if [ ${#missing[@]} -gt 0 ]; then
   step "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -86,15 +91,17 @@ fi
 grep -E '^conformance: |^  skipped |^OK \(' "$log"
 tests/conformance/check-summary php "$log"
 
-step "valgrind: a leaked library string is caught (canary), then a loop of sign calls leaks nothing"
+step "valgrind: a leaked library string and a leaked external signer are caught (canaries), then the loop leaks nothing"
 vg=(--leak-check=full --show-leak-kinds=definite,indirect
   --errors-for-leak-kinds=definite,indirect --error-exitcode=1 --num-callers=30)
 phpn=(php -n -d extension=ffi)  # no php.ini: only ext/ffi (and the built-in json) loaded
 export USE_ZEND_ALLOC=0 QCDN_AUTOLOAD=$QCDN_PHP_AUTOLOAD
-if valgrind -q "${vg[@]}" "${phpn[@]}" "$installed/tests/leak/canary.php" >"$work/canary.log" 2>&1; then
-  cat "$work/canary.log"; echo "valgrind missed a leaked token" >&2; exit 1
-fi
-grep -q "definitely lost" "$work/canary.log"
+for canary in token external; do
+  if valgrind -q "${vg[@]}" "${phpn[@]}" "$installed/tests/leak/canary.php" "$canary" >"$work/canary.log" 2>&1; then
+    cat "$work/canary.log"; echo "valgrind missed the leak of the $canary canary" >&2; exit 1
+  fi
+  grep -q "definitely lost" "$work/canary.log"
+done
 # (without -q, so that the log shows valgrind's own leak and error summary)
 valgrind "${vg[@]}" "${phpn[@]}" "$installed/tests/leak/sign_loop.php" 60 >"$work/leak.log" 2>&1 ||
   { grep -v '^--' "$work/leak.log" | tail -n 60; exit 1; }

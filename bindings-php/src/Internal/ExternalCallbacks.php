@@ -29,6 +29,10 @@ namespace Qencode\Cdn\Internal;
  */
 final class ExternalCallbacks
 {
+    /** Why a callable that suspended its Fiber gave no signature. */
+    public const SUSPENDED = 'the PHP callable suspended its Fiber instead of returning the signature '
+        . '(an async signer is awaited with Signer::prepare() and PreparedToken::finish())';
+
     /** The longest text of a Throwable carried into an error message (characters). */
     public const MAX_MESSAGE = 500;
 
@@ -145,9 +149,14 @@ final class ExternalCallbacks
             }
             $data = $inputLen > 0 ? \FFI::string($input, $inputLen) : '';
             try {
-                $signature = ($entry[0])($data);
+                $signature = self::run($entry[0], $data);
             } catch (\Throwable $e) {
+                self::scrub($e);
                 return self::fail($error, $errorCap, self::describe($e), $e);
+            }
+            if ($signature instanceof \Fiber) {
+                unset($signature); // the suspended Fiber is destroyed here, not inside the library
+                return self::fail($error, $errorCap, self::SUSPENDED, null);
             }
             if (!is_string($signature)) {
                 $what = sprintf('the PHP callable returned %s, not a string of signature bytes', get_debug_type($signature));
@@ -169,6 +178,26 @@ final class ExternalCallbacks
         }
     }
 
+    /**
+     * Calls the callable. Inside a Fiber it runs in a Fiber of its own, so
+     * that a `Fiber::suspend()` in it (an async client waiting for I/O)
+     * suspends only that Fiber, which is returned, never the caller's with
+     * the library's frames on its stack (a caller's Fiber destroyed while
+     * suspended there would throw through the library: a fatal error).
+     * Outside a Fiber, suspending is a FiberError, caught as any Throwable.
+     * (`$sign` is sensitive: the trace of what it throws would show what it
+     * captured, such as a key, in this frame's arguments.)
+     */
+    private static function run(#[\SensitiveParameter] callable $sign, string $data): mixed
+    {
+        if (\Fiber::getCurrent() === null) {
+            return $sign($data);
+        }
+        $fiber = new \Fiber($sign);
+        $fiber->start($data);
+        return $fiber->isTerminated() ? $fiber->getReturn() : $fiber;
+    }
+
     /** `free_user_data`: the last signer sharing the callable was freed. */
     private static function release(mixed $userData): void
     {
@@ -182,6 +211,34 @@ final class ExternalCallbacks
             }
         } catch (\Throwable) {
             // nothing may be thrown into C; a destructor's exception is dropped
+        }
+    }
+
+    /**
+     * Drops the arguments of the FFI and package frames from the trace of a
+     * Throwable of the callable (and of its previous ones), which becomes the
+     * `previous` of a SignerFailedException: those arguments are C pointers
+     * of the signing call (the library's buffers, out-parameters) that are
+     * freed once it returns, so a later `var_dump`/`print_r` of the
+     * exception would read freed memory. The callable's own frames keep
+     * theirs.
+     */
+    private static function scrub(\Throwable $e): void
+    {
+        for ($t = $e, $depth = 0; $t !== null && $depth < 32; $t = $t->getPrevious(), $depth++) {
+            $property = new \ReflectionProperty($t instanceof \Exception ? \Exception::class : \Error::class, 'trace');
+            $trace = $property->getValue($t);
+            $changed = false;
+            foreach ($trace as $i => $frame) {
+                $owner = $frame['class'] ?? '';
+                if (isset($frame['args']) && ($owner === 'FFI' || str_starts_with($owner, 'Qencode\\Cdn\\'))) {
+                    unset($trace[$i]['args']);
+                    $changed = true;
+                }
+            }
+            if ($changed) {
+                $property->setValue($t, $trace);
+            }
         }
     }
 
