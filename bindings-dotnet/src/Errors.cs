@@ -111,6 +111,7 @@ namespace Qencode.Cdn
     public class QencodeException : Exception, IQencodeError
     {
         internal QencodeException(ErrorCode code, string message) : base(message) { Code = code; }
+        internal QencodeException(ErrorCode code, string message, Exception inner) : base(message, inner) { Code = code; }
         /// <inheritdoc/>
         public ErrorCode Code { get; private set; }
         /// <inheritdoc/>
@@ -175,8 +176,17 @@ namespace Qencode.Cdn
     [Serializable] public class DecodeException : QencodeException { internal DecodeException(string m) : base(ErrorCode.Decode, m) { } }
     /// <summary>INTERNAL: a bug in qencode-cdn, or a caught panic. Please report it.</summary>
     [Serializable] public class InternalException : QencodeException { internal InternalException(string m) : base(ErrorCode.Internal, m) { } }
-    /// <summary>SIGNER_FAILED: an external signer failed or signed with another key.</summary>
-    [Serializable] public class SignerFailedException : QencodeException { internal SignerFailedException(string m) : base(ErrorCode.SignerFailed, m) { } }
+    /// <summary>
+    /// SIGNER_FAILED: an external signer failed (its function threw: the exception is the
+    /// <see cref="Exception.InnerException"/>, and its type and message are in <see cref="Exception.Message"/>),
+    /// returned no signature, one of the wrong length, or one that does not verify with its public key
+    /// (another key, not RS256, garbage). No token was made.
+    /// </summary>
+    [Serializable]
+    public class SignerFailedException : QencodeException
+    {
+        internal SignerFailedException(string m, Exception inner) : base(ErrorCode.SignerFailed, m, inner) { }
+    }
 
     internal static class Errors
     {
@@ -191,17 +201,33 @@ namespace Qencode.Cdn
         {
             IntPtr p;
             string json = null;
+            // What an external signer's function threw on this thread during the failed call (else null).
+            var thrown = ExternalCallbacks.TakeThrown();
             if (NativeMethods.qcdn_last_error_json(out p) == 0) json = Utf8.Take(p);
             if (json == null)
-                return FromParts(status, "the library gave no error details", null, null, null, null, false);
-            return FromDetails(status, json);
+                return FromParts(status, "the library gave no error details", null, null, null, null, false, thrown);
+            return FromDetails(status, json, thrown);
         }
 
         /// <summary>Builds the exception from a <c>qcdn_last_error_json</c> document.</summary>
-        internal static Exception FromDetails(uint status, string json)
+        internal static Exception FromDetails(uint status, string json, Exception thrown = null)
         {
             var d = Json.Parse(json) as Dictionary<string, object>;
-            if (d == null) return FromParts(status, "unreadable error details", null, null, null, null, false);
+            if (d == null) return FromParts(status, "unreadable error details", null, null, null, null, false, thrown);
+            return FromObject(status, d, thrown);
+        }
+
+        /// <summary>The exception of a batch item's <c>{"error": {…}}</c> (the fields of <c>qcdn_last_error_json</c>).</summary>
+        internal static Exception FromItem(Dictionary<string, object> d)
+        {
+            object v;
+            uint status = d != null && d.TryGetValue("status_code", out v) && v is long && (long)v > 0 && (long)v <= uint.MaxValue ? (uint)(long)v : 16u;
+            if (d == null) return FromParts(status, "a batch item's error has no details", null, null, null, null, false);
+            return FromObject(status, d, null);
+        }
+
+        private static Exception FromObject(uint status, Dictionary<string, object> d, Exception thrown)
+        {
             object v;
             string message = d.TryGetValue("message", out v) ? v as string : null;
             int? http = d.TryGetValue("http_status", out v) && v is long ? (int?)(long)v : null;
@@ -210,11 +236,11 @@ namespace Qencode.Cdn
             string body = d.TryGetValue("body", out v) ? v as string : null;
             string requestId = d.TryGetValue("request_id", out v) ? v as string : null;
             bool typeError = d.TryGetValue("type_error", out v) && v is bool && (bool)v;
-            return FromParts(status, message ?? "", http, retryAfter, body, requestId, typeError);
+            return FromParts(status, message ?? "", http, retryAfter, body, requestId, typeError, thrown);
         }
 
         /// <summary>The one exhaustive mapping of a status number to its exception class.</summary>
-        internal static Exception FromParts(uint status, string message, int? http, TimeSpan? retryAfter, string body, string requestId, bool typeError)
+        internal static Exception FromParts(uint status, string message, int? http, TimeSpan? retryAfter, string body, string requestId, bool typeError, Exception thrown = null)
         {
             if (status == 0 || status > int.MaxValue)
                 return new InternalException("INTERNAL: status " + status + " is not an error: " + message);
@@ -243,7 +269,7 @@ namespace Qencode.Cdn
                 case ErrorCode.Timeout: return new QencodeTimeoutException(text);
                 case ErrorCode.Decode: return new DecodeException(text);
                 case ErrorCode.Internal: return new InternalException(text);
-                case ErrorCode.SignerFailed: return new SignerFailedException(text);
+                case ErrorCode.SignerFailed: return new SignerFailedException(text, thrown);
                 default: return new InternalException("INTERNAL: unmapped status " + status + ": " + message);
             }
         }

@@ -36,6 +36,15 @@ namespace Qencode.Cdn
         [DllImport(Library)] internal static extern uint qcdn_signer_signed_cookie_json(SignerHandle signer, byte[] uri, byte[] optionsJson, out IntPtr outSetCookie);
         [DllImport(Library)] internal static extern uint qcdn_signer_signed_cookie_fields_json(SignerHandle signer, byte[] uri, byte[] optionsJson, out IntPtr outJson);
 
+        // Keys held elsewhere (External.cs), two-phase signing, batches and the cache
+        [DllImport(Library)] internal static extern uint qcdn_signer_new_external(byte[] keyId, byte[] publicKey, UIntPtr publicKeyLen, SignCallback callback, IntPtr userData, FreeCallback freeUserData, uint timeoutMs, out SignerHandle outSigner);
+        [DllImport(Library)] internal static extern uint qcdn_signer_from_pkcs11(byte[] module, byte[] tokenLabel, byte[] keyLabel, byte[] pin, byte[] keyId, out SignerHandle outSigner);
+        [DllImport(Library)] internal static extern uint qcdn_signer_prepare_json(SignerHandle signer, byte[] uri, byte[] optionsJson, out IntPtr outSigningInput);
+        [DllImport(Library)] internal static extern uint qcdn_signer_finish(SignerHandle signer, byte[] signingInput, byte[] sig, UIntPtr sigLen, out IntPtr outToken);
+        [DllImport(Library)] internal static extern uint qcdn_signer_sign_many_json(SignerHandle signer, byte[] itemsJson, uint threads, out IntPtr outJson);
+        [DllImport(Library)] internal static extern uint qcdn_signer_cached(SignerHandle signer, uint windowSecs, ulong capacity, [MarshalAs(UnmanagedType.U1)] bool cachePinnedClock, out SignerHandle outSigner);
+        [DllImport(Library)] internal static extern uint qcdn_signer_cached_tokens(SignerHandle signer, out ulong outCount);
+
         // URLs and tokens
         [DllImport(Library)] internal static extern uint qcdn_live_playback_url(byte[] playbackId, byte[] token, out IntPtr outUrl);
         [DllImport(Library)] internal static extern uint qcdn_live_custom_domain_url(byte[] domain, byte[] playbackId, byte[] token, out IntPtr outUrl);
@@ -48,6 +57,9 @@ namespace Qencode.Cdn
         [DllImport(Library)] internal static extern uint qcdn_verifier_new(byte[] key, UIntPtr keyLen, out VerifierHandle outVerifier);
         [DllImport(Library)] internal static extern uint qcdn_verifier_new_jwk(byte[] jwk, out VerifierHandle outVerifier);
         [DllImport(Library)] internal static extern uint qcdn_verifier_from_signer(SignerHandle signer, out VerifierHandle outVerifier);
+        [DllImport(Library)] internal static extern uint qcdn_verifier_new_jwks(byte[] jwksJson, out VerifierHandle outVerifier);
+        [DllImport(Library)] internal static extern uint qcdn_verifier_new_keys_json(byte[] keysJson, out VerifierHandle outVerifier);
+        [DllImport(Library)] internal static extern uint qcdn_verifier_jwks(VerifierHandle verifier, out IntPtr outJwks);
         [DllImport(Library)] internal static extern uint qcdn_verifier_verify_json(VerifierHandle verifier, byte[] token, byte[] optionsJson, out IntPtr outJson);
         [DllImport(Library)] internal static extern uint qcdn_verifier_explain_json(VerifierHandle verifier, byte[] url, byte[] optionsJson, out IntPtr outJson);
         [DllImport(Library)] internal static extern uint qcdn_verifier_explain_token(VerifierHandle verifier, byte[] token, byte[] optionsJson, out IntPtr outJson);
@@ -77,6 +89,14 @@ namespace Qencode.Cdn
         [DllImport(Library)] internal static extern uint qcdn_client_purge_bucket_cache(ClientHandle client, byte[] bucket, out IntPtr outJson);
         [DllImport(Library)] internal static extern uint qcdn_client_purge_object_cache(ClientHandle client, byte[] bucket, byte[] path, out IntPtr outJson);
     }
+
+    /// <summary><c>qcdn_sign_callback</c>: the C library calls it (inline, on the thread that signs) for each signature of an external signer.</summary>
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    internal delegate int SignCallback(IntPtr userData, IntPtr input, UIntPtr inputLen, IntPtr sig, UIntPtr sigCap, IntPtr sigLen, IntPtr error, UIntPtr errorCap);
+
+    /// <summary>The <c>free_user_data</c> of <c>qcdn_signer_new_external</c>: called once, when the last native signer sharing the callback is freed.</summary>
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    internal delegate void FreeCallback(IntPtr userData);
 
     /// <summary>An owned <c>qcdn_signer*</c>, freed exactly once by <c>qcdn_signer_free</c>.</summary>
     internal sealed class SignerHandle : SafeHandle

@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.InteropServices;
 using System.Threading;
+using System.Threading.Tasks;
 
 namespace Qencode.Cdn
 {
@@ -18,8 +20,19 @@ namespace Qencode.Cdn
     {
         internal readonly SignerHandle Handle;
 
-        private Signer(SignerHandle handle)
+        // The managed function of a Signer.External (and of the Cached() signers made
+        // from it), else null. Only read here: the native signer keeps it alive
+        // through a GCHandle that the library releases (see External.cs).
+        private readonly ExternalSignerState external;
+
+        /// <summary>For the tests: the managed state of an external signer's function, else null.</summary>
+        internal ExternalSignerState ExternalState { get { return external; } }
+
+        private Signer(SignerHandle handle, ExternalSignerState external = null, bool isExternal = false, TimeSpan? cacheWindow = null)
         {
+            this.external = external;
+            IsExternal = isExternal || external != null;
+            CacheWindow = cacheWindow;
             Handle = handle;
             IntPtr p;
             Errors.Check(NativeMethods.qcdn_signer_key_id(handle, out p));
@@ -83,6 +96,131 @@ namespace Qencode.Cdn
             uint st = NativeMethods.qcdn_signer_from_file(Utf8.Encode(keyId, "keyId"), Utf8.Encode(path, "path"), out h);
             return Wrap(st, h);
         }
+
+        /// <summary>
+        /// A signer whose private key never enters this process (a cloud KMS, Vault, a signing service):
+        /// <paramref name="sign"/> receives the exact bytes to sign (the ASCII JWS signing input) and returns
+        /// their raw RS256 signature (RSASSA-PKCS1-v1_5 with SHA-256, as long as the modulus: 256 bytes for
+        /// RSA-2048). The library builds the token exactly as for a local key (byte-identical tokens for the
+        /// same key) and verifies every signature with <paramref name="publicKey"/> before it returns a token.
+        /// A function that throws (the exception becomes the <see cref="Exception.InnerException"/>), returns
+        /// null, the wrong number of bytes or a signature that does not verify gives a
+        /// <see cref="SignerFailedException"/>, never a token.
+        /// </summary>
+        /// <remarks>
+        /// <paramref name="sign"/> is called inline, on the thread that asks for the token (also by
+        /// <see cref="SignMany(IEnumerable{SignRequest}, int?)"/>, on its worker threads): it may be called by
+        /// several threads at once, so make it thread-safe. The library puts no deadline on it: bound your
+        /// KMS call yourself (an <c>HttpClient.Timeout</c>, a <c>CancellationToken</c> with a timeout), or give an
+        /// asynchronous function (<see cref="External(string, string, Func{byte[], CancellationToken, Task{byte[]}})"/>)
+        /// and call <see cref="SignAsync"/>. The delegate is kept
+        /// alive until this signer and every <see cref="Cached"/> signer made from it are disposed (or finalized).
+        /// </remarks>
+        /// <param name="keyId">The <c>kid</c> of the tokens (the id Qencode knows the signing key by).</param>
+        /// <param name="publicKey">The key's public half: SPKI or PKCS#1 PEM, base64 of DER, or a JWK.</param>
+        /// <param name="sign">The signing function.</param>
+        public static Signer External(string keyId, string publicKey, Func<byte[], byte[]> sign)
+        {
+            byte[] key = Utf8.Encode(publicKey, "publicKey");
+            return NewExternal(keyId, key, key == null ? 0 : key.Length - 1, sign);
+        }
+
+        /// <summary>As <see cref="External(string, string, Func{byte[], byte[]})"/>, with the public key as bytes: DER SubjectPublicKeyInfo (what AWS KMS <c>GetPublicKey</c> returns) or any text form.</summary>
+        public static Signer External(string keyId, byte[] publicKey, Func<byte[], byte[]> sign)
+        {
+            return NewExternal(keyId, publicKey, publicKey == null ? 0 : publicKey.Length, sign);
+        }
+
+        /// <summary>
+        /// An external signer whose function is asynchronous (an <c>await</c>ed KMS client): <see cref="SignAsync"/>
+        /// awaits it without blocking a thread (<see cref="Prepare"/>, then the function, then
+        /// <see cref="PreparedToken.Finish"/>), and is the way to sign with it. The synchronous methods
+        /// (<see cref="Sign"/>, the signed URLs, cookies, <see cref="SignMany(IEnumerable{SignRequest}, int?)"/>)
+        /// also work: they block their thread until the function's task completes (it is started on the thread
+        /// pool, so no SynchronizationContext is needed). Failures as for
+        /// <see cref="External(string, string, Func{byte[], byte[]})"/>.
+        /// </summary>
+        public static Signer External(string keyId, string publicKey, Func<byte[], CancellationToken, Task<byte[]>> signAsync)
+        {
+            if (signAsync == null) throw new InvalidArgumentException("INVALID_ARGUMENT: signAsync must not be null (the function that signs)", true, "signAsync");
+            byte[] key = Utf8.Encode(publicKey, "publicKey");
+            return NewExternal(keyId, key, key == null ? 0 : key.Length - 1, new ExternalSignerState(signAsync));
+        }
+
+        /// <summary>As <see cref="External(string, string, Func{byte[], CancellationToken, Task{byte[]}})"/>, with the public key as bytes (DER, or any text form).</summary>
+        public static Signer External(string keyId, byte[] publicKey, Func<byte[], CancellationToken, Task<byte[]>> signAsync)
+        {
+            if (signAsync == null) throw new InvalidArgumentException("INVALID_ARGUMENT: signAsync must not be null (the function that signs)", true, "signAsync");
+            return NewExternal(keyId, publicKey, publicKey == null ? 0 : publicKey.Length, new ExternalSignerState(signAsync));
+        }
+
+        private static Signer NewExternal(string keyId, byte[] publicKey, int len, Func<byte[], byte[]> sign)
+        {
+            if (sign == null) throw new InvalidArgumentException("INVALID_ARGUMENT: sign must not be null (the function that signs)", true, "sign");
+            return NewExternal(keyId, publicKey, len, new ExternalSignerState(sign));
+        }
+
+        private static Signer NewExternal(string keyId, byte[] publicKey, int len, ExternalSignerState state)
+        {
+            byte[] kid = Utf8.Encode(keyId, "keyId");
+            var gc = GCHandle.Alloc(state);
+            SignerHandle h;
+            uint st;
+            try
+            {
+                // timeout_ms = 0: the callback runs inline on the calling (managed) thread.
+                st = NativeMethods.qcdn_signer_new_external(kid, publicKey, (UIntPtr)(uint)len, ExternalCallbacks.SignFn,
+                    GCHandle.ToIntPtr(gc), ExternalCallbacks.FreeFn, 0, out h);
+            }
+            catch
+            {
+                gc.Free();
+                throw;
+            }
+            if (st != 0)
+            {
+                // On failure the library did not take user_data: it is still ours to free.
+                var e = Errors.Last(st);
+                h.Dispose();
+                gc.Free();
+                throw e;
+            }
+            return new Signer(h, state);
+        }
+
+        /// <summary>
+        /// A signer whose RSA private key stays on a PKCS#11 token (an HSM, a smart card, SoftHSM2): loads
+        /// <paramref name="module"/> (e.g. <c>/usr/lib/softhsm/libsofthsm2.so</c>) at run time, logs in to the
+        /// token labelled <paramref name="tokenLabel"/> with <paramref name="pin"/> and signs with the private key
+        /// labelled <paramref name="keyLabel"/>; the public key is read from the token and every signature is
+        /// verified with it. A module, token or key that cannot be found, a wrong PIN or a key that is not RSA is an
+        /// <see cref="InvalidKeyException"/> saying which (never the PIN); a token that fails later is a
+        /// <see cref="SignerFailedException"/>. Signs from any thread (signatures of one signer are serialised by its session).
+        /// </summary>
+        public static Signer FromPkcs11(string module, string tokenLabel, string keyLabel, string pin, string keyId)
+        {
+            byte[] pinBytes = Utf8.Encode(pin, "pin");
+            try
+            {
+                SignerHandle h;
+                uint st = NativeMethods.qcdn_signer_from_pkcs11(Utf8.Encode(module, "module"), Utf8.Encode(tokenLabel, "tokenLabel"),
+                    Utf8.Encode(keyLabel, "keyLabel"), pinBytes, Utf8.Encode(keyId, "keyId"), out h);
+                if (st != 0)
+                {
+                    var e = Errors.Last(st);
+                    h.Dispose();
+                    throw e;
+                }
+                return new Signer(h, null, true);
+            }
+            finally { if (pinBytes != null) Array.Clear(pinBytes, 0, pinBytes.Length); }
+        }
+
+        /// <summary>Whether the private key is held elsewhere (<see cref="External(string, string, Func{byte[], byte[]})"/>, <see cref="FromPkcs11"/>, or a <see cref="Cached"/> signer of one).</summary>
+        public bool IsExternal { get; private set; }
+
+        /// <summary>The cache window of a <see cref="Cached"/> signer; null for a signer without a cache.</summary>
+        public TimeSpan? CacheWindow { get; private set; }
 
         /// <summary>The key id (<c>kid</c>) written into every token.</summary>
         public string KeyId { get; private set; }
@@ -189,11 +327,301 @@ namespace Qencode.Cdn
         /// <summary>What a token grants that may be more than meant (no key needed; nothing is verified).</summary>
         public IReadOnlyList<AuditWarning> Audit(string token) { return Tokens.Audit(token); }
 
+        // ---- two-phase signing ---------------------------------------------------------
+
+        /// <summary>
+        /// The first half of a signature made elsewhere, for signers that answer asynchronously (an
+        /// <c>await</c>ed KMS call): the exact bytes to sign, made with the checks and options of
+        /// <see cref="Sign"/>. Sign <see cref="PreparedToken.SigningInput"/> with RS256 anywhere, then call
+        /// <see cref="PreparedToken.Finish"/>. Works with every signer, local ones too (a cached signer does
+        /// not consult its cache here).
+        /// </summary>
+        /// <example><code>
+        /// PreparedToken prepared = signer.Prepare("videos/intro/", options);
+        /// byte[] signature = await kms.SignAsync(prepared.SigningInput);   // your async KMS client
+        /// string token = prepared.Finish(signature);                        // SignerFailedException if it does not verify
+        /// </code></example>
+        public PreparedToken Prepare(string uri, SignOptions options = null)
+        {
+            IntPtr p;
+            Errors.Check(NativeMethods.qcdn_signer_prepare_json(H, Utf8.Encode(uri, "uri"), SignOptions.Encode(options), out p));
+            return new PreparedToken(this, Utf8.Take(p));
+        }
+
+        /// <summary>
+        /// The second half of <see cref="Prepare"/>: the token, once <paramref name="signature"/> (the raw RS256
+        /// bytes over <paramref name="signingInput"/>) verifies with this signer's public key. A signature of the
+        /// wrong length or that does not verify is a <see cref="SignerFailedException"/>; a signing input this
+        /// signer did not prepare (another key id, not a token payload) an <see cref="InvalidArgumentException"/>.
+        /// </summary>
+        public string Finish(string signingInput, byte[] signature)
+        {
+            IntPtr p;
+            Errors.Check(NativeMethods.qcdn_signer_finish(H, Utf8.Encode(signingInput, "signingInput"), signature,
+                (UIntPtr)(uint)(signature == null ? 0 : signature.Length), out p));
+            return Utf8.Take(p);
+        }
+
+        /// <summary>
+        /// A token without blocking a thread on the signer. For an external signer made with an asynchronous
+        /// function (<see cref="External(string, string, Func{byte[], CancellationToken, Task{byte[]}})"/>):
+        /// <see cref="Prepare"/>, <c>await</c> the function (given <paramref name="cancellationToken"/>), then
+        /// <see cref="PreparedToken.Finish"/> — a cached signer's cache is not consulted on this path. Every other
+        /// signer signs at once (a local RSA signature takes about a millisecond) and returns a completed task.
+        /// What the function throws is the InnerException of a <see cref="SignerFailedException"/>; a cancellation
+        /// stays an <see cref="OperationCanceledException"/>.
+        /// </summary>
+        public async Task<string> SignAsync(string uri, SignOptions options = null, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (external == null || external.SignAsync == null) return Sign(uri, options);
+            var prepared = Prepare(uri, options);
+            byte[] signature;
+            try
+            {
+                var task = external.SignAsync(prepared.SigningInput, cancellationToken);
+                if (task == null) throw new InvalidOperationException("the function returned null instead of a Task");
+                signature = await task.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested) { throw; }
+            catch (Exception e)
+            {
+                throw new SignerFailedException("SIGNER_FAILED: the external signer of key `" + KeyId + "` failed: " + ExternalCallbacks.Describe(e), e);
+            }
+            if (signature == null)
+                throw new SignerFailedException("SIGNER_FAILED: the external signer of key `" + KeyId + "` failed: the function returned null instead of a signature", null);
+            return prepared.Finish(signature);
+        }
+
+        // ---- batches ---------------------------------------------------------------------
+
+        /// <summary>
+        /// Signs a batch on every core (or at most <paramref name="threads"/> threads, the calling one included),
+        /// returning one <see cref="SignResult"/> per item, in order: a bad item gets its own error and never fails
+        /// the batch. Each token is exactly what <see cref="Sign"/> gives. A null item or uri is an
+        /// <see cref="InvalidArgumentException"/> for the whole call.
+        /// </summary>
+        /// <remarks>
+        /// Local and PKCS#11 keys are signed by the library's own threads. The function of an
+        /// <see cref="External(string, string, Func{byte[], byte[]})"/> signer is called on managed threads only
+        /// (the calling thread and thread-pool threads, at most <paramref name="threads"/> at once), so
+        /// <paramref name="threads"/> bounds how many calls to your KMS are in flight.
+        /// </remarks>
+        public IReadOnlyList<SignResult> SignMany(IEnumerable<SignRequest> items, int? threads = null)
+        {
+            if (items == null) throw new InvalidArgumentException("INVALID_ARGUMENT: items must not be null", true, "items");
+            // Converted before anything is signed: a value C# cannot pass (a null item or uri, a uri a C
+            // string cannot carry, a claim with no JSON form) fails the call; everything else is the
+            // item's own result, decided by the core.
+            var uris = new List<string>();
+            var encoded = new List<byte[]>();
+            var options = new List<string>();
+            int i = 0;
+            foreach (var item in items)
+            {
+                if (item == null) throw new InvalidArgumentException("INVALID_ARGUMENT: items[" + i + "] is null", true, "items");
+                encoded.Add(Utf8.Required(item.Uri, "items[" + i + "].Uri"));
+                uris.Add(item.Uri);
+                string o = null;
+                if (item.Options != null)
+                {
+                    var w = new JsonObjectWriter();
+                    item.Options.WriteTo(w);
+                    o = w.ToString();
+                }
+                options.Add(o);
+                i++;
+            }
+            uint n = Threads(threads);
+            return external != null ? SignManyManaged(encoded, options, n) : SignManyNative(uris, options, n);
+        }
+
+        /// <summary>As <see cref="SignMany(IEnumerable{SignRequest}, int?)"/>, every uri with the same <paramref name="options"/>.</summary>
+        public IReadOnlyList<SignResult> SignMany(IEnumerable<string> uris, SignOptions options = null, int? threads = null)
+        {
+            if (uris == null) throw new InvalidArgumentException("INVALID_ARGUMENT: uris must not be null", true, "uris");
+            var items = new List<SignRequest>();
+            foreach (var u in uris) items.Add(new SignRequest(u, options));
+            return SignMany(items, threads);
+        }
+
+        private static uint Threads(int? threads)
+        {
+            if (!threads.HasValue) return 0; // the C ABI's "every core"
+            if (threads.Value < 1) throw new InvalidArgumentException("INVALID_ARGUMENT: threads must be at least 1 (null: every core), got " + threads.Value, false, "threads");
+            return (uint)threads.Value;
+        }
+
+        private IReadOnlyList<SignResult> SignManyNative(List<string> uris, List<string> options, uint threads)
+        {
+            var sb = new System.Text.StringBuilder("[");
+            for (int i = 0; i < uris.Count; i++)
+            {
+                if (i > 0) sb.Append(',');
+                sb.Append("{\"uri\":");
+                Json.Quote(sb, uris[i]);
+                if (options[i] != null) sb.Append(",\"options\":").Append(options[i]);
+                sb.Append('}');
+            }
+            sb.Append(']');
+            IntPtr p;
+            Errors.Check(NativeMethods.qcdn_signer_sign_many_json(H, Utf8.Encode(sb.ToString(), "items"), threads, out p));
+            var doc = Json.Array(Utf8.Take(p), "the batch's results");
+            if (doc.Count != uris.Count) throw new InternalException("INTERNAL: the batch gave " + doc.Count + " results for " + uris.Count + " items");
+            var results = new List<SignResult>(doc.Count);
+            foreach (var r in doc)
+            {
+                var d = r as Dictionary<string, object>;
+                object v;
+                if (d != null && d.TryGetValue("token", out v) && v is string) results.Add(new SignResult((string)v, null));
+                else results.Add(new SignResult(null, Errors.FromItem(d != null && d.TryGetValue("error", out v) ? v as Dictionary<string, object> : null)));
+            }
+            return results.AsReadOnly();
+        }
+
+        // An external signer's function runs on managed threads only: each item is signed inline
+        // (qcdn_signer_sign_json) on the calling thread or a thread-pool thread, so what the function
+        // throws is the InnerException of that item's error.
+        private IReadOnlyList<SignResult> SignManyManaged(List<byte[]> uris, List<string> options, uint threads)
+        {
+            var results = new SignResult[uris.Count];
+            Action<int> one = i =>
+            {
+                try
+                {
+                    IntPtr p;
+                    Errors.Check(NativeMethods.qcdn_signer_sign_json(H, uris[i], options[i] == null ? null : Utf8.Encode(options[i], "options"), out p));
+                    results[i] = new SignResult(Utf8.Take(p), null);
+                }
+                catch (Exception e) when (e is IQencodeError) { results[i] = new SignResult(null, e); }
+            };
+            int max = threads == 0 ? Environment.ProcessorCount : (int)Math.Min(threads, (uint)int.MaxValue);
+            if (max <= 1 || uris.Count < 2)
+                for (int i = 0; i < uris.Count; i++) one(i);
+            else
+            {
+                try { Parallel.For(0, uris.Count, new ParallelOptions { MaxDegreeOfParallelism = max }, one); }
+                catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+                {
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+                }
+            }
+            return Array.AsReadOnly(results);
+        }
+
+        // ---- the token cache ----------------------------------------------------------------
+
+        /// <summary>
+        /// A signer that caches its tokens: requests for the same uri, claims and lifetime inside one
+        /// <paramref name="window"/> (whole seconds, 1 s to a day) get the same token, whose <c>exp</c> is rounded
+        /// <b>up</b> to a multiple of the window — valid at least the lifetime asked for and at most one window
+        /// longer — so a busy uri costs one RSA signature per window instead of one per request. Never cached:
+        /// tokens that never expire, and calls with <see cref="SignOptions.Now"/> set unless
+        /// <paramref name="cachePinnedClock"/> (for tests). <paramref name="capacity"/> bounds the tokens kept
+        /// (least recently used dropped first; null = 100 000). Every signing method of the new signer goes through
+        /// the cache; this signer stays usable and uncached. Dispose both.
+        /// </summary>
+        public Signer Cached(TimeSpan window, int? capacity = null, bool cachePinnedClock = false)
+        {
+            if (window.Ticks < 0 || window.Ticks % TimeSpan.TicksPerSecond != 0)
+                throw new InvalidArgumentException("INVALID_ARGUMENT: the cache window must be whole seconds from 1 s to 1 day, got " + window, false, "window");
+            long secs = window.Ticks / TimeSpan.TicksPerSecond;
+            if (capacity.HasValue && capacity.Value < 1)
+                throw new InvalidArgumentException("INVALID_ARGUMENT: the cache capacity must be at least 1 (null: the default), got " + capacity.Value, false, "capacity");
+            SignerHandle h;
+            uint st = NativeMethods.qcdn_signer_cached(H, secs > uint.MaxValue ? uint.MaxValue : (uint)secs,
+                capacity.HasValue ? (ulong)capacity.Value : 0UL, cachePinnedClock, out h);
+            if (st != 0)
+            {
+                var e = Errors.Last(st);
+                h.Dispose();
+                throw e;
+            }
+            return new Signer(h, external, IsExternal, TimeSpan.FromSeconds(secs));
+        }
+
+        /// <summary>How many tokens the cache of a <see cref="Cached"/> signer holds now (0 for a signer without one).</summary>
+        public long CachedTokens
+        {
+            get
+            {
+                ulong n;
+                Errors.Check(NativeMethods.qcdn_signer_cached_tokens(H, out n));
+                return n > long.MaxValue ? long.MaxValue : (long)n;
+            }
+        }
+
         /// <summary>Frees the native key once calls already running on other threads return. Later calls throw <see cref="ObjectDisposedException"/>; a second Dispose does nothing.</summary>
         public void Dispose() { Volatile.Write(ref disposed, 1); Handle.Dispose(); }
 
         /// <inheritdoc/>
-        public override string ToString() { return "Signer(KeyId=" + KeyId + ", KeyBits=" + KeyBits + (Volatile.Read(ref disposed) != 0 ? ", disposed)" : ")"); }
+        public override string ToString()
+        {
+            return "Signer(KeyId=" + KeyId + ", KeyBits=" + KeyBits + (IsExternal ? ", External" : "")
+                + (CacheWindow.HasValue ? ", CacheWindow=" + (long)CacheWindow.Value.TotalSeconds + "s" : "")
+                + (Volatile.Read(ref disposed) != 0 ? ", disposed)" : ")");
+        }
+    }
+
+    /// <summary>A signature to be made elsewhere (<see cref="Signer.Prepare"/>): the bytes to sign, and <see cref="Finish"/> for the token.</summary>
+    public sealed class PreparedToken
+    {
+        private readonly Signer signer;
+        private readonly string signingInput;
+
+        internal PreparedToken(Signer signer, string signingInput) { this.signer = signer; this.signingInput = signingInput; }
+
+        /// <summary>The exact bytes to sign with RS256 (the ASCII JWS signing input <c>base64url(header).base64url(payload)</c>); a new copy each time.</summary>
+        public byte[] SigningInput { get { return System.Text.Encoding.ASCII.GetBytes(signingInput); } }
+
+        /// <summary>The signing input as text, e.g. to hand to another process that calls <see cref="Signer.Finish"/>.</summary>
+        public string SigningInputText { get { return signingInput; } }
+
+        /// <summary>The token, once <paramref name="signature"/> verifies with the signer's public key (<see cref="SignerFailedException"/> otherwise). The signer must not be disposed yet.</summary>
+        public string Finish(byte[] signature) { return signer.Finish(signingInput, signature); }
+
+        /// <inheritdoc/>
+        public override string ToString() { return "PreparedToken(KeyId=" + signer.KeyId + ")"; }
+    }
+
+    /// <summary>One item of <see cref="Signer.SignMany(IEnumerable{SignRequest}, int?)"/>: a uri and its options.</summary>
+    public sealed class SignRequest
+    {
+        /// <summary>An item: <paramref name="uri"/> signed with <paramref name="options"/> (null: the defaults).</summary>
+        public SignRequest(string uri, SignOptions options = null) { Uri = uri; Options = options; }
+        /// <summary>What the token grants (as for <see cref="Signer.Sign"/>).</summary>
+        public string Uri { get; private set; }
+        /// <summary>The item's options, or null.</summary>
+        public SignOptions Options { get; private set; }
+        /// <inheritdoc/>
+        public override string ToString() { return "SignRequest(" + Uri + ")"; }
+    }
+
+    /// <summary>The result of one item of a batch: its token, or the exception that item failed with.</summary>
+    public sealed class SignResult
+    {
+        private readonly string token;
+
+        internal SignResult(string token, Exception error) { this.token = token; Error = error; }
+
+        /// <summary>Whether the item was signed.</summary>
+        public bool Ok { get { return Error == null; } }
+
+        /// <summary>The item's token; throws the item's <see cref="Error"/> when it failed (so a failed item never becomes a URL by accident).</summary>
+        public string Token
+        {
+            get
+            {
+                if (Error != null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(Error).Throw();
+                return token;
+            }
+        }
+
+        /// <summary>Why the item failed (an <see cref="IQencodeError"/>: <see cref="InvalidArgumentException"/>, <see cref="SignerFailedException"/> …), or null.</summary>
+        public Exception Error { get; private set; }
+
+        /// <inheritdoc/>
+        public override string ToString() { return Ok ? "SignResult(Ok, Token=<redacted>)" : "SignResult(" + ((IQencodeError)Error).CodeName + ")"; }
     }
 
     /// <summary>A signed cookie as its parts (<see cref="Signer.SignedCookieFields"/>).</summary>

@@ -6,7 +6,8 @@ using System.Threading;
 namespace Qencode.Cdn
 {
     /// <summary>
-    /// Checks RS256 tokens against one public key: signature, key id,
+    /// Checks RS256 tokens against a public key, or a key set (<see cref="FromJwks(string)"/>,
+    /// <see cref="FromKeys(IEnumerable{KeyValuePair{string, string}})"/>) where each token's <c>kid</c> chooses the key: signature, key id,
     /// <c>exp</c>/<c>nbf</c> with leeway and, when asked, whether the token covers
     /// a resource. <see cref="Explain"/> says in words why the edge would refuse
     /// a signed URL. Thread-safe; disposable like <see cref="Signer"/>.
@@ -50,6 +51,59 @@ namespace Qencode.Cdn
         {
             VerifierHandle h;
             uint st = NativeMethods.qcdn_verifier_new_jwk(Utf8.Encode(jwk, "jwk"), out h);
+            return Wrap(st, h);
+        }
+
+        /// <summary>
+        /// A key set from a JWK Set document (<c>{"keys": [...]}</c>, e.g. what a JWKS endpoint serves): each
+        /// token is checked with the key its <c>kid</c> names — several keys valid at once, as during a key
+        /// rotation. A token whose <c>kid</c> is not in the set (or that has none) is an
+        /// <see cref="UnknownKeyIdException"/> naming the known ids. A key of another type (EC, OKP, oct), a key
+        /// without <c>kid</c>, a repeated <c>kid</c>, or text that is not a JWK Set is an
+        /// <see cref="InvalidKeyException"/> naming the key; an empty set an <see cref="InvalidArgumentException"/>.
+        /// </summary>
+        public static Verifier FromJwks(string jwks)
+        {
+            VerifierHandle h;
+            uint st = NativeMethods.qcdn_verifier_new_jwks(Utf8.Encode(jwks, "jwks"), out h);
+            return Wrap(st, h);
+        }
+
+        /// <summary>As <see cref="FromJwks(string)"/>, for a JWK Set already parsed into dictionaries and lists (written back as JSON for the core).</summary>
+        public static Verifier FromJwks(IDictionary<string, object> jwks)
+        {
+            return FromJwks(jwks == null ? null : Json.Write(jwks));
+        }
+
+        /// <summary>
+        /// A key set from key ids and their public keys (kid → key: a dictionary, or any sequence of pairs, in the
+        /// order to report them), each key in any text form <see cref="FromPublicKey(string)"/> reads (PEM, base64 of
+        /// DER, a JWK's JSON). The token's <c>kid</c> chooses the key, as for <see cref="FromJwks(string)"/>. A key
+        /// that cannot be read, or an empty or repeated kid, is an <see cref="InvalidKeyException"/> naming it;
+        /// no keys at all, or a null kid or key, an <see cref="InvalidArgumentException"/>.
+        /// </summary>
+        public static Verifier FromKeys(IEnumerable<KeyValuePair<string, string>> keys)
+        {
+            if (keys == null) throw new InvalidArgumentException("INVALID_ARGUMENT: keys must not be null", true, "keys");
+            var list = new List<object>();
+            foreach (var kv in keys) list.Add(new Dictionary<string, object> { { "kid", kv.Key }, { "key", kv.Value } });
+            return NewKeys(list);
+        }
+
+        /// <summary>As <see cref="FromKeys(IEnumerable{KeyValuePair{string, string}})"/>, with each key as bytes: DER (SubjectPublicKeyInfo or PKCS#1), or the bytes of any text form.</summary>
+        public static Verifier FromKeys(IEnumerable<KeyValuePair<string, byte[]>> keys)
+        {
+            if (keys == null) throw new InvalidArgumentException("INVALID_ARGUMENT: keys must not be null", true, "keys");
+            var list = new List<object>();
+            foreach (var kv in keys)
+                list.Add(new Dictionary<string, object> { { "kid", kv.Key }, { "key", kv.Value == null ? null : Convert.ToBase64String(kv.Value) } });
+            return NewKeys(list);
+        }
+
+        private static Verifier NewKeys(List<object> keys)
+        {
+            VerifierHandle h;
+            uint st = NativeMethods.qcdn_verifier_new_keys_json(Utf8.Encode(Json.Write(keys), "keys"), out h);
             return Wrap(st, h);
         }
 
@@ -100,11 +154,53 @@ namespace Qencode.Cdn
             return new Explanation(Utf8.Take(p));
         }
 
+        /// <summary>
+        /// The verifier's public keys as a JWK Set document (<c>{"keys": [...]}</c>, each key with <c>kty</c>,
+        /// <c>n</c>, <c>e</c>, <c>kid</c> when known, <c>alg</c> <c>RS256</c> and <c>use</c> <c>sig</c>): what a JWKS
+        /// endpoint publishes during a rotation (serve it as <c>application/json</c>), and what
+        /// <see cref="FromJwks(string)"/> reads back.
+        /// </summary>
+        public string Jwks()
+        {
+            IntPtr p;
+            Errors.Check(NativeMethods.qcdn_verifier_jwks(H, out p));
+            return Utf8.Take(p);
+        }
+
+        private IReadOnlyList<string> keyIds;
+
+        /// <summary>The key ids this verifier knows, in order: a key set's, or the one expected id (empty when none is expected).</summary>
+        public IReadOnlyList<string> KeyIds
+        {
+            get
+            {
+                var ids = Volatile.Read(ref keyIds);
+                if (ids != null) return ids;
+                var list = new List<string>();
+                object keys;
+                var doc = Json.Object(Jwks(), "the JWK Set");
+                if (doc.TryGetValue("keys", out keys) && keys is List<object>)
+                    foreach (var k in (List<object>)keys)
+                    {
+                        var kid = Json.Str(k as Dictionary<string, object>, "kid");
+                        if (kid != null) list.Add(kid);
+                    }
+                ids = list.AsReadOnly();
+                Volatile.Write(ref keyIds, ids);
+                return ids;
+            }
+        }
+
         /// <summary>Frees the native key once calls already running on other threads return. Later calls throw <see cref="ObjectDisposedException"/>; a second Dispose does nothing.</summary>
         public void Dispose() { Volatile.Write(ref disposed, 1); Handle.Dispose(); }
 
         /// <inheritdoc/>
-        public override string ToString() { return Volatile.Read(ref disposed) != 0 ? "Verifier(disposed)" : "Verifier()"; }
+        public override string ToString()
+        {
+            if (Volatile.Read(ref disposed) != 0) return "Verifier(disposed)";
+            try { return "Verifier(KeyIds=[" + string.Join(", ", KeyIds) + "])"; }
+            catch (ObjectDisposedException) { return "Verifier(disposed)"; }
+        }
 
         internal static DateTimeOffset? Time(Dictionary<string, object> claims, string name)
         {
