@@ -153,6 +153,23 @@ namespace Qencode.Cdn.Tests
                 }
                 object g;
                 bool present = got.TryGetValue(kv.Key, out g);
+                if (present && kv.Key == "same")
+                {
+                    // One label per request: equal labels exactly where the tokens are equal.
+                    var labels = (List<object>)kv.Value;
+                    var tokens = (List<object>)g;
+                    bool ok = labels.Count == tokens.Count;
+                    for (int a = 0; ok && a < labels.Count; a++)
+                        for (int b = 0; ok && b < labels.Count; b++)
+                            ok = Equals(labels[a], labels[b]) == (tokens[a] != null && Equals(tokens[a], tokens[b]));
+                    if (!ok) { why = "`same`: expected the labels " + JsonMatch.Show(labels) + ", got tokens " + JsonMatch.Show(tokens); return false; }
+                    continue;
+                }
+                if (present && kv.Key == "cached_at_most")
+                {
+                    if (Convert.ToInt64(g) > Convert.ToInt64(kv.Value)) { why = "the cache holds " + g + " tokens, more than " + kv.Value; return false; }
+                    continue;
+                }
                 bool same = present && (kv.Key == "result" ? JsonMatch.Contains(g, kv.Value) : JsonMatch.Equal(g, kv.Value));
                 if (!same)
                 {
@@ -196,6 +213,11 @@ namespace Qencode.Cdn.Tests
                     using (Client.FromEnv()) return new Dictionary<string, object> { { "ok", true } };
                 });
                 case "client": return ClientCase(i);
+                case "jwks":
+                    using (var v = VerifierOf(Get(i, "verifier")))
+                        return One("jwks", Json.Parse(v.Jwks()));
+                case "sign_many": return SignMany(i);
+                case "cached_sign": return CachedSign(i);
                 default: throw new UnexpressibleException("operation `" + op + "` is unknown to the C# runner");
             }
         }
@@ -382,7 +404,81 @@ namespace Qencode.Cdn.Tests
             }
             if (d != null && d.ContainsKey("jwk")) return Verifier.FromJwk(d["jwk"] as string);
             if (d != null && d.ContainsKey("signer")) return Verifier.FromSigner(SignerOf(d["signer"]));
+            if (d != null && d.ContainsKey("jwks")) return Verifier.FromJwks(d["jwks"] as string);
+            if (d != null && d.ContainsKey("keys"))
+            {
+                // Texts as strings; when any key is bytes (a DER file), every key as its bytes, as a user holding files would.
+                var specs = (d["keys"] as List<object> ?? new List<object>()).Select(Obj).ToList();
+                var pairs = new List<Tuple<string, string, byte[]>>();
+                foreach (var k in specs)
+                {
+                    string text;
+                    var bytes = KeyBytes(Get(k, "key"), out text);
+                    pairs.Add(Tuple.Create(Get(k, "kid") as string, text, bytes));
+                }
+                if (pairs.All(p => p.Item2 != null))
+                    return Verifier.FromKeys(pairs.Select(p => new KeyValuePair<string, string>(p.Item1, p.Item2)));
+                return Verifier.FromKeys(pairs.Select(p => new KeyValuePair<string, byte[]>(p.Item1, p.Item3 ?? System.Text.Encoding.UTF8.GetBytes(p.Item2))));
+            }
             throw new UnexpressibleException("bad verifier spec");
+        }
+
+        // ---- batches and the cache --------------------------------------------------------
+
+        private static List<SignRequest> Requests(object items)
+        {
+            var l = items as List<object>;
+            if (l == null) throw new UnexpressibleException("items is not a list");
+            return l.Select(o =>
+            {
+                var d = o as Dictionary<string, object>;
+                if (d == null || d.Keys.Any(k => k != "uri" && k != "options")) throw new UnexpressibleException("an item is not {uri, options}");
+                return new SignRequest(Str(d, "uri"), SignOpts(Get(d, "options")));
+            }).ToList();
+        }
+
+        private static object Code(SignResult r) { return r.Ok ? null : (object)((IQencodeError)r.Error).CodeName; }
+
+        private static object SignMany(Dictionary<string, object> i)
+        {
+            var t = Get(i, "threads");
+            if (t != null && !(t is long)) throw new UnexpressibleException("threads is not an int");
+            var results = SignerOf(Get(i, "signer")).SignMany(Requests(Get(i, "items")), t == null ? (int?)null : checked((int)(long)t));
+            return new Dictionary<string, object>
+            {
+                { "tokens", results.Select(r => r.Ok ? (object)r.Token : null).ToList() },
+                { "errors", results.Select(Code).ToList() },
+            };
+        }
+
+        private static object CachedSign(Dictionary<string, object> i)
+        {
+            var window = Get(i, "window");
+            if (!(window is long)) throw new UnexpressibleException("window is not whole seconds");
+            var cap = Get(i, "capacity");
+            if (cap != null && !(cap is long)) throw new UnexpressibleException("capacity is not an int");
+            var requests = Requests(Get(i, "requests"));
+            using (var cached = SignerOf(Get(i, "signer")).Cached(TimeSpan.FromSeconds((long)window), cap == null ? (int?)null : checked((int)(long)cap), cachePinnedClock: true))
+            {
+                var tokens = new List<string>();
+                var errors = new List<object>();
+                foreach (var r in requests)
+                {
+                    try { tokens.Add(cached.Sign(r.Uri, r.Options)); errors.Add(null); }
+                    catch (Exception e) when (e is IQencodeError) { tokens.Add(null); errors.Add(((IQencodeError)e).CodeName); }
+                }
+                var exps = tokens.Select(tk =>
+                {
+                    if (tk == null) return (object)null;
+                    object e;
+                    return Tokens.DecodeUnverified(tk).Claims.TryGetValue("exp", out e) ? e : null;
+                }).ToList();
+                // `same` holds the tokens themselves (compared as labels by CheckSuccess), `cached_at_most` the count.
+                return new Dictionary<string, object>
+                {
+                    { "same", tokens.Cast<object>().ToList() }, { "exps", exps }, { "errors", errors }, { "cached_at_most", cached.CachedTokens },
+                };
+            }
         }
 
         private static string[] Args(Dictionary<string, object> i, params string[] names)

@@ -11,7 +11,7 @@ namespace Qencode.Cdn.Tests
     [TestFixture]
     public class GoldenVectorTests
     {
-        private static SignOptions Options(Dictionary<string, object> o, long now)
+        internal static SignOptions Options(Dictionary<string, object> o, long now)
         {
             var s = new SignOptions { Now = Repo.At(now) };
             object v;
