@@ -40,6 +40,23 @@ module TestHelper
     @verifier ||= Qencode::Cdn::Verifier.from_signer(signer)
   end
 
+  # The golden tokens: every conformance `sign` case that expects a token
+  # and loads its key from a file, as [name, kid, key file, uri, keyword
+  # options, token] (the options as a Ruby user passes them).
+  def golden_sign_cases
+    @golden_sign_cases ||= Dir[File.join(ROOT, "tests", "conformance", "*.json")].flat_map do |path|
+      JSON.parse(File.read(path))["cases"].filter_map do |c|
+        i = c["input"] || {}
+        token = (c["expect"] || {})["token"]
+        key = (i["signer"] || {})["key"]
+        next unless c["op"] == "sign" && token.is_a?(String) && key.is_a?(String)
+
+        options = (i["options"] || {}).transform_keys(&:to_sym)
+        [c["name"], i["signer"]["kid"], key, i["uri"], options, token]
+      end
+    end
+  end
+
   # One emulator process for the whole run, started on first use and
   # stopped when the tests are done.
   def emulator
