@@ -1,8 +1,9 @@
 # frozen_string_literal: true
 
 # docs/ruby.md: every ```ruby block, in order, as one program run by the
-# installed gem in a folder with key.pem (a test key) and
-# QENCODE_SIGNING_KEY / QENCODE_SIGNING_KEY_ID set to it. A line
+# installed gem in a folder with key.pem (a test key),
+# QENCODE_SIGNING_KEY / QENCODE_SIGNING_KEY_ID set to it, and a SoftHSM2
+# token holding it (SOFTHSM2_CONF, PKCS11_MODULE, HSM_PIN). A line
 # `expression # => value` is checked (the program fails unless they are
 # equal), and every such check must have run.
 
@@ -55,7 +56,7 @@ class DocsTest < Minitest::Test
 
   def test_every_example_runs_and_every_check_holds
     lines, checks = program
-    assert_operator checks.size, :>=, 35
+    assert_operator checks.size, :>=, 55
     prelude = <<~RUBY
       $doc_checks = []
       def __doc_check(line, got, want)
@@ -69,7 +70,8 @@ class DocsTest < Minitest::Test
     RUBY
     Dir.mktmpdir do |dir|
       FileUtils.cp(key_path("rsa2048.pkcs1.pem"), File.join(dir, "key.pem"))
-      env = { "QENCODE_SIGNING_KEY" => pem2048, "QENCODE_SIGNING_KEY_ID" => KID }
+      env = { "QENCODE_SIGNING_KEY" => pem2048, "QENCODE_SIGNING_KEY_ID" => KID, "SOFTHSM2_CONF" => softhsm_conf,
+              "PKCS11_MODULE" => SOFTHSM_MODULE, "HSM_PIN" => SOFTHSM_PIN }
       # The gem this test process loaded (the installed one in the suite).
       lib = File.expand_path("../..", $LOADED_FEATURES.grep(%r{/qencode/cdn\.rb\z}).first)
       out, err, status = Open3.capture3(env, RbConfig.ruby, "-I", lib, "-", stdin_data: prelude + lines.join("\n"),

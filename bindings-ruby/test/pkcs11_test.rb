@@ -9,52 +9,19 @@
 # batches (on the library's threads) and a cache.
 
 require_relative "test_helper"
-require "open3"
 require "pathname"
-require "tmpdir"
 
 class Pkcs11Test < Minitest::Test
   include TestHelper
   CDN = Qencode::Cdn
-  MODULE = ENV.fetch("QCDN_SOFTHSM_MODULE", "/usr/lib/softhsm/libsofthsm2.so")
-  PIN = "1234"
+  MODULE = SOFTHSM_MODULE
+  PIN = SOFTHSM_PIN
   TOKEN = "qcdn-test"
   LOCKED = "locked" # never logged into here (PKCS#11 logs in per token and process)
   REMOVABLE = "removable"
 
-  def self.softhsm(conf, *args)
-    out, status = Open3.capture2e({ "SOFTHSM2_CONF" => conf }, "softhsm2-util", *args)
-    raise "softhsm2-util #{args.first}: #{out}" unless status.success?
-  rescue Errno::ENOENT
-    raise "softhsm2-util is missing: apt-get install softhsm2 (tests/suites/65-ruby.sh does)"
-  end
-
-  # The tokens, made once for the process: SoftHSM reads SOFTHSM2_CONF when
-  # the library first loads the module.
-  def self.hsm
-    @hsm ||= begin
-      raise "SoftHSM2 is not installed at #{MODULE}: apt-get install softhsm2" unless File.file?(MODULE)
-
-      root = Dir.mktmpdir("qcdn-softhsm")
-      Minitest.after_run { FileUtils.rm_rf(root) }
-      Dir.mkdir(File.join(root, "tokens"))
-      conf = File.join(root, "softhsm2.conf")
-      File.write(conf, "directories.tokendir = #{root}/tokens\nobjectstore.backend = file\nlog.level = ERROR\n")
-      [TOKEN, LOCKED, REMOVABLE].each do |t|
-        softhsm(conf, "--init-token", "--free", "--label", t, "--pin", PIN, "--so-pin", "5678")
-      end
-      [[TOKEN, "rsa2048.pkcs8.pem", "video-key", "01"], [TOKEN, "rsa4096.pkcs8.pem", "video-key-4096", "02"],
-       [LOCKED, "rsa2048.pkcs8.pem", "k", "03"],
-       [REMOVABLE, "rsa2048.pkcs8.pem", "k", "04"]].each do |t, file, label, id|
-        softhsm(conf, "--import", File.join(KEYS, file), "--token", t, "--label", label, "--id", id, "--pin", PIN)
-      end
-      ENV["SOFTHSM2_CONF"] = conf
-      conf
-    end
-  end
-
   def setup
-    self.class.hsm
+    softhsm_conf
   end
 
   def test_the_hsm_signs_every_golden_token_byte_for_byte
@@ -62,7 +29,7 @@ class Pkcs11Test < Minitest::Test
     checked = 0
     golden_sign_cases.each do |name, kid, file, uri, options, token|
       label = { "tests/keys/rsa2048." => "video-key", "tests/keys/rsa4096." => "video-key-4096" }[file[0, 19]]
-      flunk "#{name}: no HSM key for #{file} (import it in this test)" unless label
+      flunk "#{name}: no HSM key for #{file} (import it in TestHelper#make_softhsm)" unless label
       s = signers[[label, kid]] ||= CDN::Signer.from_pkcs11(MODULE, TOKEN, label, PIN, kid)
       assert s.external?
       assert_equal token, s.sign(uri, **options), name
@@ -106,7 +73,7 @@ class Pkcs11Test < Minitest::Test
   def test_a_token_removed_while_in_use_fails_signing_with_signer_failed
     s = CDN::Signer.from_pkcs11(MODULE, REMOVABLE, "k", PIN, "key-1")
     s.sign("abc")
-    self.class.softhsm(ENV.fetch("SOFTHSM2_CONF"), "--delete-token", "--token", REMOVABLE)
+    softhsm(softhsm_conf, "--delete-token", "--token", REMOVABLE)
     err = assert_raises(CDN::SignerFailedError) { s.sign("abc") }
     assert_nil err.cause
     refute_includes err.message, PIN

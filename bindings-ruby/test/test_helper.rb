@@ -8,6 +8,9 @@
 
 require "json"
 require "base64"
+require "fileutils"
+require "open3"
+require "tmpdir"
 require "minitest/autorun"
 require "qencode/cdn"
 require "qencode/cdn/testing"
@@ -17,6 +20,8 @@ module TestHelper
   KEYS = File.join(ROOT, "tests", "keys")
   KID = "ec25a6a6-b31e-4ac9-af01-711460421c6b"
   NOW = 1_700_000_000
+  SOFTHSM_MODULE = ENV.fetch("QCDN_SOFTHSM_MODULE", "/usr/lib/softhsm/libsofthsm2.so")
+  SOFTHSM_PIN = "1234"
 
   module_function
 
@@ -55,6 +60,42 @@ module TestHelper
         [c["name"], i["signer"]["kid"], key, i["uri"], options, token]
       end
     end
+  end
+
+  def softhsm(conf, *args)
+    out, status = Open3.capture2e({ "SOFTHSM2_CONF" => conf }, "softhsm2-util", *args)
+    raise "softhsm2-util #{args.first}: #{out}" unless status.success?
+  rescue Errno::ENOENT
+    raise "softhsm2-util is missing: apt-get install softhsm2 (tests/suites/65-ruby.sh does)"
+  end
+
+  # SoftHSM2 tokens of this process, made once (the module reads
+  # SOFTHSM2_CONF, set here, when the library first loads it) in a
+  # temporary folder, never the system's configuration: `qcdn-test`
+  # holding tests/keys/rsa2048 as `video-key` and rsa4096 as
+  # `video-key-4096`, `locked` and `removable` holding rsa2048 as `k`; every
+  # PIN is SOFTHSM_PIN. Returns the configuration file.
+  def softhsm_conf
+    TestHelper.instance_variable_get(:@softhsm_conf) || TestHelper.instance_variable_set(:@softhsm_conf, make_softhsm)
+  end
+
+  def make_softhsm
+    raise "SoftHSM2 is not installed at #{SOFTHSM_MODULE}: apt-get install softhsm2" unless File.file?(SOFTHSM_MODULE)
+
+    root = Dir.mktmpdir("qcdn-softhsm")
+    Minitest.after_run { FileUtils.rm_rf(root) }
+    Dir.mkdir(File.join(root, "tokens"))
+    conf = File.join(root, "softhsm2.conf")
+    File.write(conf, "directories.tokendir = #{root}/tokens\nobjectstore.backend = file\nlog.level = ERROR\n")
+    %w[qcdn-test locked removable].each do |t|
+      softhsm(conf, "--init-token", "--free", "--label", t, "--pin", SOFTHSM_PIN, "--so-pin", "5678")
+    end
+    [%w[qcdn-test rsa2048.pkcs8.pem video-key 01], %w[qcdn-test rsa4096.pkcs8.pem video-key-4096 02],
+     %w[locked rsa2048.pkcs8.pem k 03], %w[removable rsa2048.pkcs8.pem k 04]].each do |t, file, label, id|
+      softhsm(conf, "--import", key_path(file), "--token", t, "--label", label, "--id", id, "--pin", SOFTHSM_PIN)
+    end
+    ENV["SOFTHSM2_CONF"] = conf
+    conf
   end
 
   # One emulator process for the whole run, started on first use and

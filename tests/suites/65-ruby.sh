@@ -6,9 +6,11 @@
 # against the emulator, a coded error); minitest against that installed gem
 # (every conformance case, checked by check-summary; golden vectors; ruby-jwt
 # interop; the reference sample fixed; every client method and error code
-# against the emulator process; secrets; docs/ruby.md examples); and a
-# valgrind run of a loop over every native path (no leak or memory error
-# through libqencode_cdn; a deliberate leak must be seen).
+# against the emulator process; external signers backed by Ruby's OpenSSL;
+# key sets, batches and the cache; PKCS#11 against SoftHSM2; secrets;
+# docs/ruby.md examples); and a valgrind run of a loop over every native
+# path, the external-signer callback and a SoftHSM2 token included (no leak
+# or memory error through libqencode_cdn; a deliberate leak must be seen).
 set -euo pipefail
 trap 'echo "65-ruby.sh: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 root="${QCDN_ROOT:?run through tests/run.sh}"
@@ -26,6 +28,7 @@ command -v rake >/dev/null || missing+=(rake)
 command -v rubocop >/dev/null || missing+=(rubocop)
 command -v valgrind >/dev/null || missing+=(valgrind)
 command -v strip >/dev/null || missing+=(binutils)
+command -v softhsm2-util >/dev/null || missing+=(softhsm2) # PKCS#11 tests (test/pkcs11_test.rb, the valgrind loop)
 if command -v ruby >/dev/null; then
   ruby -e 'require "ffi"' 2>/dev/null || missing+=(ruby-ffi)
   ruby -e 'require "jwt"' 2>/dev/null || missing+=(ruby-jwt)
@@ -129,10 +132,19 @@ if grep -E '^[^ ]+\.rb:[0-9]+: warning: ' "$log" | grep -v '/usr/' >&2; then
 fi
 tests/conformance/check-summary ruby "$log"
 
-step "valgrind: a loop over every native path (installed gem), with one deliberate leak"
+step "valgrind: a loop over every native path (installed gem, a SoftHSM2 token), with one deliberate leak"
+# A token of its own for the loop's PKCS#11 signer (never the system's configuration).
+hsm=$work/softhsm
+rm -rf "$hsm"
+mkdir -p "$hsm/tokens"
+printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' "$hsm/tokens" >"$hsm/softhsm2.conf"
+SOFTHSM2_CONF=$hsm/softhsm2.conf softhsm2-util --init-token --free --label qcdn-leak --pin 1234 --so-pin 5678 >/dev/null
+SOFTHSM2_CONF=$hsm/softhsm2.conf softhsm2-util --import tests/keys/rsa2048.pkcs8.pem --token qcdn-leak \
+  --label video-key --id 01 --pin 1234 >/dev/null
 vlog=$work/valgrind.log
-(cd bindings-ruby && run_installed QCDN_LEAK_CANARY=1 valgrind --leak-check=full --keep-debuginfo=yes \
-  --num-callers=30 --log-file="$vlog" ruby test/leak_check.rb 5)
+(cd bindings-ruby && run_installed QCDN_LEAK_CANARY=1 SOFTHSM2_CONF="$hsm/softhsm2.conf" \
+  QCDN_LEAK_PKCS11="/usr/lib/softhsm/libsofthsm2.so:qcdn-leak:video-key:1234" \
+  valgrind --leak-check=full --keep-debuginfo=yes --num-callers=30 --log-file="$vlog" ruby test/leak_check.rb 5)
 ruby bindings-ruby/test/valgrind_report.rb --canary "$vlog"
 
 step "all Ruby checks passed"
