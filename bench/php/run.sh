@@ -8,15 +8,36 @@
 # 0.90x the core's.
 # Usage: bench/php/run.sh [PAIRS] [ROUNDS] [BATCH]   (defaults 6 10 20: short
 # batches, finely interleaved, so that load from other processes hits both alike)
+#        bench/php/run.sh scale [ROUNDS] [BATCH]     (defaults 5 64: bench_scale.php,
+# issuance at scale from PHP: signMany on every core against single signatures,
+# cache hits, external signers against openssl_sign alone; not pinned to a CPU)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
-pairs=${1:-6}; rounds=${2:-10}; batch=${3:-20}
 target=${CARGO_TARGET_DIR:-$root/target}
 key=tests/keys/rsa4096.pkcs1.pem
 cargo build --locked -q --release -p qencode-cdn-ffi --lib --example core_rate
 (cd bindings-php && COMPOSER_HOME="$target/composer-home" COMPOSER_ALLOW_SUPERUSER=1 composer dump-autoload -q)
 export QENCODE_CDN_LIBRARY=$target/release/libqencode_cdn.so QCDN_AUTOLOAD=$root/bindings-php/vendor/autoload.php
+if [ "${1:-}" = scale ]; then
+  out=$(php bench/php/bench_scale.php "$key" "${2:-5}" "${3:-64}")
+  echo "$out"
+  python3 - "$out" <<'PY'
+import sys
+f = dict(kv.split("=") for kv in sys.argv[1].split())
+g = {k: float(v) for k, v in f.items()}
+us = lambda k: g[k] / 1e3
+print(f"RSA-4096 from PHP, {f['cores']} cores (ns per token, best round):")
+print(f"  sign, one by one          {us('single_ns'):9.1f} us  ({1e9/g['single_ns']:7.0f}/s)")
+print(f"  signMany, every core      {us('many_ns'):9.1f} us  ({1e9/g['many_ns']:7.0f}/s)  {g['single_ns']/g['many_ns']:.2f}x one by one")
+print(f"  cached sign, a hit        {us('cache_hit_ns'):9.1f} us  ({1e9/g['cache_hit_ns']:7.0f}/s)")
+print(f"  external (openssl_sign)   {us('external_ns'):9.1f} us  vs openssl_sign alone {us('openssl_ns'):.1f} us")
+print(f"  external, the path alone  {us('external_precomputed_ns'):9.1f} us  (callback, copies, the core's check of the signature)")
+print(f"  the same inside a Fiber   {us('external_in_fiber_ns'):9.1f} us  (+{us('external_in_fiber_ns') - us('external_precomputed_ns'):.1f} us: the callable's own Fiber)")
+PY
+  exit 0
+fi
+pairs=${1:-6}; rounds=${2:-10}; batch=${3:-20}
 rust_bin=$target/release/examples/core_rate
 pin=()
 command -v taskset >/dev/null && pin=(taskset -c 0)

@@ -27,7 +27,7 @@ final class DocsTest extends TestCase
 
     public function testThereAreExamples(): void
     {
-        $this->assertGreaterThanOrEqual(9, count(self::examples()));
+        $this->assertGreaterThanOrEqual(14, count(self::examples()));
     }
 
     /** @dataProvider examples */
@@ -46,6 +46,14 @@ final class DocsTest extends TestCase
                 'QENCODE_SIGNING_KEY_ID' => 'your_signing_key_id',
             ]
             : ['QENCODE_SIGNING_KEY' => false, 'QENCODE_SIGNING_KEY_ID' => false];
+        if (str_contains($code, 'fromPkcs11(')) {
+            // The token the example names, in a SoftHSM2 configuration of its own.
+            $env += [
+                'SOFTHSM2_CONF' => Support::softhsm(['video-signing' => [['rsa2048.pkcs8.pem', 'video-key']]]),
+                'PKCS11_MODULE' => Support::softhsmModule(),
+                'HSM_PIN' => '1234',
+            ];
+        }
         $ini = ['zend.assertions' => '1', 'assert.exception' => '1', 'display_errors' => 'stderr'];
         [$status, $out, $err] = Support::php("$dir/example.php", $env, $dir, $ini);
         $this->assertSame(0, $status, $out . $err);
@@ -61,11 +69,20 @@ final class DocsTest extends TestCase
             'Urls::storageUrl' => 'https://my-bucket.media-storage.eu-central.qencode.com/videos/my%20intro.mp4',
             'Emulator::start()' => "200\nNOT_FOUND 404\n1\n",
             'InvalidKeyException $e' => 'INVALID_KEY (2): INVALID_KEY:',
+            "'key-2024' =>" => "key-2024, key-2025\nUNKNOWN_KEY_ID\n",
+            "'KMS: throttled'" => [
+                'https://play-your-playback-id.qencode.com/qhls/qlive/playlist.m3u8?auth=eyJ',
+                "\nSIGNER_FAILED KMS: throttled\n",
+            ],
+            'fromPkcs11(' => "2048 external\n",
+            'signMany([' => "token eyJ…\ntoken eyJ…\nINVALID_ARGUMENT\n1 token cached, window 300 s\n",
         ];
         $checked = false;
-        foreach ($want as $marker => $text) {
+        foreach ($want as $marker => $texts) {
             if (str_contains($code, $marker)) {
-                $this->assertStringContainsString($text, $out);
+                foreach ((array) $texts as $text) {
+                    $this->assertStringContainsString($text, $out);
+                }
                 $checked = true;
             }
         }

@@ -29,36 +29,15 @@ final class Pkcs11Test extends TestCase
     private static string $module;
     private static string $conf;
 
-    private static function softhsm(string ...$args): void
-    {
-        $command = array_merge(['softhsm2-util'], $args);
-        $process = proc_open($command, [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes, null, getenv() + ['SOFTHSM2_CONF' => self::$conf]);
-        self::assertIsResource($process, 'softhsm2-util runs (apt-get install softhsm2)');
-        $out = stream_get_contents($pipes[1]) . stream_get_contents($pipes[2]);
-        self::assertSame(0, proc_close($process), 'softhsm2-util ' . implode(' ', $args) . ": $out");
-    }
-
     public static function setUpBeforeClass(): void
     {
-        self::$module = getenv('QCDN_SOFTHSM_MODULE') ?: '/usr/lib/softhsm/libsofthsm2.so';
+        self::$module = Support::softhsmModule();
         self::assertFileExists(self::$module, 'SoftHSM2 is not installed: apt-get install softhsm2 (tests/suites/62-php.sh does)');
-        $dir = Support::tempDir();
-        mkdir("$dir/tokens");
-        self::$conf = "$dir/softhsm2.conf";
-        file_put_contents(self::$conf, "directories.tokendir = $dir/tokens\nobjectstore.backend = file\nlog.level = ERROR\n");
-        foreach ([self::TOKEN, self::REMOVABLE, self::LOCKED] as $token) {
-            self::softhsm('--init-token', '--free', '--label', $token, '--pin', self::PIN, '--so-pin', '5678');
-        }
-        foreach (
-            [
-            [self::TOKEN, 'rsa2048.pkcs8.pem', 'video-key', '01'],
-            [self::TOKEN, 'rsa4096.pkcs8.pem', 'video-key-4096', '02'],
-            [self::REMOVABLE, 'rsa2048.pkcs8.pem', 'k', '03'],
-            [self::LOCKED, 'rsa2048.pkcs8.pem', 'k', '04'],
-            ] as [$token, $file, $label, $id]
-        ) {
-            self::softhsm('--import', Support::path("tests/keys/$file"), '--token', $token, '--label', $label, '--id', $id, '--pin', self::PIN);
-        }
+        self::$conf = Support::softhsm([
+            self::TOKEN => [['rsa2048.pkcs8.pem', 'video-key'], ['rsa4096.pkcs8.pem', 'video-key-4096']],
+            self::REMOVABLE => [['rsa2048.pkcs8.pem', 'k']],
+            self::LOCKED => [['rsa2048.pkcs8.pem', 'k']],
+        ]);
         putenv('SOFTHSM2_CONF=' . self::$conf);
     }
 
@@ -134,7 +113,7 @@ final class Pkcs11Test extends TestCase
     {
         $signer = Signer::fromPkcs11(self::$module, self::REMOVABLE, 'k', self::PIN, 'key-1');
         $this->assertNotSame('', $signer->sign('abc'));
-        self::softhsm('--delete-token', '--token', self::REMOVABLE);
+        Support::softhsmUtil(self::$conf, '--delete-token', '--token', self::REMOVABLE);
         try {
             $signer->sign('abc');
             $this->fail('a removed token signed');

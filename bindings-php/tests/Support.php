@@ -72,6 +72,52 @@ final class Support
         return [$code, (string) $out, (string) $err];
     }
 
+    /** The SoftHSM2 PKCS#11 module (Debian's softhsm2; QCDN_SOFTHSM_MODULE elsewhere). */
+    public static function softhsmModule(): string
+    {
+        return getenv('QCDN_SOFTHSM_MODULE') ?: '/usr/lib/softhsm/libsofthsm2.so';
+    }
+
+    /**
+     * A SoftHSM2 configuration of its own (never the system's) with the
+     * given tokens (PIN 1234), each holding test keys: token label =>
+     * [[key file under tests/keys, key label], …]. Returns the path for
+     * SOFTHSM2_CONF, which the module reads when it is first loaded.
+     *
+     * @param array<string, list<array{string, string}>> $tokens
+     */
+    public static function softhsm(array $tokens): string
+    {
+        $dir = self::tempDir();
+        mkdir("$dir/tokens");
+        $conf = "$dir/softhsm2.conf";
+        file_put_contents($conf, "directories.tokendir = $dir/tokens\nobjectstore.backend = file\nlog.level = ERROR\n");
+        $id = 1;
+        foreach ($tokens as $token => $keys) {
+            self::softhsmUtil($conf, '--init-token', '--free', '--label', $token, '--pin', '1234', '--so-pin', '5678');
+            foreach ($keys as [$file, $label]) {
+                $hex = sprintf('%02x', $id++);
+                self::softhsmUtil($conf, '--import', self::path("tests/keys/$file"), '--token', $token, '--label', $label, '--id', $hex, '--pin', '1234');
+            }
+        }
+        return $conf;
+    }
+
+    /** Runs softhsm2-util with `$conf`; fails with its output. */
+    public static function softhsmUtil(string $conf, string ...$args): void
+    {
+        $process = proc_open(['softhsm2-util', ...$args], [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes, null, ['SOFTHSM2_CONF' => $conf] + getenv());
+        if (!is_resource($process)) {
+            throw new \RuntimeException('softhsm2-util does not run (apt-get install softhsm2; tests/suites/62-php.sh does)');
+        }
+        $out = stream_get_contents($pipes[1]) . stream_get_contents($pipes[2]);
+        fclose($pipes[1]);
+        fclose($pipes[2]);
+        if (proc_close($process) !== 0) {
+            throw new \RuntimeException('softhsm2-util ' . implode(' ', $args) . ": $out");
+        }
+    }
+
     /** A fresh temporary directory, removed at exit. */
     public static function tempDir(): string
     {
