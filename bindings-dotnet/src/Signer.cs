@@ -375,7 +375,12 @@ namespace Qencode.Cdn
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (external == null || external.SignAsync == null) return Sign(uri, options);
-            var prepared = Prepare(uri, options);
+            return await FinishAsync(Prepare(uri, options), cancellationToken).ConfigureAwait(false);
+        }
+
+        // Awaits the asynchronous function of this external signer for a prepared token, then finishes it.
+        private async Task<string> FinishAsync(PreparedToken prepared, CancellationToken cancellationToken)
+        {
             byte[] signature;
             try
             {
@@ -409,31 +414,91 @@ namespace Qencode.Cdn
         /// </remarks>
         public IReadOnlyList<SignResult> SignMany(IEnumerable<SignRequest> items, int? threads = null)
         {
-            if (items == null) throw new InvalidArgumentException("INVALID_ARGUMENT: items must not be null", true, "items");
-            // Converted before anything is signed: a value C# cannot pass (a null item or uri, a uri a C
-            // string cannot carry, a claim with no JSON form) fails the call; everything else is the
-            // item's own result, decided by the core.
-            var uris = new List<string>();
-            var encoded = new List<byte[]>();
-            var options = new List<string>();
-            int i = 0;
-            foreach (var item in items)
-            {
-                if (item == null) throw new InvalidArgumentException("INVALID_ARGUMENT: items[" + i + "] is null", true, "items");
-                encoded.Add(Utf8.Required(item.Uri, "items[" + i + "].Uri"));
-                uris.Add(item.Uri);
-                string o = null;
-                if (item.Options != null)
-                {
-                    var w = new JsonObjectWriter();
-                    item.Options.WriteTo(w);
-                    o = w.ToString();
-                }
-                options.Add(o);
-                i++;
-            }
+            var batch = new Batch(items);
             uint n = Threads(threads);
-            return external != null ? SignManyManaged(encoded, options, n) : SignManyNative(uris, options, n);
+            return external != null ? SignManyManaged(batch.Encoded, batch.Options, n) : SignManyNative(batch.Uris, batch.Options, n);
+        }
+
+        // A batch converted before anything is signed: a value C# cannot pass (a null item or uri, a uri a C
+        // string cannot carry, a claim with no JSON form) fails the call; everything else is the item's own
+        // result, decided by the core.
+        private sealed class Batch
+        {
+            internal readonly List<string> Uris = new List<string>();
+            internal readonly List<byte[]> Encoded = new List<byte[]>();
+            internal readonly List<string> Options = new List<string>();
+
+            internal Batch(IEnumerable<SignRequest> items)
+            {
+                if (items == null) throw new InvalidArgumentException("INVALID_ARGUMENT: items must not be null", true, "items");
+                int i = 0;
+                foreach (var item in items)
+                {
+                    if (item == null) throw new InvalidArgumentException("INVALID_ARGUMENT: items[" + i + "] is null", true, "items");
+                    Encoded.Add(Utf8.Required(item.Uri, "items[" + i + "].Uri"));
+                    Uris.Add(item.Uri);
+                    string o = null;
+                    if (item.Options != null)
+                    {
+                        var w = new JsonObjectWriter();
+                        item.Options.WriteTo(w);
+                        o = w.ToString();
+                    }
+                    Options.Add(o);
+                    i++;
+                }
+            }
+        }
+
+        /// <summary>
+        /// <see cref="SignMany(IEnumerable{SignRequest}, int?)"/> without blocking the caller: one
+        /// <see cref="SignResult"/> per item, in order. For an external signer with an asynchronous function, each
+        /// item is prepared, its signature awaited (at most <paramref name="concurrency"/> at once; null = the number
+        /// of cores) and finished, and no thread waits for the KMS; every other signer runs
+        /// <see cref="SignMany(IEnumerable{SignRequest}, int?)"/> on the thread pool (<paramref name="concurrency"/>
+        /// is then its thread count). A cancellation cancels the whole call.
+        /// </summary>
+        public async Task<IReadOnlyList<SignResult>> SignManyAsync(IEnumerable<SignRequest> items, int? concurrency = null, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var batch = new Batch(items);
+            uint n = Threads(concurrency);
+            if (external == null || external.SignAsync == null)
+            {
+                _ = H; // ObjectDisposedException now, not on the pool
+                return await Task.Run(() => external != null ? SignManyManaged(batch.Encoded, batch.Options, n) : SignManyNative(batch.Uris, batch.Options, n), cancellationToken).ConfigureAwait(false);
+            }
+            using (var gate = new SemaphoreSlim(n == 0 ? Environment.ProcessorCount : (int)Math.Min(n, (uint)int.MaxValue)))
+            {
+                var tasks = new List<Task<SignResult>>(batch.Encoded.Count);
+                for (int i = 0; i < batch.Encoded.Count; i++) tasks.Add(SignOneAsync(batch.Encoded[i], batch.Options[i], gate, cancellationToken));
+                return Array.AsReadOnly(await Task.WhenAll(tasks).ConfigureAwait(false));
+            }
+        }
+
+        /// <summary>As <see cref="SignManyAsync(IEnumerable{SignRequest}, int?, CancellationToken)"/>, every uri with the same <paramref name="options"/>.</summary>
+        public Task<IReadOnlyList<SignResult>> SignManyAsync(IEnumerable<string> uris, SignOptions options = null, int? concurrency = null, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            if (uris == null) throw new InvalidArgumentException("INVALID_ARGUMENT: uris must not be null", true, "uris");
+            var items = new List<SignRequest>();
+            foreach (var u in uris) items.Add(new SignRequest(u, options));
+            return SignManyAsync(items, concurrency, cancellationToken);
+        }
+
+        private async Task<SignResult> SignOneAsync(byte[] uri, string options, SemaphoreSlim gate, CancellationToken cancellationToken)
+        {
+            PreparedToken prepared;
+            try
+            {
+                IntPtr p;
+                Errors.Check(NativeMethods.qcdn_signer_prepare_json(H, uri, options == null ? null : Utf8.Encode(options, "options"), out p));
+                prepared = new PreparedToken(this, Utf8.Take(p));
+            }
+            catch (Exception e) when (e is IQencodeError) { return new SignResult(null, e); }
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try { return new SignResult(await FinishAsync(prepared, cancellationToken).ConfigureAwait(false), null); }
+            catch (Exception e) when (e is IQencodeError) { return new SignResult(null, e); }
+            finally { gate.Release(); }
         }
 
         /// <summary>As <see cref="SignMany(IEnumerable{SignRequest}, int?)"/>, every uri with the same <paramref name="options"/>.</summary>
