@@ -438,6 +438,41 @@ namespace Qencode.Cdn.Tests
                 using (var ext = Signer.External("key-1", pub, (input, ct) => (Task<byte[]>)null))
                     Assert.Throws<SignerFailedException>(() => ext.SignAsync("videos/a/").GetAwaiter().GetResult());
 
+                // Batches: each item prepared, its signature awaited (bounded), finished; a bad item is its own result.
+                int inFlight = 0, most = 0;
+                Func<byte[], CancellationToken, Task<byte[]>> counted = async (input, ct) =>
+                {
+                    int now = Interlocked.Increment(ref inFlight);
+                    int seen;
+                    while ((seen = Volatile.Read(ref most)) < now && Interlocked.CompareExchange(ref most, now, seen) != seen) { }
+                    try { await Task.Delay(2, ct).ConfigureAwait(false); return PlatformRsa.Function(rsa)(input); }
+                    finally { Interlocked.Decrement(ref inFlight); }
+                };
+                using (var ext = Signer.External("key-1", pub, counted))
+                {
+                    var uris = Enumerable.Range(0, 12).Select(i => i == 5 ? "/bad" : "videos/" + i + "/").ToList();
+                    var results = ext.SignManyAsync(uris, Pinned, 3).GetAwaiter().GetResult();
+                    Assert.That(results.Select(r => r.Ok), Is.EqualTo(uris.Select(u => u != "/bad")));
+                    Assert.That(results.Where(r => r.Ok).Select(r => r.Token), Is.EqualTo(uris.Where(u => u != "/bad").Select(u => local.Sign(u, Pinned))));
+                    Assert.That(results[5].Error, Is.InstanceOf<InvalidArgumentException>());
+                    Assert.That(most, Is.InRange(1, 3), "at most `concurrency` signatures awaited at once");
+                    using (var failing = Signer.External("key-1", pub, (input, ct) => { throw thrown; }))
+                    {
+                        var failed = failing.SignManyAsync(new[] { "a/", "b/" }).GetAwaiter().GetResult();
+                        Assert.That(failed.All(r => r.Error is SignerFailedException && r.Error.InnerException == thrown), Is.True);
+                    }
+                    using (var cts = new CancellationTokenSource())
+                    {
+                        cts.Cancel();
+                        Assert.That(() => ext.SignManyAsync(uris, Pinned, 3, cts.Token).GetAwaiter().GetResult(), Throws.InstanceOf<OperationCanceledException>());
+                    }
+                    Assert.Throws<InvalidArgumentException>(() => ext.SignManyAsync(new[] { "a/", null }).GetAwaiter().GetResult());
+                }
+                // Other signers: SignMany on the thread pool.
+                var batch = local.SignManyAsync(new[] { "a/", "/bad", "c/" }, Pinned).GetAwaiter().GetResult();
+                Assert.That(batch.Select(r => r.Ok), Is.EqualTo(new[] { true, false, true }));
+                Assert.That(batch[2].Token, Is.EqualTo(local.Sign("c/", Pinned)));
+
                 // Every other signer signs at once.
                 var done = local.SignAsync("videos/a/", Pinned);
                 Assert.That(done.IsCompleted, Is.True);

@@ -123,6 +123,16 @@ class LeakLoop
             using (var ext = Signer.External("key-1", s.PublicKeyPem(), garbage))
                 try { ext.Sign("videos/a/"); } catch (SignerFailedException) { }
             try { Signer.External("key-1", "junk", kms); } catch (InvalidKeyException) { }
+            // An asynchronous function: awaited (SignAsync, SignManyAsync) and waited for (Sign).
+            Func<byte[], System.Threading.CancellationToken, System.Threading.Tasks.Task<byte[]>> kmsAsync =
+                (input, ct) => System.Threading.Tasks.Task.FromResult(kms(input));
+            functions.Add(new WeakReference(kmsAsync));
+            using (var ext = Signer.External("key-1", s.PublicKeyPem(), kmsAsync))
+            {
+                ext.SignAsync("videos/a/", Pinned).GetAwaiter().GetResult();
+                ext.SignManyAsync(new[] { "a/", "/bad", "c/" }, Pinned, 2).GetAwaiter().GetResult();
+                ext.Sign("abc", Pinned);
+            }
 
             if (module != null)
                 using (var hsm = Signer.FromPkcs11(module, "qcdn-test", "video-key", "1234", "key-1"))

@@ -4,9 +4,9 @@ ours: definitely/indirectly lost blocks and invalid accesses whose stack holds
 a frame of libqencode_cdn. Mono's own allocations at exit are not counted,
 nor blocks that the Mono runtime itself allocated (the frame right after the
 allocator is in mono-sgen) while it ran a managed external-signer callback
-that libqencode_cdn had called: those are the runtime's, made once per method
-it compiles, and their stack holds our frame only because the callback runs
-inside our call. The number of such runtime blocks is printed to stderr.
+that libqencode_cdn had called, one block per record: those are the
+runtime's, made once per method it compiles, and their stack holds our frame
+only because the callback runs inside our call. The number of such runtime blocks is printed to stderr.
 Usage: check.py VALGRIND_LOG  (prints the count and the first such report)."""
 import re
 import sys
@@ -25,7 +25,8 @@ def allocated_by_mono(report):
 candidates = [r for r in reports
               if re.search(r"are (definitely|indirectly) lost|Invalid (read|write|free)|uninitialised", r)
               and "libqencode_cdn" in r]
-runtime = [r for r in candidates if "are " in r and " lost" in r and allocated_by_mono(r)]
+# One block each (a method compiled once); a runtime block lost per call would be counted.
+runtime = [r for r in candidates if re.search(r"bytes in 1 blocks are (definitely|indirectly) lost", r) and allocated_by_mono(r)]
 ours = [r for r in candidates if r not in runtime]
 print(len(ours))
 sys.stderr.write("%d blocks allocated by the Mono runtime inside a managed callback (not counted)\n" % len(runtime))
