@@ -8,9 +8,23 @@
 #     (under Mono: Mono's managed RSACryptoServiceProvider), and the cost of a
 #     trivial call (live URL build) through the package.
 # Usage: bench/dotnet/run.sh [PAIRS] [ROUNDS] [BATCH]   (defaults 3 5 100)
+#        bench/dotnet/run.sh scale [SECONDS] [ZIPF_REQUESTS]   (issue 18: BenchScale.cs, then the
+#        core's own core/examples/scale.rs under the same load; one JSON object each)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
+if [ "${1:-}" = scale ]; then
+  secs=${2:-3}; zipf=${3:-300000}
+  export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}
+  cargo build --locked -q --release -p qencode-cdn-ffi --lib
+  cargo build --locked -q --release -p qencode-cdn --example scale
+  out=$CARGO_TARGET_DIR/dotnet-bench
+  bindings-dotnet/build.sh "$out" release
+  mcs -optimize+ -r:"$out/Qencode.Cdn.dll" -r:System.Core bench/dotnet/BenchScale.cs -out:"$out/BenchScale.exe"
+  (cd "$out" && mono --optimize=all BenchScale.exe "$root/tests/keys/rsa4096.pkcs1.pem" "$secs" "$zipf")
+  "$CARGO_TARGET_DIR/release/examples/scale" "$secs" "$zipf"
+  exit 0
+fi
 pairs=${1:-3}; rounds=${2:-5}; batch=${3:-100}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}
 key=tests/keys/rsa4096.pkcs1.pem
