@@ -367,7 +367,8 @@ namespace Qencode.Cdn
         /// function (<see cref="External(string, string, Func{byte[], CancellationToken, Task{byte[]}})"/>):
         /// <see cref="Prepare"/>, <c>await</c> the function (given <paramref name="cancellationToken"/>), then
         /// <see cref="PreparedToken.Finish"/> — a cached signer's cache is not consulted on this path. Every other
-        /// signer signs at once (a local RSA signature takes about a millisecond) and returns a completed task.
+        /// signer signs at once, on the calling thread (a local RSA signature takes about a millisecond; an external
+        /// signer's synchronous function is called inline), and returns a completed task.
         /// What the function throws is the InnerException of a <see cref="SignerFailedException"/>; a cancellation
         /// stays an <see cref="OperationCanceledException"/>.
         /// </summary>
