@@ -4,6 +4,8 @@
 # with JMH on one thread, and the Rust core's own rate in the same run
 # (bindings-c/examples/core_rate.rs, measured before and after JMH). Prints
 # the ratios; fails unless Signer.sign is >= 0.90x the core's rate.
+# Then ScaleRate: the external signer, prepare/finish, signMany and cache hits
+# (QCDN_BENCH_SCALE=0 skips it).
 # Usage: bench/java/run.sh [JMH options]   (QCDN_BENCH_PAIRS=3, QCDN_BENCH_JMH=0 skips JMH)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -29,6 +31,10 @@ for i in $(seq "$pairs"); do
   core+=("$(field sign_ns_min "$r")"); q+=("$(field qencode_ns_min "$m")")
   j+=("$(field jjwt_ns_min "$m")"); n+=("$(field nimbus_ns_min "$m")")
 done
+if [ "${QCDN_BENCH_SCALE:-1}" = 1 ]; then
+  # Issues 17 and 18 from Java: external signer, two-phase, batches, cache hits (ScaleRate.java).
+  echo "scale: $(java -cp "$cp" com.qencode.cdn.bench.ScaleRate "$root/tests/keys" 5 100)"
+fi
 cs=$(printf '%s\n' "${core[@]}" | best); qs=$(printf '%s\n' "${q[@]}" | best)
 js=$(printf '%s\n' "${j[@]}" | best); ns=$(printf '%s\n' "${n[@]}" | best)
 if [ "${QCDN_BENCH_JMH:-1}" = 1 ]; then

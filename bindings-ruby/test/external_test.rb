@@ -212,6 +212,20 @@ class ExternalTest < Minitest::Test
     assert_kind_of IOError, err.cause
   end
 
+  def test_timeout_around_the_call_stops_a_hung_block
+    require "timeout"
+    hung = external { |_| Queue.new.pop }
+    if Gem::Version.new(Timeout::VERSION) < Gem::Version.new("0.3")
+      # Ruby 3.1's Timeout throws out of the block: stopped before the library.
+      err = assert_raises(CDN::SignerFailedError) { Timeout.timeout(0.05) { hung.sign("a") } }
+      assert_includes err.message, "Timeout.timeout"
+    else
+      # Newer ones raise an exception that is not a StandardError: raised again.
+      assert_raises(Timeout::Error) { Timeout.timeout(0.05) { hung.sign("a") } }
+    end
+    assert_equal signer.sign("a", now: NOW), external.sign("a", now: NOW)
+  end
+
   def test_thread_kill_waits_until_the_library_returned
     waiting = Queue.new
     go = Queue.new

@@ -67,9 +67,15 @@ impl Signer {
     /// ```
     pub fn signed_cookie(&self, uri: &str, opts: &SignOptions, cookie_opts: &CookieOptions) -> Result<SignedCookie> {
         // Max-Age follows the token's own `exp` (a cached signer rounds it
-        // up), counted from when the cookie is made.
-        let token = self.sign(uri, opts)?;
+        // up), counted from one reading of the clock. An uncached signer
+        // signs at that same second, so Max-Age is exactly the lifetime;
+        // a cached one must not be pinned (pinned calls bypass its cache).
         let now = opts.now_pinned().unwrap_or_else(|| self.now_unix());
+        let token = if self.cache_ref().is_some() {
+            self.sign(uri, opts)?
+        } else {
+            self.sign(uri, &opts.clone().now(now))?
+        };
         let exp = crate::verify::decode_unverified(&token)?.1.exp;
         cookie::build(token, uri, now, exp, cookie_opts)
     }

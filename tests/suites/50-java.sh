@@ -80,9 +80,17 @@ docs=$build/docs
 rm -rf "$docs"
 names=$(python3 bindings-java/scripts/docs_examples.py docs/java.md "$docs")
 javac -Xlint:all -Werror -d "$docs/classes" -cp "$cp" "$docs"/*.java
+# The PKCS#11 example's SoftHSM2 token, in a configuration of its own (never the system's).
+hsm=$docs/softhsm
+mkdir -p "$hsm/tokens"
+printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' "$hsm/tokens" >"$hsm/softhsm2.conf"
+SOFTHSM2_CONF=$hsm/softhsm2.conf softhsm2-util --init-token --free --label video-signing --pin 1234 --so-pin 5678 >/dev/null
+SOFTHSM2_CONF=$hsm/softhsm2.conf softhsm2-util --import tests/keys/rsa2048.pkcs8.pem --token video-signing \
+  --label video-key --id 01 --pin 1234 >/dev/null
 for name in $names; do
   QENCODE_SIGNING_KEY="$(cat tests/keys/rsa2048.pkcs1.pem)" QENCODE_SIGNING_KEY_ID=key-1 \
     QENCODE_CDN_EMULATOR=$target/debug/qencode-cdn-emulator \
+    SOFTHSM2_CONF=$hsm/softhsm2.conf PKCS11_MODULE=${QCDN_SOFTHSM_MODULE:-/usr/lib/softhsm/libsofthsm2.so} HSM_PIN=1234 \
     java -cp "$docs/classes:$cp" "$name" >"$docs/$name.got"
   if [ -f "$docs/$name.out" ]; then
     diff -u "$docs/$name.out" "$docs/$name.got" || { echo "docs/java.md: $name printed something else"; exit 1; }

@@ -289,7 +289,11 @@ public final class Client implements AutoCloseable {
             return this;
         }
 
-        /** Time one whole call may take: every attempt, every wait between retries, the token fetch. */
+        /**
+         * Time one whole call may take: every attempt, every wait between retries ({@code Retry-After}
+         * included), the token fetch; then {@link QencodeTimeoutException}. Default 60 s, or the
+         * {@link #timeout} when that is longer.
+         */
         public Builder deadline(Duration deadline) {
             options.put("deadline", Values.seconds(deadline));
             return this;

@@ -33,6 +33,14 @@ import java.util.Optional;
  * <p>The key is accepted as PKCS#1 or PKCS#8 PEM, DER, PEM whose newlines
  * became literal {@code \n}, CRLF or spaces (environment variables), or base64
  * of a PEM. No method, message or {@code toString()} ever shows key material.
+ *
+ * <p>The private key may also stay elsewhere: {@link #external} (a KMS, Vault,
+ * any {@link ExternalSigner}) and {@link #fromPkcs11} (an HSM); every
+ * signature is then verified with the public key before a token is returned.
+ * For throughput, {@link #signMany} signs a batch on every core and
+ * {@link #cached} returns a signer that signs each uri once per window;
+ * {@link #prepare} and {@link #finish} split a signature in two for
+ * asynchronous signers.
  */
 public final class Signer implements AutoCloseable {
     private final Handle handle;
