@@ -89,6 +89,7 @@ struct ClientOpts {
     api_url: Str,
     auth_url: Str,
     connect_timeout_ms: u32,
+    deadline_ms: u32,
     timeout_ms: u32,
     max_retries: u32,
     no_retries: bool,
@@ -679,6 +680,7 @@ fn run(world: &mut World, call: &Call) {
                 timeout_ms: o.timeout_ms,
                 max_retries: o.max_retries,
                 no_retries: o.no_retries,
+                deadline_ms: o.deadline_ms,
             });
             let op = o.as_ref().map_or(ptr::null(), |o| o as *const _);
             let mut c: *mut qcdn_client = ptr::null_mut();
@@ -706,6 +708,7 @@ fn run(world: &mut World, call: &Call) {
                         timeout_ms: 500,
                         max_retries: 0,
                         no_retries: true,
+                        deadline_ms: 1000,
                     };
                     let mut c = ptr::null_mut();
                     let st = unsafe { qcdn_client_new(c"key".as_ptr(), &o, &mut c) };
