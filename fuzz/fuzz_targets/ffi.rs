@@ -44,7 +44,11 @@ impl Str {
                 "",
                 "\u{7f}\u{80}",
                 "https://play-abc123.qencode.com/qhls/qlive/playlist.m3u8?auth=a.b.c",
-            ][usize::from(*k) % 12]
+                "[{\"uri\":\"videos/a/\",\"options\":{\"expires_in\":60}},{\"uri\":\"/x\"}]",
+                "{\"keys\":[{\"kty\":\"RSA\",\"kid\":\"k\",\"n\":\"AQAB\",\"e\":\"AQAB\"}]}",
+                "[[\"k1\",\"-----BEGIN PUBLIC KEY-----\\nAA==\\n-----END PUBLIC KEY-----\"]]",
+                "{\"expires_in\":60,\"now\":1700000000}",
+            ][usize::from(*k) % 16]
                 .as_bytes()
                 .to_vec(),
         };
@@ -237,6 +241,54 @@ enum Call {
     },
     SignOptionsDefault,
     Version,
+    VerifierNewJwks {
+        text: Str,
+        out: bool,
+    },
+    VerifierNewKeysJson {
+        text: Str,
+        out: bool,
+    },
+    VerifierJwks {
+        verifier: Handle,
+        out: bool,
+    },
+    SignManyJson {
+        signer: Handle,
+        items: Str,
+        threads: u8,
+        out: bool,
+    },
+    SignerCached {
+        signer: Handle,
+        window_secs: u32,
+        capacity: u16,
+        cache_pinned_clock: bool,
+        out: bool,
+    },
+    CachedTokens {
+        signer: Handle,
+        out: bool,
+    },
+    Prepare {
+        signer: Handle,
+        uri: Str,
+        options: Str,
+        out: bool,
+    },
+    Finish {
+        signer: Handle,
+        input: Str,
+        last_prepared: bool,
+        sig: Option<Vec<u8>>,
+        out: bool,
+    },
+    Audit {
+        token: Str,
+        last_token: bool,
+        now: i64,
+        out: bool,
+    },
     ClientNew {
         api_key: Str,
         opts: Option<ClientOpts>,
@@ -259,6 +311,7 @@ struct World {
     /// One client aimed at a closed local port with no retries (made on first use).
     client: Option<*mut qcdn_client>,
     last_token: Option<CString>,
+    last_prepared: Option<CString>,
 }
 
 fn pick<T>(v: &[*mut T], h: Handle) -> *mut T {
@@ -281,7 +334,7 @@ fn sign_opts(o: &SignOpts, claims: &Option<CString>) -> qcdn_sign_options {
     }
 }
 
-const KNOWN: [u32; 17] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
+const KNOWN: [u32; 18] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17];
 
 /// Checks the status contract and frees a returned string.
 fn string_result(status: qcdn_status, out: Option<*mut c_char>) {
@@ -666,6 +719,127 @@ fn run(world: &mut World, call: &Call) {
         }
         Call::Version => {
             assert!(!qcdn_version().is_null());
+        }
+        Call::VerifierNewJwks { text, out } | Call::VerifierNewKeysJson { text, out } => {
+            let text = text.c();
+            let mut v: *mut qcdn_verifier = ptr::null_mut();
+            let out_ptr = if *out { &mut v as *mut _ } else { ptr::null_mut() };
+            let status = unsafe {
+                if matches!(call, Call::VerifierNewJwks { .. }) {
+                    qcdn_verifier_new_jwks(p(&text), out_ptr)
+                } else {
+                    qcdn_verifier_new_keys_json(p(&text), out_ptr)
+                }
+            };
+            if status as u32 == 0 {
+                assert!(!v.is_null());
+                world.verifiers.push(v);
+            } else {
+                assert!(v.is_null(), "verifier written on failure");
+            }
+            string_result(status, None);
+        }
+        Call::VerifierJwks { verifier, out } => {
+            let v = pick(&world.verifiers, *verifier);
+            with_out(*out, |o| unsafe { qcdn_verifier_jwks(v, o) });
+        }
+        Call::SignManyJson {
+            signer,
+            items,
+            threads,
+            out,
+        } => {
+            let s = pick(&world.signers, *signer);
+            let items = items.c();
+            with_out(*out, |o| unsafe {
+                qcdn_signer_sign_many_json(s, p(&items), u32::from(*threads % 4), o)
+            });
+        }
+        Call::SignerCached {
+            signer,
+            window_secs,
+            capacity,
+            cache_pinned_clock,
+            out,
+        } => {
+            let s = pick(&world.signers, *signer);
+            let mut c: *mut qcdn_signer = ptr::null_mut();
+            let out_ptr = if *out { &mut c as *mut _ } else { ptr::null_mut() };
+            let status =
+                unsafe { qcdn_signer_cached(s, *window_secs, u64::from(*capacity), *cache_pinned_clock, out_ptr) };
+            if status as u32 == 0 {
+                assert!(!c.is_null());
+                world.signers.push(c);
+            } else {
+                assert!(c.is_null(), "signer written on failure");
+            }
+            string_result(status, None);
+        }
+        Call::CachedTokens { signer, out } => {
+            let s = pick(&world.signers, *signer);
+            let mut n = u64::MAX;
+            let out_ptr = if *out { &mut n as *mut _ } else { ptr::null_mut() };
+            let status = unsafe { qcdn_signer_cached_tokens(s, out_ptr) };
+            if status as u32 != 0 {
+                assert_eq!(n, u64::MAX, "count written on failure");
+            }
+            string_result(status, None);
+        }
+        Call::Prepare {
+            signer,
+            uri,
+            options,
+            out,
+        } => {
+            let s = pick(&world.signers, *signer);
+            let (uri, options) = (uri.c(), options.c());
+            if *out {
+                let mut input: *mut c_char = ptr::null_mut();
+                let status = unsafe { qcdn_signer_prepare_json(s, p(&uri), p(&options), &mut input) };
+                if status as u32 == 0 {
+                    assert!(!input.is_null());
+                    world.last_prepared = Some(unsafe { std::ffi::CStr::from_ptr(input) }.to_owned());
+                }
+                string_result(status, Some(input));
+            } else {
+                let status = unsafe { qcdn_signer_prepare_json(s, p(&uri), p(&options), ptr::null_mut()) };
+                assert_ne!(status as u32, 0, "NULL out-pointer accepted");
+                string_result(status, None);
+            }
+        }
+        Call::Finish {
+            signer,
+            input,
+            last_prepared,
+            sig,
+            out,
+        } => {
+            let s = pick(&world.signers, *signer);
+            let input = if *last_prepared {
+                world.last_prepared.clone()
+            } else {
+                input.c()
+            };
+            let (sig_ptr, sig_len) = sig.as_ref().map_or((ptr::null(), 0), |b| (b.as_ptr(), b.len()));
+            // An arbitrary signature is never a valid one: finish must refuse it.
+            with_out(*out, |o| {
+                let status = unsafe { qcdn_signer_finish(s, p(&input), sig_ptr, sig_len, o) };
+                assert_ne!(status as u32, 0, "an arbitrary signature was accepted");
+                status
+            });
+        }
+        Call::Audit {
+            token,
+            last_token,
+            now,
+            out,
+        } => {
+            let token = if *last_token {
+                world.last_token.clone()
+            } else {
+                token.c()
+            };
+            with_out(*out, |o| unsafe { qcdn_audit(p(&token), *now, o) });
         }
         Call::ClientNew { api_key, opts, out } => {
             let key = api_key.c();
