@@ -1,10 +1,13 @@
 //! Interoperability with an independent implementation, the `jsonwebtoken`
 //! crate on pure-Rust RSA (not our aws-lc backend): it verifies every token
-//! the conformance cases expect us to produce, and we verify tokens it signs.
+//! the conformance cases expect us to produce (the golden vectors are the
+//! `sign` cases of tests/conformance/sign.json), finds in each exactly the
+//! header and claims the case's inputs ask for, and we verify tokens it signs.
 //! (PyJWT, jose, nimbus, ruby-jwt … do the same in each language's suite.)
 
 mod common;
 
+use base64::Engine as _;
 use common::conformance::{LANGUAGE, key_bytes, load_cases};
 use common::repo_root;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -46,29 +49,57 @@ fn jsonwebtoken_verifies_every_token_the_cases_expect() {
             _ => continue,
         };
         let signer = &case.input["signer"];
+        let kid = signer["kid"].as_str().unwrap();
         let data = jsonwebtoken::decode::<Value>(&token, &public_key_for(&signer["key"]), &strict_rs256())
             .unwrap_or_else(|e| panic!("{}: jsonwebtoken refuses our token: {e}", case.name));
         assert_eq!(data.header.alg, Algorithm::RS256, "{}", case.name);
-        assert_eq!(data.header.kid.as_deref(), signer["kid"].as_str(), "{}", case.name);
+        assert_eq!(data.header.kid.as_deref(), Some(kid), "{}", case.name);
         assert_eq!(data.header.typ.as_deref(), Some("JWT"), "{}", case.name);
-        // The same claims as our own decoding, and the times the options ask for.
-        let (_, ours) = decode_unverified(&token).unwrap();
-        assert_eq!(data.claims, ours.to_json(), "{}", case.name);
-        let o = &case.input["options"];
-        let now = o["now"].as_i64().unwrap();
-        let want_exp = if o["never_expires"] == json!(true) {
-            Value::Null
-        } else {
-            o.get("expires_at")
-                .cloned()
-                .unwrap_or_else(|| json!(now + o.get("expires_in").and_then(Value::as_f64).unwrap_or(3600.0) as i64))
-        };
+        // The header's bytes: exactly alg, typ, kid in that order.
+        let header = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(token.split('.').next().unwrap())
+            .unwrap();
         assert_eq!(
-            data.claims.get("exp").cloned().unwrap_or(Value::Null),
-            want_exp,
+            String::from_utf8(header).unwrap(),
+            format!(r#"{{"alg":"RS256","typ":"JWT","kid":{}}}"#, json!(kid)),
             "{}",
             case.name
         );
+        // The same claims as our own decoding…
+        let (_, ours) = decode_unverified(&token).unwrap();
+        assert_eq!(data.claims, ours.to_json(), "{}", case.name);
+        // …and exactly the claims the inputs ask for: the uri (where the case
+        // names it rather than a URL form), exp, nbf and the custom claims.
+        let o = &case.input["options"];
+        let now = o["now"].as_i64().unwrap();
+        let mut want = o.get("claims").and_then(Value::as_object).cloned().unwrap_or_default();
+        if o["never_expires"] != json!(true) {
+            let exp = o
+                .get("expires_at")
+                .cloned()
+                .unwrap_or_else(|| json!(now + o.get("expires_in").and_then(Value::as_f64).unwrap_or(3600.0) as i64));
+            want.insert("exp".into(), exp);
+        }
+        if let Some(nbf) = o.get("not_before").filter(|v| !v.is_null()) {
+            want.insert("nbf".into(), nbf.clone());
+        }
+        let mut got = data.claims.as_object().unwrap().clone();
+        let uri = got
+            .remove("uri")
+            .unwrap_or_else(|| panic!("{}: no uri claim", case.name));
+        if let Some(u) = case.input.get("uri") {
+            assert_eq!(&uri, u, "{}", case.name);
+        }
+        assert_eq!(Value::Object(got), Value::Object(want), "{}", case.name);
+        // Our own verifier accepts it, with the key id and inside its window.
+        let at = o
+            .get("not_before")
+            .and_then(Value::as_i64)
+            .map_or(now, |nbf| nbf.max(now));
+        Verifier::from_signer(&qencode_cdn::Signer::from_pem(kid, key_bytes(&signer["key"])).unwrap())
+            .unwrap()
+            .verify(&token, &VerifyOptions::new().kid(kid).now(at))
+            .unwrap_or_else(|e| panic!("{}: our verifier refuses it: {e}", case.name));
         checked += 1;
     }
     assert!(checked >= 50, "only {checked} tokens checked");
