@@ -42,7 +42,7 @@ namespace Qencode.Cdn.Tests
             }
         }
 
-        private static string SkipReason(Dictionary<string, object> c)
+        internal static string SkipReason(Dictionary<string, object> c)
         {
             object skip, reason;
             if (c.TryGetValue("skip", out skip) && skip is Dictionary<string, object> && ((Dictionary<string, object>)skip).TryGetValue(Language, out reason))
@@ -308,7 +308,7 @@ namespace Qencode.Cdn.Tests
 
         private static DateTimeOffset? OptTime(object v, string name) { return v == null ? (DateTimeOffset?)null : Time(v, name); }
 
-        private static SignOptions SignOpts(object o)
+        internal static SignOptions SignOpts(object o)
         {
             if (o == null) return null;
             var d = o as Dictionary<string, object>;
