@@ -129,7 +129,11 @@ fn dispatch(shared: &Shared, req: &Request) -> Result<Response, Response> {
             let folder = string(&body, "folder")?;
             qencode_cdn::url::validate_bucket(&bucket).map_err(|e| Response::error(400, &e.message()))?;
             let folder = folder.trim_start_matches('/');
-            let sep = if folder.is_empty() || folder.ends_with('/') { "" } else { "/" };
+            let sep = if folder.is_empty() || folder.ends_with('/') {
+                ""
+            } else {
+                "/"
+            };
             let mut state = shared.state();
             for (name, bytes) in crate::media::VOD_FILES {
                 state

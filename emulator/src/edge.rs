@@ -274,7 +274,13 @@ fn answer(state: &State, req: &Request, target: &Target) -> Response {
                 );
             }
             let rest = req.path.strip_prefix(LIVE_MEDIA_ROOT).unwrap_or("");
-            live(state, token.as_deref(), playback_id, None, is_master.then_some("").ok_or(rest))
+            live(
+                state,
+                token.as_deref(),
+                playback_id,
+                None,
+                is_master.then_some("").ok_or(rest),
+            )
         }
         Target::LiveCustom { domain_id } => {
             let Some(pid) = live_stream_of_path(LiveHost::CustomDomain, &req.path) else {

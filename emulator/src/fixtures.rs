@@ -56,7 +56,8 @@ impl Fixtures {
     /// bucket's default host and on the custom domain.
     pub fn urls(&self) -> Vec<(&'static str, String)> {
         let live = qencode_cdn::live_playback_url(FIXTURE_PLAYBACK_ID, None).unwrap_or_default();
-        let storage = |key: &str| qencode_cdn::storage_url(FIXTURE_BUCKET, FIXTURE_REGION, key, None).unwrap_or_default();
+        let storage =
+            |key: &str| qencode_cdn::storage_url(FIXTURE_BUCKET, FIXTURE_REGION, key, None).unwrap_or_default();
         let custom = |key: &str| qencode_cdn::storage_custom_domain_url(FIXTURE_DOMAIN, key, None).unwrap_or_default();
         let hls = format!("{FIXTURE_FOLDER}master.m3u8");
         let dash = format!("{FIXTURE_FOLDER}manifest.mpd");

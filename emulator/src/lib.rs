@@ -667,7 +667,11 @@ impl Emulator {
     /// (DASH) over the same CMAF init and media segments. Returns the keys.
     pub fn add_media_folder(&self, bucket: &str, folder: &str) -> Vec<String> {
         let folder = folder.trim_start_matches('/');
-        let sep = if folder.is_empty() || folder.ends_with('/') { "" } else { "/" };
+        let sep = if folder.is_empty() || folder.ends_with('/') {
+            ""
+        } else {
+            "/"
+        };
         media::VOD_FILES
             .iter()
             .map(|(name, body)| {
@@ -784,6 +788,9 @@ pub const WARNING_PREFIX: &str = "qencode-cdn emulator: WARNING: ";
 
 /// The first line [`run_foreground`] prints, before the URL.
 pub const LISTENING_PREFIX: &str = "qencode-cdn emulator listening on ";
+
+/// The line `qcdn emulator --tls-listen` prints before the HTTPS URL.
+pub const TLS_LISTENING_PREFIX: &str = "qencode-cdn emulator HTTPS on ";
 
 /// Runs an emulator in the foreground (for `qcdn emulator` and the
 /// `qencode-cdn-emulator` binary): prints

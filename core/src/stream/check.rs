@@ -61,6 +61,10 @@ pub struct StreamCheckOptions {
     pub ca_pem: Option<Vec<u8>>,
     /// Time for each request; default 20 s.
     pub timeout: Duration,
+    /// Add the entry URL's `auth` token to every request that has none, as
+    /// the player request modifier of docs/streaming.md does (without it the
+    /// check shows what a plain player does).
+    pub propagate_token: bool,
 }
 
 impl Default for StreamCheckOptions {
@@ -71,11 +75,12 @@ impl Default for StreamCheckOptions {
             origin: None,
             ca_pem: None,
             timeout: Duration::from_secs(20),
+            propagate_token: false,
         }
     }
 }
 
-const CHECK_KEYS: [&str; 8] = [
+const CHECK_KEYS: [&str; 9] = [
     "cookie",
     "segments",
     "stream",
@@ -84,6 +89,7 @@ const CHECK_KEYS: [&str; 8] = [
     "origin",
     "ca_pem",
     "timeout",
+    "propagate_token",
 ];
 
 impl StreamCheckOptions {
@@ -121,9 +127,15 @@ impl StreamCheckOptions {
         self.timeout = d;
         self
     }
+    /// Add the entry URL's token to every request (a player request modifier).
+    pub fn propagate_token(mut self, on: bool) -> Self {
+        self.propagate_token = on;
+        self
+    }
 
     /// From an object `{cookie?, segments?, stream?, now?, connect_to?,
-    /// origin?, ca_pem? (PEM text), timeout? (seconds)}` spelled in `style`.
+    /// origin?, ca_pem? (PEM text), timeout? (seconds), propagate_token?}`
+    /// spelled in `style`.
     ///
     /// ```
     /// use qencode_cdn::{KeyStyle, stream::StreamCheckOptions};
@@ -139,6 +151,7 @@ impl StreamCheckOptions {
             connect_to: f.string("connect_to")?.map(str::to_string),
             origin: f.string("origin")?.map(str::to_string),
             ca_pem: f.string("ca_pem")?.map(|s| s.as_bytes().to_vec()),
+            propagate_token: f.bool("propagate_token")?.unwrap_or(false),
             ..Default::default()
         };
         if let Some(t) = f.seconds("timeout", true)? {
@@ -325,6 +338,16 @@ enum Fetched {
 
 impl Walk<'_> {
     fn fetch(&mut self, url: &Url, kind: RequestKind, keep_body: bool) -> (StreamRequest, Fetched, Option<Error>) {
+        let modified;
+        let url = match (&self.ctx.entry_token, self.opts.propagate_token) {
+            (Some(token), true) if !url.query_pairs().any(|(k, _)| k == crate::url::AUTH_PARAM) => {
+                let mut u = url.clone();
+                u.query_pairs_mut().append_pair(crate::url::AUTH_PARAM, token);
+                modified = u;
+                &modified
+            }
+            _ => url,
+        };
         let mut r = self.ctx.judge(url, kind);
         let mut req = self.agent.get(url.as_str());
         if r.cookie_sent {
@@ -509,9 +532,10 @@ impl Walk<'_> {
 /// answered, with a [`FindingCode`] for each refusal and warnings for a
 /// token that will expire during playback.
 ///
-/// The query token goes only where the manifest's URLs carry it (no request
-/// modifier is applied: the check shows what a plain player does); the cookie
-/// goes where a browser would send it. Redirects are not followed. TLS is
+/// The query token goes only where the manifest's URLs carry it (unless
+/// [`StreamCheckOptions::propagate_token`] plays the part of a player request
+/// modifier: then the check shows what the documented recipe does); the
+/// cookie goes where a browser would send it. Redirects are not followed. TLS is
 /// always verified (against [`StreamCheckOptions::ca_pem`] when given).
 ///
 /// Errors: a bad URL or option (INVALID_ARGUMENT), and no answer at all for

@@ -463,27 +463,30 @@ pub struct StreamRequest {
 }
 
 impl StreamRequest {
-    /// The path and query of the URL without the token's value.
+    /// The path and query of the URL, the token's value left out.
     pub fn shown_path(&self) -> String {
         match Url::parse(&self.url) {
-            Ok(u) => {
-                let mut out = u.path().to_string();
-                if let Some(q) = u.query() {
-                    let parts: Vec<String> = q
-                        .split('&')
-                        .map(|p| match p.split_once('=') {
-                            Some((k, _)) if k == AUTH_PARAM => format!("{AUTH_PARAM}=…"),
-                            _ => p.to_string(),
-                        })
-                        .collect();
-                    out.push('?');
-                    out.push_str(&parts.join("&"));
-                }
-                out
-            }
+            Ok(u) => path_without_token(&u),
             Err(_) => self.url.clone(),
         }
     }
+}
+
+/// The path and query of `u`, the `auth` value shown as `…`.
+fn path_without_token(u: &Url) -> String {
+    let mut out = u.path().to_string();
+    if let Some(q) = u.query() {
+        let parts: Vec<String> = q
+            .split('&')
+            .map(|p| match p.split_once('=') {
+                Some((k, _)) if k == AUTH_PARAM => format!("{AUTH_PARAM}=…"),
+                _ => p.to_string(),
+            })
+            .collect();
+        out.push('?');
+        out.push_str(&parts.join("&"));
+    }
+    out
 }
 
 /// Every request of a stream that a check looked at, with a verdict.
@@ -558,11 +561,19 @@ impl fmt::Display for StreamReport {
             StreamKind::Live => "live stream",
             StreamKind::Storage => "storage",
         };
+        let shown = match Url::parse(&self.url) {
+            Ok(u) => format!(
+                "{}://{}{}",
+                u.scheme(),
+                u.host_str().unwrap_or(""),
+                path_without_token(&u)
+            ),
+            Err(_) => self.url.clone(),
+        };
         writeln!(
             f,
-            "{}: {} ({format}, {stream})",
-            if self.ok { "SERVED" } else { "REFUSED" },
-            self.url
+            "{}: {shown} ({format}, {stream})",
+            if self.ok { "SERVED" } else { "REFUSED" }
         )?;
         let rows: Vec<[String; 6]> = self
             .requests
@@ -631,6 +642,24 @@ impl fmt::Display for StreamReport {
         } else {
             writeln!(f, "{refused} of {} requests refused", self.requests.len())
         }
+    }
+}
+
+fn blank(kind: RequestKind) -> StreamRequest {
+    StreamRequest {
+        url: String::new(),
+        kind,
+        resource: None,
+        token_in_query: false,
+        cookie_sent: false,
+        carrier: None,
+        token_uri: None,
+        covered: false,
+        finding: None,
+        detail: String::new(),
+        status: None,
+        edge_reason: None,
+        ok: false,
     }
 }
 
@@ -759,18 +788,7 @@ impl Context {
     pub(crate) fn judge(&self, url: &Url, kind: RequestKind) -> StreamRequest {
         let mut r = StreamRequest {
             url: url.as_str().to_string(),
-            kind,
-            resource: None,
-            token_in_query: false,
-            cookie_sent: false,
-            carrier: None,
-            token_uri: None,
-            covered: false,
-            finding: None,
-            detail: String::new(),
-            status: None,
-            edge_reason: None,
-            ok: false,
+            ..blank(kind)
         };
         let resource = match resource_of(url, self.stream) {
             Ok(res) => res,
