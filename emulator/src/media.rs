@@ -6,12 +6,14 @@
 //!   `manifest.mpd` (DASH, `SegmentTemplate`) over the same CMAF segments.
 //! - A live stream: the master playlist, and for each rendition a live media
 //!   playlist written at request time — a sliding window of
-//!   [`LIVE_WINDOW`] segments numbered by wall-clock seconds, the four
+//!   [`LIVE_WINDOW`] segments numbered by the seconds since the emulator's
+//!   live clock started (its first live playlist), the four
 //!   fixture segments looped with `EXT-X-DISCONTINUITY` where the loop
 //!   starts again — so a player keeps fetching playlists and segments for as
 //!   long as it plays (a token that expires mid-session shows).
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::OnceLock;
+use std::time::Instant;
 
 /// The files of the storage fixture, by name within their folder.
 pub const VOD_FILES: [(&str, &[u8]); 14] = [
@@ -78,15 +80,20 @@ pub(crate) fn live_master(prefix: &str) -> String {
         + "\n"
 }
 
+/// The live clock: seconds since the first live playlist this process
+/// served, plus a full window (the first playlist has every segment).
+///
+/// Not Unix seconds: a media sequence number near 1.8e9 makes hls.js (1.7)
+/// block the page's main thread for about 6 s at every playlist refresh —
+/// the work grows with the number — and playback stalls. Real streams count
+/// from their start, as this clock does.
 fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
+    static START: OnceLock<Instant> = OnceLock::new();
+    START.get_or_init(Instant::now).elapsed().as_secs() + LIVE_WINDOW * LIVE_SEGMENT_SECONDS
 }
 
-/// The live media playlist of rendition `variant` at Unix second `now`:
-/// the last [`LIVE_WINDOW`] complete segments.
+/// The live media playlist at second `now` of the live clock:
+/// the last [`LIVE_WINDOW`] complete segments (`now` ≥ the window).
 pub(crate) fn live_media_playlist(now: u64) -> String {
     let loop_len = LIVE_SEGMENTS[0].len() as u64;
     let last = now / LIVE_SEGMENT_SECONDS - 1;
@@ -105,7 +112,7 @@ pub(crate) fn live_media_playlist(now: u64) -> String {
 }
 
 /// What the live fixture serves at `rest`, the path below the stream's
-/// root (`v0/index.m3u8`, `v1/seg1700000000.ts`): content type and body.
+/// root (`v0/index.m3u8`, `v1/seg42.ts`): content type and body.
 pub(crate) fn live_file(rest: &str) -> Option<(&'static str, Vec<u8>)> {
     let (variant, file) = rest.split_once('/')?;
     let v: usize = variant.strip_prefix('v')?.parse().ok()?;
@@ -135,5 +142,8 @@ mod tests {
         assert!(live_file("v2/seg1.ts").is_none());
         assert!(live_file("v0/other.ts").is_none());
         assert!(live_master("pid/").contains("\npid/v0/index.m3u8\n"));
+        let first = live_media_playlist(now_secs());
+        assert_eq!(first.matches("#EXTINF").count(), LIVE_WINDOW as usize);
+        assert!(now_secs() < 1_000_000, "segments count from the emulator's start");
     }
 }
