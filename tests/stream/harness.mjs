@@ -104,14 +104,29 @@ export async function launchBrowser(emu) {
   return browser
 }
 
-/** The JavaScript recipes and shell snippets of docs/streaming.md, by name. */
+/**
+ * The JavaScript recipes and shell snippets of docs/streaming.md, by name
+ * (`recipe:hls-token`, `check:broken`, …). A code block without a name is
+ * an error: every block of the guide is run by a test.
+ */
 export function docs() {
   const text = readFileSync(join(root, 'docs', 'streaming.md'), 'utf8')
   const blocks = {}
-  for (const m of text.matchAll(/```(\w+) (\w+)=([\w-]+)\n([\s\S]*?)```/g)) {
-    blocks[`${m[2]}:${m[3]}`] = m[4]
+  for (const m of text.matchAll(/^```(\S*)(.*)\n([\s\S]*?)^```$/gm)) {
+    const tag = /^ (\w+)=([\w-]+)$/.exec(m[2])
+    if (!m[1] || !tag) throw new Error(`docs/streaming.md: a code block without a name (\`\`\`lang kind=name): ${m[0].slice(0, 80)}`)
+    const name = `${tag[1]}:${tag[2]}`
+    if (blocks[name] !== undefined) throw new Error(`docs/streaming.md: two blocks named ${name}`)
+    blocks[name] = m[3]
   }
   return blocks
+}
+
+/** Runs a shell snippet of docs/streaming.md with `env`, qcdn on the PATH. */
+export function runSnippet(script, env, options = {}) {
+  return spawnSync('bash', ['-euo', 'pipefail', '-c', script], {
+    encoding: 'utf8', timeout: 60000, ...options, env: { ...process.env, ...env, PATH: `${dirname(QCDN)}:${process.env.PATH}` },
+  })
 }
 
 const libs = {

@@ -5,12 +5,13 @@
 
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import {
   PLAYER_ORIGIN, docs, launchBrowser, onPort, openPlayer, qcdn, runRecipe, screenshot, startEmulator,
-  streamCheck, waitPlayerError, waitPlaying, QCDN,
+  runSnippet, streamCheck, waitPlayerError, waitPlaying, QCDN,
 } from './harness.mjs'
 
 const LIVE = 'https://play-demo-playback-id.qencode.com/qhls/qlive/playlist.m3u8'
@@ -23,6 +24,12 @@ const CORS = {
   'Access-Control-Allow-Credentials': 'true',
   'Access-Control-Allow-Methods': 'GET, HEAD',
   'Access-Control-Max-Age': '600',
+}
+
+// What the docs' `qcdn buckets cors set` sets.
+const CORS_OF_THE_DOCS = {
+  'Access-Control-Allow-Origin': PLAYER_ORIGIN,
+  'Access-Control-Allow-Credentials': 'true',
 }
 
 let emu, browser, recipes
@@ -54,6 +61,7 @@ const bucketToken = (uri, ttl = '1h') => qcdn(['token', 'sign', '--key-id', emu.
   '--key', join(emu.keys, 'bucket.pem'), '--uri', uri, '--ttl', ttl])
 const folderCookie = () => qcdn(['cookie', '--key-id', emu.bucketKeyId, '--key', join(emu.keys, 'bucket.pem'),
   '--uri', 'videos/intro/', '--domain', 'example.com', '--ttl', '2h'])
+const docsEnv = () => ({ BUCKET_KEY_ID: emu.bucketKeyId, KEYS: emu.keys, TLS_PORT: String(emu.tlsPort) })
 const tokenOf = (url) => new URL(url).searchParams.get('auth')
 const browserUrl = (url) => onPort(url, emu.tlsPort)
 
@@ -111,8 +119,12 @@ test('live, token in the query: the hls.js request modifier of the docs adds it 
 })
 
 test('storage, token in the query: dash.js alone loses it on the segments; with the request interceptor it plays', async () => {
-  // A token for the folder, in the manifest URL's query: only propagation is missing.
-  const token = bucketToken('videos/intro/')
+  // A token for the folder (the backend snippet of the docs), in the manifest
+  // URL's query: only propagation is missing.
+  const signed = runSnippet(recipes['backend:folder-token'], docsEnv())
+  assert.equal(signed.status, 0, signed.stderr)
+  const token = signed.stdout.trim()
+  assert.equal(JSON.parse(qcdn(['token', 'decode', token, '--output', 'json'])).claims.uri, 'videos/intro/')
   const url = qcdn(['url', 'storage', 'demo-bucket', 'videos/intro/manifest.mpd', '--region', 'us-west', '--token', token])
   const plain = await openPlayer(browser)
   try {
@@ -294,27 +306,54 @@ test('failure: a 20-second token expires mid-playback and playback stops (403, t
   }
 })
 
-test('the stream check outputs of docs/streaming.md are what qcdn prints', async () => {
-  const env = { BUCKET_KEY_ID: emu.bucketKeyId, KEYS: emu.keys, TLS_PORT: String(emu.tlsPort) }
-  const blocks = recipes
+test('every snippet of docs/streaming.md is run: the stream check outputs are what qcdn prints, the backend commands and the emulator command work', async () => {
+  const used = new Set(['recipe:hls-plain', 'recipe:dash-plain', 'recipe:hls-token', 'recipe:dash-token', 'recipe:hls-cookie',
+    'recipe:dash-cookie', 'recipe:hls-refresh', 'backend:folder-token'])
   for (const name of ['broken', 'working']) {
-    const script = blocks[`check:${name}`]
-    const want = blocks[`output:${name}`]
+    const script = recipes[`check:${name}`]
+    const want = recipes[`output:${name}`]
     assert.ok(script && want, `docs/streaming.md has check=${name} and output=${name}`)
-    const r = spawnSync('bash', ['-euo', 'pipefail', '-c', script], {
-      encoding: 'utf8', env: { ...process.env, ...env, PATH: `${dirname(QCDN)}:${process.env.PATH}` },
-    })
+    const r = runSnippet(script, docsEnv())
     assert.equal(r.status, name === 'working' ? 0 : 1, r.stderr)
     assert.equal(r.stdout, want)
+    used.add(`check:${name}`).add(`output:${name}`)
   }
+  await emu.api('DELETE', '/v1/buckets/demo-bucket/cors')
   for (const name of ['cookie', 'cors']) {
-    const r = spawnSync('bash', ['-euo', 'pipefail', '-c', blocks[`backend:${name}`]], {
-      encoding: 'utf8',
-      env: {
-        ...process.env, ...env, PATH: `${dirname(QCDN)}:${process.env.PATH}`,
-        QENCODE_API_KEY: 'emulator-api-key', QENCODE_API_URL: `http://127.0.0.1:${emu.port}`, QENCODE_AUTH_URL: `http://127.0.0.1:${emu.port}`,
-      },
+    const r = runSnippet(recipes[`backend:${name}`], {
+      ...docsEnv(), QENCODE_API_KEY: 'emulator-api-key', QENCODE_API_URL: `http://127.0.0.1:${emu.port}`,
+      QENCODE_AUTH_URL: `http://127.0.0.1:${emu.port}`,
     })
     assert.equal(r.status, 0, r.stderr)
+    if (name === 'cookie') assert.match(r.stdout, /^Qencode-Auth-Token=eyJ[^;]+; Domain=example\.com; Path=\/videos\/intro\/; Max-Age=7200; Secure; HttpOnly; SameSite=Lax\n$/)
+    used.add(`backend:${name}`)
   }
+  assert.deepEqual((await emu.api('GET', '/v1/buckets/demo-bucket/cors')), CORS_OF_THE_DOCS)
+  await emu.api('POST', '/v1/buckets/demo-bucket/cors', CORS)
+  // The emulator command as written (its fixed ports), in a folder of its own, stopped once it is up.
+  const dir = mkdtempSync(join(tmpdir(), 'qcdn-docs-'))
+  try {
+    const proc = spawn('bash', ['-euo', 'pipefail', '-c', `exec ${recipes['run:emulator']}`], {
+      cwd: dir, env: { ...process.env, PATH: `${dirname(QCDN)}:${process.env.PATH}` }, stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let out = ''
+    let err = ''
+    proc.stderr.on('data', (d) => { err += d })
+    const up = await new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), 30000)
+      proc.on('exit', () => { clearTimeout(timer); resolve(false) })
+      proc.stdout.on('data', (d) => { out += d; if (out.includes('keys written to')) { clearTimeout(timer); resolve(true) } })
+    })
+    proc.kill('SIGTERM')
+    assert.ok(up, `the emulator of the docs started: ${out} ${err}`)
+    assert.match(out, /^stream signing key: \S+$/m)
+    assert.match(out, /^bucket signing key: \S+$/m)
+    assert.match(out, /HTTPS on https:\/\/127\.0\.0\.1:8443/)
+    for (const f of ['stream.pem', 'bucket.pem']) assert.equal(statSync(join(dir, 'keys', f)).mode & 0o777, 0o600, f)
+    assert.ok(statSync(join(dir, 'keys', 'ca.pem')).size > 0)
+    used.add('run:emulator')
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+  assert.deepEqual(Object.keys(recipes).filter((k) => !used.has(k)), [], 'every block of docs/streaming.md is run')
 })
