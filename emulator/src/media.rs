@@ -83,10 +83,12 @@ pub(crate) fn live_master(prefix: &str) -> String {
 /// The live clock: seconds since the first live playlist this process
 /// served, plus a full window (the first playlist has every segment).
 ///
-/// Not Unix seconds: a media sequence number near 1.8e9 makes hls.js (1.7)
-/// block the page's main thread for about 6 s at every playlist refresh —
-/// the work grows with the number — and playback stalls. Real streams count
-/// from their start, as this clock does.
+/// Not Unix seconds: with segments numbered from Unix time, the
+/// `EXT-X-DISCONTINUITY-SEQUENCE` (one per loop of the fixture) is near
+/// 4.5e8, and hls.js 1.7.4 then blocks the page's main thread for seconds
+/// at every playlist load — the work grows with that number (1e8: ~0.6 s) —
+/// and playback stalls. A media sequence near 1.8e9 alone does not. Real
+/// streams count from their start, as this clock does.
 fn now_secs() -> u64 {
     static START: OnceLock<Instant> = OnceLock::new();
     START.get_or_init(Instant::now).elapsed().as_secs() + LIVE_WINDOW * LIVE_SEGMENT_SECONDS
