@@ -51,6 +51,13 @@ export declare class NativeEmulator {
   /** The first configured API key (a test value, not a secret). */
   get apiKey(): string
   addStream(streamId: string, playbackId: string): void
+  /**
+   * Loads the demo fixtures (the emulator's `load_fixtures`): live stream
+   * `demo-playback-id` with media, bucket `demo-bucket` holding the HLS and
+   * DASH folder `videos/intro/`, custom domain `media.example.com`. Returns
+   * the signing keys made for them and the fixture URLs.
+   */
+  loadFixtures(): import('./lib/testing').Fixtures
   /** Stores an object (text as UTF-8, or bytes). */
   addObject(bucket: string, key: string, body: string | Uint8Array): void
   mapStorageDomain(domain: string, bucket: string): void
@@ -218,6 +225,12 @@ export declare function audit(token: string, options?: { now?: import('./lib/ind
  */
 export declare function benchCoreSign(signer: NativeSigner, uri: string, n: number): number
 
+/**
+ * Checks a whole stream over HTTP as a player would; a bad option rejects
+ * the promise (nothing is thrown synchronously).
+ */
+export declare function checkStream(url: string, options?: import('./lib/index').StreamCheckOptions | null): Promise<import('./lib/index').StreamReport>
+
 /** Header and claims of a token, without checking anything (for debugging). */
 export declare function decodeUnverified(token: string): { header: Record<string, unknown>, claims: import('./lib/index').Claims }
 
@@ -322,6 +335,12 @@ export declare function signFromThreadsForTests(signer: NativeSigner, threads: n
 export declare function storageCustomDomainUrl(domain: string, key: string, options?: import('./lib/index').UrlOptions | null): string
 
 export declare function storageUrl(bucket: string, region: string, key: string, options?: import('./lib/index').UrlOptions | null): string
+
+/**
+ * The coverage of every request a player makes from `manifestText` (the
+ * manifest at `manifestUrl`), without HTTP.
+ */
+export declare function streamCoverage(manifestUrl: string, manifestText: string, options?: import('./lib/index').StreamCoverageOptions | null): import('./lib/index').StreamReport
 
 /** This package's version (the core's). */
 export declare function version(): string

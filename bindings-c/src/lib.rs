@@ -26,12 +26,15 @@ mod scale;
 
 mod urls;
 mod verifier;
+// Last: streams use the signer's and client's conventions.
+mod stream;
 
 pub use client::*;
 pub use error::*;
 pub use external::*;
 pub use scale::*;
 pub use signer::*;
+pub use stream::*;
 pub use urls::*;
 pub use verifier::*;
 

@@ -53,6 +53,10 @@ namespace Qencode.Cdn
         [DllImport(Library)] internal static extern uint qcdn_decode_unverified(byte[] token, out IntPtr outJson);
         [DllImport(Library)] internal static extern uint qcdn_audit(byte[] token, long now, out IntPtr outJson);
 
+        // Streams
+        [DllImport(Library)] internal static extern uint qcdn_stream_coverage(byte[] manifestUrl, byte[] manifestText, byte[] optionsJson, out IntPtr outJson);
+        [DllImport(Library)] internal static extern uint qcdn_stream_check(byte[] url, byte[] optionsJson, out IntPtr outJson);
+
         // Verifier
         [DllImport(Library)] internal static extern uint qcdn_verifier_new(byte[] key, UIntPtr keyLen, out VerifierHandle outVerifier);
         [DllImport(Library)] internal static extern uint qcdn_verifier_new_jwk(byte[] jwk, out VerifierHandle outVerifier);

@@ -327,6 +327,70 @@ export declare function decodeUnverified(token: string): { header: Record<string
  * verifies nothing. `now` pins the clock. MALFORMED_TOKEN if it cannot be read.
  */
 export declare function audit(token: string, options?: { now?: Time | null } | null): AuditWarning[]
+/** Options of `streamCoverage` (read by the core's `CoverageOptions::from_json`). */
+export interface StreamCoverageOptions {
+  /** The viewer's signed cookie, as a `Set-Cookie` value (its `Path`, `Domain` and `Secure` apply). */
+  cookie?: string | null
+  /** Media segments listed per playlist or representation, 1 to 50 (default 3). */
+  segments?: number | null
+  /** Read a custom domain's URLs as a live stream or as storage (default: from the URL and the token). */
+  stream?: 'live' | 'storage' | null
+  /** Judge token times at this instant (default: now). */
+  now?: Time | null
+}
+/** Options of `checkStream` (read by the core's `StreamCheckOptions::from_json`). */
+export interface StreamCheckOptions extends StreamCoverageOptions {
+  /** Send every request to `ADDR:PORT`, keeping the URL's host as `Host` and TLS name (curl's `--connect-to`). */
+  connectTo?: string | null
+  /** Check each response's CORS headers for a player on this page's origin. */
+  origin?: string | null
+  /** Trust these PEM certificates instead of the system's (TLS is always verified). */
+  caPem?: string | null
+  /** Seconds per request, 1 to 3600 (default 20). */
+  timeout?: number | null
+  /** Add the URL's token to every request, as a player request modifier does. */
+  propagateToken?: boolean | null
+}
+/** One request of a stream (the core's JSON, snake_case keys). */
+export interface StreamRequest {
+  url: string
+  kind: 'master_playlist' | 'media_playlist' | 'mpd' | 'init_segment' | 'media_segment' | (string & {})
+  token_in_query: boolean
+  cookie_sent: boolean
+  /** Which credential the request carried: `'query'`, `'cookie'`, or null for none. */
+  carrier: 'query' | 'cookie' | null
+  token_uri: string | null
+  covered: boolean
+  /** Why it is (or would be) refused: a stable code such as `query_token_not_propagated`. */
+  finding: string | null
+  detail: string
+  /** The edge's HTTP status; null when nothing was fetched (`streamCoverage`). */
+  status: number | null
+  edge_reason: string | null
+  ok: boolean
+  [key: string]: unknown
+}
+/** What `streamCoverage` and `checkStream` found (the core's report). */
+export interface StreamReport {
+  url: string
+  format: string | null
+  stream: 'live' | 'storage'
+  fetched: boolean
+  requests: StreamRequest[]
+  findings: string[]
+  /** Finding code to what to change. */
+  advice: Record<string, string>
+  warnings: { code: string; message: string }[]
+  refused: number
+  ok: boolean
+}
+/**
+ * Which request of an HLS or DASH playback a query token or the signed
+ * cookie covers, from the manifest's text alone (no HTTP).
+ */
+export declare function streamCoverage(manifestUrl: string, manifestText: string, options?: StreamCoverageOptions | null): StreamReport
+/** Checks a whole stream over HTTP as a player would; a refused request is in the report, not a rejection. */
+export declare function checkStream(url: string, options?: StreamCheckOptions | null): Promise<StreamReport>
 /** Every DESIGN §5 error code. */
 export declare function errorCodes(): ErrorCode[]
 /** The environment variables `Signer.fromEnv()` reads. */

@@ -515,6 +515,26 @@ function audit(token, options) {
   return call(() => native.audit(token, options))
 }
 
+/**
+ * Which request of an HLS or DASH playback a query token or the signed
+ * cookie covers, from the manifest's text alone (no HTTP): the variant
+ * playlists, init and first media segments it names, relative URIs
+ * resolved. `{ cookie, segments, stream, now }`; the report is the core's.
+ */
+function streamCoverage(manifestUrl, manifestText, options) {
+  return call(() => native.streamCoverage(manifestUrl, manifestText, options))
+}
+
+/**
+ * Checks a whole stream over HTTP as a player would (off the event loop):
+ * the options of `streamCoverage` and `{ connectTo, origin, caPem, timeout,
+ * propagateToken }`. A refused request is in the report (`ok: false`); no
+ * answer at all for the manifest rejects with TRANSPORT or TIMEOUT.
+ */
+function checkStream(url, options) {
+  return callAsync(() => native.checkStream(url, options))
+}
+
 /** Every DESIGN §5 error code, from the native core. */
 function errorCodes() {
   return call(() => native.errorCodes())
@@ -536,6 +556,8 @@ module.exports = {
   storageUrl,
   storageCustomDomainUrl,
   withToken,
+  streamCoverage,
+  checkStream,
   errorCodes,
   VERSION,
   QencodeError: errors.QencodeError,

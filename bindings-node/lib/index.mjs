@@ -16,6 +16,8 @@ export const {
   storageUrl,
   storageCustomDomainUrl,
   withToken,
+  streamCoverage,
+  checkStream,
   errorCodes,
   VERSION,
   QencodeError,

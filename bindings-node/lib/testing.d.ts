@@ -39,6 +39,19 @@ export interface EdgeResponse {
   body: Buffer
 }
 
+/** What `Emulator.loadFixtures` made: the signing keys of the live stream and the bucket, and the fixture URLs. */
+export interface Fixtures {
+  streamKeyId: string
+  streamPrivateKey: string
+  bucketKeyId: string
+  bucketPrivateKey: string
+  domainId: string
+  /** The keys stored in `demo-bucket`. */
+  keys: string[]
+  /** Name (`live (HLS)`, `storage HLS`, …) to the unsigned URL. */
+  urls: Record<string, string>
+}
+
 /** An in-process emulator of the API and the playback edge on 127.0.0.1. */
 export declare class Emulator {
   constructor(options?: EmulatorOptions)
@@ -51,6 +64,8 @@ export declare class Emulator {
   client(options?: Omit<ClientOptions, 'apiUrl' | 'authUrl'> | null): Client
   addStream(streamId: string, playbackId: string): void
   addObject(bucket: string, key: string, body: string | Uint8Array): void
+  /** Loads the demo fixtures of `qcdn emulator --with-fixtures` (see `Fixtures`). */
+  loadFixtures(): Fixtures
   mapStorageDomain(domain: string, bucket: string): void
   injectFault(fault: Fault): void
   counters(): Counters

@@ -49,6 +49,16 @@ class Emulator {
     call(() => this.#n.addStream(streamId, playbackId))
   }
 
+  /**
+   * Loads the demo fixtures of `qcdn emulator --with-fixtures`: live stream
+   * `demo-playback-id` (real HLS), bucket `demo-bucket` (us-west,
+   * authenticated) holding the HLS and DASH folder `videos/intro/`, custom
+   * domain `media.example.com`. Returns their signing keys and URLs.
+   */
+  loadFixtures() {
+    return call(() => this.#n.loadFixtures())
+  }
+
   /** Stores an object in a bucket (a string is UTF-8). */
   addObject(bucket, key, body) {
     call(() => this.#n.addObject(bucket, key, body))

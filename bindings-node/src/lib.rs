@@ -9,6 +9,7 @@ pub mod client;
 pub mod error;
 pub mod external;
 pub mod js;
+pub mod stream;
 pub mod testing;
 pub mod token;
 pub mod urls;

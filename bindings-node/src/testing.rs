@@ -122,6 +122,34 @@ impl NativeEmulator {
         })
     }
 
+    /// Loads the demo fixtures (the emulator's `load_fixtures`): live stream
+    /// `demo-playback-id` with media, bucket `demo-bucket` holding the HLS and
+    /// DASH folder `videos/intro/`, custom domain `media.example.com`. Returns
+    /// the signing keys made for them and the fixture URLs.
+    #[napi(catch_unwind, ts_return_type = "import('./lib/testing').Fixtures")]
+    pub fn load_fixtures(&self) -> napi::Result<Json, Code> {
+        guard(|| {
+            let f = self
+                .running()?
+                .load_fixtures()
+                .map_err(|e| io_error("loading the fixtures", &e))?;
+            let urls: serde_json::Map<String, serde_json::Value> = f
+                .urls()
+                .into_iter()
+                .map(|(name, url)| (name.to_string(), url.into()))
+                .collect();
+            Ok(Json(serde_json::json!({
+                "streamKeyId": f.stream_key_id,
+                "streamPrivateKey": f.stream_private_key,
+                "bucketKeyId": f.bucket_key_id,
+                "bucketPrivateKey": f.bucket_private_key,
+                "domainId": f.domain_id,
+                "keys": f.keys,
+                "urls": urls,
+            })))
+        })
+    }
+
     /// Stores an object (text as UTF-8, or bytes).
     #[napi(
         catch_unwind,

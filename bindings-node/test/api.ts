@@ -11,6 +11,8 @@ import {
   withToken,
   decodeUnverified,
   audit,
+  streamCoverage,
+  checkStream,
   errorCodes,
   VERSION,
   SIGNER_ENV,
@@ -55,8 +57,11 @@ import type {
   SignManyResult,
   CacheSettings,
   ExternalSignFunction,
+  StreamCheckOptions,
+  StreamReport,
+  StreamRequest,
 } from 'qencode-cdn'
-import { Emulator, hooks } from 'qencode-cdn/testing'
+import { Emulator, hooks, type Fixtures } from 'qencode-cdn/testing'
 import type { Counters, EdgeResponse } from 'qencode-cdn/testing'
 
 async function main(pem: string): Promise<void> {
@@ -157,6 +162,12 @@ async function main(pem: string): Promise<void> {
   emu.addObject('my-bucket', 'videos/a.mp4', Buffer.from('x'))
   emu.addObject('my-bucket', 'videos/b.mp4', 'y')
   emu.mapStorageDomain('media.example.com', 'my-bucket')
+  const fixtures: Fixtures = emu.loadFixtures()
+  const streamOptions: StreamCheckOptions = { connectTo: `127.0.0.1:${emu.port}`, segments: 1, propagateToken: true, timeout: 5, origin: null }
+  const coverage: StreamReport = streamCoverage(fixtures.urls['storage HLS'], '#EXTM3U\n', { cookie: null, stream: 'storage', now: new Date() })
+  const checked: StreamReport = await checkStream(fixtures.urls['storage HLS'], streamOptions)
+  const requests: StreamRequest[] = [...coverage.requests, ...checked.requests]
+  void (requests.map((r) => r.status ?? r.finding ?? r.carrier).length + fixtures.bucketKeyId.length)
   emu.injectFault({ route: 'GET /v1/domains', kind: 'status', status: 503, retryAfter: 1, times: 1 })
   emu.injectFault({ route: '*', kind: 'delay', delayMs: 10 })
   emu.injectFault({ route: '*', kind: 'not_json' })

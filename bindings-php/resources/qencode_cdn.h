@@ -343,3 +343,8 @@ qcdn_status qcdn_verifier_explain_token(const struct qcdn_verifier *verifier,
 qcdn_status qcdn_decode_unverified(const char *token, char **out_json);
 qcdn_status qcdn_audit(const char *token, int64_t now, char **out_json);
 void qcdn_verifier_free(struct qcdn_verifier *verifier);
+qcdn_status qcdn_stream_coverage(const char *manifest_url,
+                                 const char *manifest_text,
+                                 const char *options_json,
+                                 char **out_json);
+qcdn_status qcdn_stream_check(const char *url, const char *options_json, char **out_json);

@@ -68,7 +68,8 @@ final class DocsTest extends TestCase
             'signedCookie(' => '~Path=/videos/a/; Max-Age=(3600|3599); Secure; HttpOnly; SameSite=Lax~',
             'explain($url' => "expiry         FAIL  expired",
             'Urls::storageUrl' => 'https://my-bucket.media-storage.eu-central.qencode.com/videos/my%20intro.mp4',
-            'Emulator::start()' => "200\nNOT_FOUND 404\n1\n",
+            "'no-such-domain'" => "200\nNOT_FOUND 404\n1\n",
+            'Stream::coverage(' => "false query_token_not_propagated\nquery_token_not_propagated 403\n",
             'InvalidKeyException $e' => 'INVALID_KEY (2): INVALID_KEY:',
             "'key-2024' =>" => "key-2024, key-2025\nUNKNOWN_KEY_ID\n",
             "'KMS: throttled'" => [

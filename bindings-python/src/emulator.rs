@@ -105,6 +105,30 @@ impl NativeEmulator {
         self.with(py, |e| e.map_storage_domain(&domain, &bucket))
     }
 
+    /// Loads the demo fixtures (the emulator's `load_fixtures`): the live
+    /// stream `demo-playback-id` with media, bucket `demo-bucket` with the
+    /// HLS and DASH folder `videos/intro/`, custom domain `media.example.com`.
+    /// Returns the signing keys made for them and the fixture URLs.
+    fn load_fixtures<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let loaded = self.with(py, |e| e.load_fixtures())?;
+        let f = map(py, loaded.map_err(|e| io_error("loading the fixtures", &e)))?;
+        let urls: serde_json::Map<String, serde_json::Value> = f
+            .urls()
+            .into_iter()
+            .map(|(name, url)| (name.to_string(), url.into()))
+            .collect();
+        let doc = serde_json::json!({
+            "stream_key_id": f.stream_key_id,
+            "stream_private_key": f.stream_private_key,
+            "bucket_key_id": f.bucket_key_id,
+            "bucket_private_key": f.bucket_private_key,
+            "domain_id": f.domain_id,
+            "keys": f.keys,
+            "urls": urls,
+        });
+        json_to_py(py, &doc)
+    }
+
     /// Injects the fault `{"route", "kind", "times"?, "status"?,
     /// "retry_after"?, "delay_ms"?}`, read by the emulator's one parser
     /// (`Fault::from_json`).

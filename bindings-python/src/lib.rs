@@ -11,6 +11,7 @@ mod emulator;
 mod errors;
 mod external;
 mod signer;
+mod stream;
 mod urls;
 mod verifier;
 
@@ -43,6 +44,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(urls::storage_url, m)?)?;
     m.add_function(wrap_pyfunction!(urls::storage_custom_domain_url, m)?)?;
     m.add_function(wrap_pyfunction!(urls::with_token, m)?)?;
+    m.add_function(wrap_pyfunction!(stream::stream_coverage, m)?)?;
+    m.add_function(wrap_pyfunction!(stream::check_stream, m)?)?;
     m.add_function(wrap_pyfunction!(signer::_bench_core_sign, m)?)?;
     m.add_function(wrap_pyfunction!(errors::_error_table, m)?)?;
     m.add_function(wrap_pyfunction!(errors::_raise_error_for_tests, m)?)?;

@@ -57,8 +57,16 @@ pub enum Command {
     #[command(after_help = "Example:\n  qcdn buckets policy my-bucket authenticated")]
     Buckets(BucketsArgs),
     /// Run the local emulator of the API and the playback edge until Ctrl-C.
-    #[command(after_help = "Example:\n  qcdn emulator --listen 127.0.0.1:8765 --api-key my-test-key")]
+    #[command(
+        after_help = "Examples:\n  qcdn emulator --listen 127.0.0.1:8765 --api-key my-test-key\n  qcdn emulator --with-fixtures --write-keys ./keys --tls-listen 127.0.0.1:8443"
+    )]
     Emulator(EmulatorArgs),
+    /// Check a whole HLS or DASH stream: which requests the token or cookie covers, and what the edge answers.
+    #[command(
+        subcommand,
+        after_help = "Example:\n  qcdn stream check 'https://demo-bucket.media-storage.us-west.qencode.com/videos/intro/master.m3u8?auth=eyJ...'"
+    )]
+    Stream(StreamCmd),
     /// Print a shell completion script.
     #[command(
         after_help = "Example:\n  qcdn completions bash > ~/.local/share/bash-completion/completions/qcdn\n  qcdn completions zsh > \"${fpath[1]}/_qcdn\""
@@ -684,6 +692,73 @@ pub struct EmulatorArgs {
     /// RSA size of the signing keys it creates (4096 like production; 2048 is faster).
     #[arg(long, value_name = "BITS", default_value_t = 4096)]
     pub signing_key_bits: usize,
+    /// Also serve HTTPS on this address (port 0: any free port), with certificates from a CA made for this run.
+    #[arg(long, value_name = "ADDR")]
+    pub tls_listen: Option<String>,
+    /// Start with the demo fixtures: live stream `demo-playback-id` and bucket `demo-bucket` (us-west,
+    /// authenticated, custom domain media.example.com) with videos/intro/master.m3u8 and manifest.mpd.
+    #[arg(long)]
+    pub with_fixtures: bool,
+    /// Write the fixtures' private signing keys to DIR/stream.pem and DIR/bucket.pem (mode 0600), and the
+    /// HTTPS CA to DIR/ca.pem.
+    #[arg(long, value_name = "DIR", requires = "with_fixtures")]
+    pub write_keys: Option<String>,
+}
+
+/// `qcdn stream …`
+#[derive(Debug, Subcommand)]
+pub enum StreamCmd {
+    /// Fetch the manifest, walk variants and the first segments, and say for each request whether the token
+    /// (query) or the cookie (its Path and the token's uri) covers it and what the edge answered.
+    #[command(
+        after_help = "Examples:\n  qcdn stream check 'https://play-demo-playback-id.qencode.com/qhls/qlive/playlist.m3u8?auth=eyJ...'\n  qcdn stream check https://media.example.com/videos/intro/manifest.mpd --cookie 'Qencode-Auth-Token=eyJ...; Path=/videos/intro/; Domain=example.com' --origin https://player.example.com\n  qcdn stream check http://demo-bucket.media-storage.us-west.qencode.com/videos/intro/master.m3u8 --connect-to 127.0.0.1:8765\n\nExit 0 when every request is served, 1 when any is refused (or would be, for a browser: CORS),\n3 on a bad URL or option, 6 when the manifest gets no answer at all."
+    )]
+    Check(StreamCheckArgs),
+}
+
+/// Options of `qcdn stream check`.
+#[derive(Debug, Args)]
+pub struct StreamCheckArgs {
+    /// The manifest URL: an HLS master or media playlist, or a DASH MPD (with `?auth=` when the token is in the query).
+    #[arg(value_name = "URL")]
+    pub url: String,
+    /// The signed cookie the viewer holds: `Qencode-Auth-Token=…`, or a whole Set-Cookie value whose Path, Domain
+    /// and Secure are then applied as a browser applies them.
+    #[arg(long, value_name = "COOKIE")]
+    pub cookie: Option<String>,
+    /// Media segments to fetch per media playlist or DASH representation (1 to 50).
+    #[arg(long, value_name = "N", default_value_t = qencode_cdn::stream::DEFAULT_SEGMENTS)]
+    pub segments: usize,
+    /// Send every request to ADDR:PORT, keeping the URL's host as Host (and TLS SNI), as curl --connect-to does.
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub connect_to: Option<String>,
+    /// The player page's origin: sent as Origin, and each response's CORS headers checked against it.
+    #[arg(long, value_name = "ORIGIN")]
+    pub origin: Option<String>,
+    /// Trust the certificates of this PEM file instead of the system's store (an emulator's ca.pem).
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Option<String>,
+    /// Read a custom domain's URLs as a live stream or as storage (default: from the URL and the token).
+    #[arg(long, value_enum)]
+    pub stream: Option<StreamKindArg>,
+    /// Time allowed for each request: 20s (default), 1m, 90.
+    #[arg(long, value_name = "DURATION")]
+    pub timeout: Option<String>,
+    /// Add the URL's `auth` token to every request, as the player request modifier of docs/streaming.md does.
+    #[arg(long)]
+    pub propagate_token: bool,
+    /// Output: text (a table, default) or json.
+    #[arg(long, short = 'o', value_enum, default_value_t = TextOrJson::Text)]
+    pub output: TextOrJson,
+}
+
+/// `--stream live|storage`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StreamKindArg {
+    /// A live stream (the token's uri is the playback id).
+    Live,
+    /// A bucket folder (the token's uri is a key prefix).
+    Storage,
 }
 
 /// Options of `qcdn completions`.

@@ -22,7 +22,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory as _, Parser as _};
 
-use crate::args::{Cli, Command, KeysCmd, TokenCmd};
+use crate::args::{Cli, Command, KeysCmd, StreamCmd, TokenCmd};
 use crate::error::{CliResult, EXIT_OK};
 
 /// Runs `qcdn` with the process's arguments and returns its exit code.
@@ -73,6 +73,7 @@ pub fn run(command: &Command) -> CliResult {
         Command::SigningKeys(a) => cmd::api::signing_keys(a),
         Command::Buckets(a) => cmd::api::buckets(a),
         Command::Emulator(a) => cmd::emulator::run(a),
+        Command::Stream(StreamCmd::Check(a)) => cmd::stream::check(a),
         Command::Completions(a) => {
             clap_complete::generate(a.shell, &mut Cli::command(), "qcdn", &mut std::io::stdout());
             Ok(EXIT_OK)

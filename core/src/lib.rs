@@ -40,6 +40,7 @@ pub mod options;
 #[cfg(feature = "pkcs11")]
 mod pkcs11;
 mod signed;
+pub mod stream;
 pub mod time;
 mod token;
 pub mod url;

@@ -113,7 +113,7 @@ impl KeyStyle {
 }
 
 /// The keys an options object may hold, read once each.
-struct Fields<'a> {
+pub(crate) struct Fields<'a> {
     map: Cow<'a, Map<String, Value>>,
     style: KeyStyle,
 }
@@ -121,7 +121,7 @@ struct Fields<'a> {
 impl<'a> Fields<'a> {
     /// `null` is an empty object; anything else but an object is an error.
     /// Every key must be one of `known` (snake_case names).
-    fn new(value: &'a Value, style: KeyStyle, what: &'static str, known: &[&'static str]) -> Result<Self> {
+    pub(crate) fn new(value: &'a Value, style: KeyStyle, what: &'static str, known: &[&'static str]) -> Result<Self> {
         let map = match value {
             Value::Null => Cow::Owned(Map::new()),
             Value::Object(m) => Cow::Borrowed(m),
@@ -156,17 +156,17 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn shown(&self, key: &'static str) -> Cow<'static, str> {
+    pub(crate) fn shown(&self, key: &'static str) -> Cow<'static, str> {
         self.style.name(key)
     }
 
     /// A value that is absent or `null` is `None`.
-    fn optional(&self, key: &'static str) -> Option<&Value> {
+    pub(crate) fn optional(&self, key: &'static str) -> Option<&Value> {
         self.get(key).filter(|v| !v.is_null())
     }
 
     /// Whole seconds; `null` is `None` only when `null_ok`.
-    fn seconds(&self, key: &'static str, null_ok: bool) -> Result<Option<i64>> {
+    pub(crate) fn seconds(&self, key: &'static str, null_ok: bool) -> Result<Option<i64>> {
         match self.get(key) {
             None => Ok(None),
             Some(Value::Null) if null_ok => Ok(None),
@@ -179,7 +179,7 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn bool(&self, key: &'static str) -> Result<Option<bool>> {
+    pub(crate) fn bool(&self, key: &'static str) -> Result<Option<bool>> {
         match self.get(key) {
             None => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(*b)),
@@ -191,7 +191,7 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn string(&self, key: &'static str) -> Result<Option<&str>> {
+    pub(crate) fn string(&self, key: &'static str) -> Result<Option<&str>> {
         match self.optional(key) {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s)),

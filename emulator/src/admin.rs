@@ -106,6 +106,42 @@ fn dispatch(shared: &Shared, req: &Request) -> Result<Response, Response> {
             state.streams.insert(stream_id, playback_id);
             Ok(ok())
         }
+        ("POST", "/_emulator/media-streams") => {
+            let body = body_object(req)?;
+            let stream_id = string(&body, "stream_id")?;
+            let playback_id = string(&body, "playback_id")?;
+            qencode_cdn::url::validate_playback_id(&playback_id).map_err(|e| Response::error(400, &e.message()))?;
+            limits.text("stream_id", &stream_id).map_err(over)?;
+            {
+                let state = shared.state();
+                if !state.streams.contains_key(&stream_id) {
+                    limits
+                        .room(state.streams.len(), limits.streams, "streams", "streams")
+                        .map_err(over)?;
+                }
+            }
+            shared.add_media_stream(&stream_id, &playback_id);
+            Ok(ok())
+        }
+        ("POST", "/_emulator/media-folders") => {
+            let body = body_object(req)?;
+            let bucket = string(&body, "bucket")?;
+            let folder = string(&body, "folder")?;
+            qencode_cdn::url::validate_bucket(&bucket).map_err(|e| Response::error(400, &e.message()))?;
+            let folder = folder.trim_start_matches('/');
+            let sep = if folder.is_empty() || folder.ends_with('/') {
+                ""
+            } else {
+                "/"
+            };
+            let mut state = shared.state();
+            for (name, bytes) in crate::media::VOD_FILES {
+                state
+                    .put_object(&bucket, &format!("{folder}{sep}{name}"), bytes.to_vec(), limits)
+                    .map_err(over)?;
+            }
+            Ok(ok())
+        }
         ("POST", "/_emulator/objects") => {
             let body = body_object(req)?;
             let bucket = string(&body, "bucket")?;

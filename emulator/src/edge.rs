@@ -4,14 +4,17 @@
 use std::net::IpAddr;
 
 use percent_encoding::percent_decode_str;
+use qencode_cdn::stream::{LIVE_MEDIA_ROOT, LiveHost, live_stream_of_path};
 use qencode_cdn::url::{AUTH_PARAM, LIVE_PLAYLIST_PATH, QENCODE_DOMAIN};
 use qencode_cdn::{COOKIE_NAME, Resource, VerifyOptions, decode_unverified};
 
+use crate::media;
 use crate::server::{Request, Response};
 use crate::state::{KeyTarget, Policy, SigningKey, State};
 
-/// Response header that says, for tests, why the edge refused.
-pub const REASON_HEADER: &str = "X-Qencode-Emulator-Reason";
+/// Response header that says, for tests, why the edge refused (the core's
+/// [`qencode_cdn::stream::REASON_HEADER`], which `check_stream` reads).
+pub const REASON_HEADER: &str = qencode_cdn::stream::REASON_HEADER;
 
 /// The tiny playlist served for an allowed live stream.
 const PLAYLIST: &str =
@@ -129,8 +132,129 @@ fn playlist() -> Response {
     Response::bytes(200, "application/vnd.apple.mpegurl", PLAYLIST.as_bytes().to_vec())
 }
 
-/// Answers one edge request (faults and counters are applied by the caller).
+/// Answers one edge request (faults and counters are applied by the caller),
+/// with the CORS headers of [`cors_headers`] when the request has an `Origin`.
 pub(crate) fn handle(state: &State, req: &Request, target: &Target) -> Response {
+    let origin = req.header("origin").map(str::to_string);
+    let cors = cors_policy(state, target);
+    if req.method == "OPTIONS" {
+        return preflight(req, origin.as_deref(), &cors);
+    }
+    let response = answer(state, req, target);
+    match origin {
+        Some(o) => with_cors(response, &o, &cors),
+        None => response,
+    }
+}
+
+/// The CORS policy that applies to an edge host.
+enum CorsPolicy {
+    /// Live hosts: any origin, no credentials (a decision: the API has no
+    /// CORS setting for live streams, and a player on any page must be able
+    /// to play a signed live URL; cookies are not allowed across origins).
+    Live,
+    /// A bucket's policy as set through the API (possibly empty).
+    Bucket(Vec<(String, String)>),
+}
+
+fn cors_policy(state: &State, target: &Target) -> CorsPolicy {
+    let bucket = match target {
+        Target::Live { .. } | Target::LiveCustom { .. } => return CorsPolicy::Live,
+        Target::Storage { bucket } => Some(bucket.as_str()),
+        Target::StorageCustom { domain } => state.domain_buckets.get(domain).map(String::as_str),
+    };
+    let headers = bucket
+        .and_then(|b| state.buckets.get(b))
+        .map(|b| b.cors.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default();
+    CorsPolicy::Bucket(headers)
+}
+
+/// The `Access-Control-Allow-Origin` the edge sends for a policy value and a
+/// request's `Origin`. **A decision** (the reference only says the policy's
+/// attributes are "CORS headers and … corresponding CORS header values"):
+/// `*` or a single origin is sent as set; a value listing several origins
+/// (separated by commas or spaces) sends the request's origin when listed
+/// and nothing otherwise (a browser accepts one origin only).
+pub(crate) fn allow_origin_for(value: &str, origin: &str) -> Option<String> {
+    let value = value.trim();
+    let listed: Vec<&str> = value
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    match listed.as_slice() {
+        [] => None,
+        [one] => Some((*one).to_string()),
+        many => many.iter().find(|o| **o == origin).map(|o| (*o).to_string()),
+    }
+}
+
+/// The CORS headers for a request from `origin` under `policy`.
+fn cors_headers(policy: &CorsPolicy, origin: &str, preflight: bool) -> Vec<(String, String)> {
+    match policy {
+        CorsPolicy::Live => {
+            let mut h = vec![("Access-Control-Allow-Origin".to_string(), "*".to_string())];
+            if preflight {
+                h.push(("Access-Control-Allow-Methods".into(), "GET, HEAD".into()));
+                h.push(("Access-Control-Max-Age".into(), "600".into()));
+            }
+            h
+        }
+        CorsPolicy::Bucket(set) => {
+            let mut h = Vec::new();
+            for (name, value) in set {
+                if name == "Access-Control-Allow-Origin" {
+                    if let Some(v) = allow_origin_for(value, origin) {
+                        if v != "*" {
+                            h.push(("Vary".into(), "Origin".into()));
+                        }
+                        h.push((name.clone(), v));
+                    }
+                } else if preflight
+                    || name == "Access-Control-Allow-Credentials"
+                    || name == "Access-Control-Expose-Headers"
+                {
+                    // Methods, headers and max-age answer a preflight only.
+                    h.push((name.clone(), value.clone()));
+                }
+            }
+            if !h.iter().any(|(n, _)| n == "Access-Control-Allow-Origin") {
+                return Vec::new();
+            }
+            h
+        }
+    }
+}
+
+fn with_cors(mut response: Response, origin: &str, policy: &CorsPolicy) -> Response {
+    response.headers.extend(cors_headers(policy, origin, false));
+    response
+}
+
+/// Answers an `OPTIONS` preflight: 204 with the policy's headers when it
+/// allows the origin, else 403 (browsers then refuse the real request).
+/// Never needs a token: browsers send none on a preflight.
+fn preflight(req: &Request, origin: Option<&str>, policy: &CorsPolicy) -> Response {
+    let Some(origin) = origin else {
+        return refuse(405, "the edge answers OPTIONS only as a CORS preflight (with Origin)");
+    };
+    let mut headers = cors_headers(policy, origin, true);
+    if headers.is_empty() {
+        return refuse(
+            403,
+            &format!("CORS_NOT_ALLOWED: the bucket's CORS policy does not allow origin `{origin}`"),
+        );
+    }
+    if let (CorsPolicy::Live, Some(asked)) = (policy, req.header("access-control-request-headers")) {
+        headers.push(("Access-Control-Allow-Headers".into(), asked.to_string()));
+    }
+    let mut r = Response::bytes(204, "text/plain; charset=utf-8", Vec::new());
+    r.headers.extend(headers);
+    r
+}
+
+fn answer(state: &State, req: &Request, target: &Target) -> Response {
     if req.method != "GET" && req.method != "HEAD" {
         return refuse(405, &format!("the edge serves GET and HEAD, not {}", req.method));
     }
@@ -141,16 +265,36 @@ pub(crate) fn handle(state: &State, req: &Request, target: &Target) -> Response 
     let key = path.strip_prefix('/').unwrap_or(&path).to_string();
     match target {
         Target::Live { playback_id } => {
-            if req.path != LIVE_PLAYLIST_PATH {
-                return refuse(404, &format!("a live playback host serves {LIVE_PLAYLIST_PATH} only"));
+            let is_master = req.path == LIVE_PLAYLIST_PATH;
+            let in_stream = live_stream_of_path(LiveHost::Default { playback_id }, &req.path).is_some();
+            if !in_stream {
+                return refuse(
+                    404,
+                    &format!("a live playback host serves {LIVE_PLAYLIST_PATH} and paths under {LIVE_MEDIA_ROOT}"),
+                );
             }
-            live(state, token.as_deref(), playback_id, None)
+            let rest = req.path.strip_prefix(LIVE_MEDIA_ROOT).unwrap_or("");
+            live(
+                state,
+                token.as_deref(),
+                playback_id,
+                None,
+                is_master.then_some("").ok_or(rest),
+            )
         }
         Target::LiveCustom { domain_id } => {
-            let Some(pid) = key.strip_suffix(".m3u8").filter(|p| !p.is_empty() && !p.contains('/')) else {
-                return refuse(404, "a live custom domain serves /{playback_id}.m3u8 only");
+            let Some(pid) = live_stream_of_path(LiveHost::CustomDomain, &req.path) else {
+                return refuse(
+                    404,
+                    "a live custom domain serves /{playback_id}.m3u8 and paths under /{playback_id}/ only",
+                );
             };
-            live(state, token.as_deref(), pid, Some(domain_id))
+            let prefix = format!("{pid}/");
+            let part = match req.path.strip_prefix('/').and_then(|p| p.strip_prefix(&prefix)) {
+                Some(rest) => Err(rest),
+                None => Ok(prefix.as_str()),
+            };
+            live(state, token.as_deref(), &pid, Some(domain_id), part)
         }
         Target::Storage { bucket } => storage(state, token.as_deref(), bucket, &key),
         Target::StorageCustom { domain } => match state.domain_buckets.get(domain) {
@@ -163,10 +307,26 @@ pub(crate) fn handle(state: &State, req: &Request, target: &Target) -> Response 
     }
 }
 
-fn live(state: &State, token: Option<&str>, playback_id: &str, domain_id: Option<&String>) -> Response {
+/// Serves a live stream's request: `part` is `Ok(prefix)` for the master
+/// playlist (its variant URIs under `prefix`), `Err(rest)` for a path below
+/// the stream's root. Every one of them needs the token.
+fn live(
+    state: &State,
+    token: Option<&str>,
+    playback_id: &str,
+    domain_id: Option<&String>,
+    part: Result<&str, &str>,
+) -> Response {
     let Some(stream_id) = state.stream_of_playback(playback_id) else {
         return refuse(404, &format!("no live stream with playback id `{playback_id}`"));
     };
+    let has_media = state.media_streams.contains(stream_id);
+    if part.is_err() && !has_media {
+        return refuse(
+            404,
+            &format!("live stream `{playback_id}` has no media (Emulator::add_media_stream) beyond its playlist"),
+        );
+    }
     let (target, what) = match domain_id {
         Some(d) => (KeyTarget::Domain(d.clone()), "this playback domain"),
         None => (KeyTarget::Stream(stream_id.to_string()), "this stream"),
@@ -177,7 +337,14 @@ fn live(state: &State, token: Option<&str>, playback_id: &str, domain_id: Option
             return refuse(403, &reason);
         }
     }
-    playlist()
+    match part {
+        Ok(_) if !has_media => playlist(),
+        Ok(prefix) => Response::bytes(200, media::M3U8, media::live_master(prefix).into_bytes()),
+        Err(rest) => match media::live_file(rest) {
+            Some((content_type, body)) => Response::bytes(200, content_type, body),
+            None => refuse(404, &format!("live stream `{playback_id}` has no `{rest}`")),
+        },
+    }
 }
 
 fn storage(state: &State, token: Option<&str>, bucket: &str, key: &str) -> Response {

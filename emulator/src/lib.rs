@@ -112,11 +112,14 @@ mod admin;
 mod api;
 mod edge;
 mod fetch;
+mod fixtures;
 #[doc(hidden)]
 pub mod http;
 mod keys;
+mod media;
 mod server;
 mod state;
+mod tls;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -128,6 +131,10 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 pub use edge::REASON_HEADER;
+pub use fixtures::{
+    FIXTURE_BUCKET, FIXTURE_DOMAIN, FIXTURE_FOLDER, FIXTURE_PLAYBACK_ID, FIXTURE_REGION, FIXTURE_STREAM_ID, Fixtures,
+};
+pub use media::{LIVE_SEGMENT_SECONDS, LIVE_WINDOW, VOD_FILES};
 pub use state::StateLimits;
 
 use crate::keys::AccessTokens;
@@ -166,6 +173,10 @@ pub const SUPPORTED_CORS_HEADERS: [&str; 6] = [
 pub struct EmulatorConfig {
     /// Address to listen on; default `127.0.0.1:0` (any free port).
     pub listen: SocketAddr,
+    /// Also serve HTTPS here (the API and the edge, chosen by `Host` as on
+    /// plain HTTP), with certificates from a CA made at start
+    /// ([`Emulator::ca_pem`]); default none.
+    pub tls_listen: Option<SocketAddr>,
     /// API keys accepted by `POST /v1/access_token/{api_key}`; default [`DEFAULT_API_KEY`].
     pub api_keys: Vec<String>,
     /// Lifetime of an access token; default 24 h (the reference's). Short values force renewal in tests.
@@ -195,6 +206,7 @@ impl Default for EmulatorConfig {
     fn default() -> Self {
         EmulatorConfig {
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            tls_listen: None,
             api_keys: vec![DEFAULT_API_KEY.to_string()],
             token_lifetime: Duration::from_secs(24 * 3600),
             signing_key_bits: 4096,
@@ -211,6 +223,7 @@ impl fmt::Debug for EmulatorConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EmulatorConfig")
             .field("listen", &self.listen)
+            .field("tls_listen", &self.tls_listen)
             .field("api_keys", &format_args!("<{} redacted>", self.api_keys.len()))
             .field("token_lifetime", &self.token_lifetime)
             .field("signing_key_bits", &self.signing_key_bits)
@@ -430,6 +443,12 @@ impl Shared {
             .insert(stream_id.to_string(), playback_id.to_string());
     }
 
+    pub(crate) fn add_media_stream(&self, stream_id: &str, playback_id: &str) {
+        let mut state = self.state();
+        state.streams.insert(stream_id.to_string(), playback_id.to_string());
+        state.media_streams.insert(stream_id.to_string());
+    }
+
     pub(crate) fn add_object(&self, bucket: &str, key: &str, body: Vec<u8>) {
         let key = key.strip_prefix('/').unwrap_or(key);
         self.state().bucket(bucket).objects.insert(key.to_string(), body);
@@ -524,6 +543,7 @@ pub struct Emulator {
     shared: Arc<Shared>,
     server: Server,
     url: String,
+    tls: Option<(Server, Arc<tls::TlsAuthority>)>,
 }
 
 impl fmt::Debug for Emulator {
@@ -571,10 +591,21 @@ impl Emulator {
             config,
             state: Mutex::new(State::default()),
         });
-        let server = Server::start(shared.config.listen, shared.clone(), limits)?;
+        let server = Server::start(shared.config.listen, shared.clone(), limits, None)?;
         if let Some(warning) = exposure_warning(server.local_addr()) {
             eprintln!("{warning}");
         }
+        let tls = match shared.config.tls_listen {
+            None => None,
+            Some(addr) => {
+                let authority = Arc::new(tls::TlsAuthority::new()?);
+                let tls_server = Server::start(addr, shared.clone(), limits, Some(authority.server_config()?))?;
+                if let Some(warning) = exposure_warning(tls_server.local_addr()) {
+                    eprintln!("{warning}");
+                }
+                Some((tls_server, authority))
+            }
+        };
         let mut addr = server.local_addr();
         if addr.ip().is_unspecified() {
             addr.set_ip(Ipv4Addr::LOCALHOST.into());
@@ -583,6 +614,7 @@ impl Emulator {
             shared,
             server,
             url: format!("http://{addr}"),
+            tls,
         })
     }
 
@@ -610,6 +642,79 @@ impl Emulator {
     /// Stores an object in a bucket (a leading `/` of the key is dropped).
     pub fn add_object(&self, bucket: &str, key: &str, body: Vec<u8>) {
         self.shared.add_object(bucket, key, body);
+    }
+
+    /// Adds (or replaces) a live stream whose edge serves real media: the
+    /// fixture test pattern as a live HLS stream (master playlist, two
+    /// variants, MPEG-TS segments looped in a sliding window), every request
+    /// of it checked like the playlist.
+    ///
+    /// ```
+    /// # let emu = qencode_cdn_emulator::Emulator::start(Default::default())?;
+    /// emu.add_media_stream("stream-1", "abc123");
+    /// let master = emu.fetch("https://play-abc123.qencode.com/qhls/qlive/playlist.m3u8", None)?;
+    /// assert!(String::from_utf8_lossy(&master.body).contains("v0/index.m3u8"));
+    /// let variant = emu.fetch("https://play-abc123.qencode.com/qhls/qlive/v0/index.m3u8", None)?;
+    /// assert!(String::from_utf8_lossy(&variant.body).contains("#EXT-X-MEDIA-SEQUENCE"));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn add_media_stream(&self, stream_id: &str, playback_id: &str) {
+        self.shared.add_media_stream(stream_id, playback_id);
+    }
+
+    /// Stores the storage media fixture in `bucket` under the folder
+    /// `folder` (`"videos/intro/"`): `master.m3u8` (HLS) and `manifest.mpd`
+    /// (DASH) over the same CMAF init and media segments. Returns the keys.
+    pub fn add_media_folder(&self, bucket: &str, folder: &str) -> Vec<String> {
+        let folder = folder.trim_start_matches('/');
+        let sep = if folder.is_empty() || folder.ends_with('/') {
+            ""
+        } else {
+            "/"
+        };
+        media::VOD_FILES
+            .iter()
+            .map(|(name, body)| {
+                let key = format!("{folder}{sep}{name}");
+                self.shared.add_object(bucket, &key, body.to_vec());
+                key
+            })
+            .collect()
+    }
+
+    /// The HTTPS URL (`https://127.0.0.1:PORT`) when started with
+    /// [`EmulatorConfig::tls_listen`].
+    pub fn tls_url(&self) -> Option<String> {
+        self.tls.as_ref().map(|(server, _)| {
+            let mut addr = server.local_addr();
+            if addr.ip().is_unspecified() {
+                addr.set_ip(Ipv4Addr::LOCALHOST.into());
+            }
+            format!("https://{addr}")
+        })
+    }
+
+    /// The HTTPS port, when serving HTTPS.
+    pub fn tls_port(&self) -> Option<u16> {
+        self.tls.as_ref().map(|(server, _)| server.local_addr().port())
+    }
+
+    /// The PEM certificate of this run's CA, which issued every HTTPS
+    /// certificate (trust it to verify them: `curl --cacert`, `qcdn stream
+    /// check --cacert`). Its key exists only in this process.
+    pub fn ca_pem(&self) -> Option<String> {
+        self.tls.as_ref().map(|(_, authority)| authority.ca_pem())
+    }
+
+    /// base64 of the SHA-256 of the HTTPS certificates' public key (all share
+    /// one key), for Chromium's `--ignore-certificate-errors-spki-list`.
+    pub fn tls_spki_sha256(&self) -> Option<String> {
+        self.tls.as_ref().map(|(_, authority)| authority.spki_sha256())
+    }
+
+    /// Loads the demo fixtures of `qcdn emulator --with-fixtures` (see [`Fixtures`]).
+    pub fn load_fixtures(&self) -> io::Result<Fixtures> {
+        fixtures::load(self)
     }
 
     /// Says which bucket a storage custom domain serves (the reference does
@@ -683,6 +788,9 @@ pub const WARNING_PREFIX: &str = "qencode-cdn emulator: WARNING: ";
 
 /// The first line [`run_foreground`] prints, before the URL.
 pub const LISTENING_PREFIX: &str = "qencode-cdn emulator listening on ";
+
+/// The line `qcdn emulator --tls-listen` prints before the HTTPS URL.
+pub const TLS_LISTENING_PREFIX: &str = "qencode-cdn emulator HTTPS on ";
 
 /// Runs an emulator in the foreground (for `qcdn emulator` and the
 /// `qencode-cdn-emulator` binary): prints

@@ -110,8 +110,14 @@ pub(crate) struct Server {
 }
 
 impl Server {
-    /// Binds `addr` and serves `handler` on a background thread.
-    pub fn start(addr: SocketAddr, handler: Arc<dyn Handler>, limits: Limits) -> io::Result<Server> {
+    /// Binds `addr` and serves `handler` on a background thread, over TLS
+    /// with `tls` when given.
+    pub fn start(
+        addr: SocketAddr,
+        handler: Arc<dyn Handler>,
+        limits: Limits,
+        tls: Option<Arc<rustls::ServerConfig>>,
+    ) -> io::Result<Server> {
         let listener = TcpListener::bind(addr)?;
         let addr = listener.local_addr()?;
         let shutdown = Arc::new(AtomicBool::new(false));
@@ -121,7 +127,7 @@ impl Server {
             let connections = connections.clone();
             std::thread::Builder::new()
                 .name("qcdn-emulator-accept".into())
-                .spawn(move || accept_loop(listener, handler, shutdown, connections, limits))?
+                .spawn(move || accept_loop(listener, handler, shutdown, connections, limits, tls))?
         };
         Ok(Server {
             addr,
@@ -186,6 +192,7 @@ fn accept_loop(
     shutdown: Arc<AtomicBool>,
     connections: Connections,
     limits: Limits,
+    tls: Option<Arc<rustls::ServerConfig>>,
 ) {
     let next_id = AtomicU64::new(0);
     for stream in listener.incoming() {
@@ -206,7 +213,10 @@ fn accept_loop(
             let mut stream = stream;
             let busy = Response::error(503, "too many open connections").with_header("Retry-After", "1");
             let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
-            let _ = write_response(&mut stream, &busy, false, false);
+            // Over TLS a plain-text answer would be noise: just close.
+            if tls.is_none() {
+                let _ = write_response(&mut stream, &busy, false, false);
+            }
             close(&stream);
             continue;
         }
@@ -223,6 +233,7 @@ fn accept_loop(
             connections: connections.clone(),
         };
         let handler = handler.clone();
+        let tls = tls.clone();
         let spawned = std::thread::Builder::new()
             .name("qcdn-emulator-conn".into())
             .spawn(move || {
@@ -230,7 +241,7 @@ fn accept_loop(
                 // A panic anywhere in the connection (not only in a handler) ends
                 // this connection only; `_slot` frees its place either way.
                 let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    serve_connection(stream, handler.as_ref(), limits)
+                    serve_connection(stream, tls, handler.as_ref(), limits)
                 }));
             });
         if spawned.is_err() {
@@ -240,9 +251,51 @@ fn accept_loop(
     }
 }
 
+/// A connection's byte stream: the socket, or TLS over it.
+enum Stream {
+    Plain(TcpStream),
+    Tls(Box<rustls::StreamOwned<rustls::ServerConnection, TcpStream>>),
+}
+
+impl Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Stream::Plain(s) => s.read(buf),
+            Stream::Tls(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Stream::Plain(s) => s.write(buf),
+            Stream::Tls(s) => s.write(buf),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Stream::Plain(s) => s.flush(),
+            Stream::Tls(s) => s.flush(),
+        }
+    }
+}
+
+impl Stream {
+    /// Ends a TLS session with `close_notify` (a plain socket needs nothing).
+    fn finish(&mut self) {
+        if let Stream::Tls(s) = self {
+            s.conn.send_close_notify();
+            let _ = s.flush();
+        }
+    }
+}
+
 /// A connection's socket as a [`Source`], with the idle and request deadlines.
 struct Conn {
-    stream: TcpStream,
+    /// The socket itself, for its timeouts.
+    socket: TcpStream,
+    stream: Stream,
     limits: Limits,
     /// When the request being read must be complete (set by its first byte).
     deadline: Option<Instant>,
@@ -262,7 +315,7 @@ impl Source for Conn {
         if timeout.is_zero() {
             return Err(io::ErrorKind::TimedOut.into());
         }
-        self.stream.set_read_timeout(Some(timeout))?;
+        self.socket.set_read_timeout(Some(timeout))?;
         let mut chunk = [0u8; 8192];
         let n = self.stream.read(&mut chunk)?;
         buf.extend_from_slice(&chunk[..n]);
@@ -280,18 +333,32 @@ impl Source for Conn {
 /// Serves requests until the connection should close. Returning closes it:
 /// the caller's [`Slot`] frees the connection's place first, then shuts the
 /// socket down, so a client that saw the close can connect again at once.
-fn serve_connection(stream: TcpStream, handler: &dyn Handler, limits: Limits) {
-    let _ = stream.set_nodelay(true);
-    let _ = stream.set_write_timeout(Some(limits.idle_timeout));
+fn serve_connection(socket: TcpStream, tls: Option<Arc<rustls::ServerConfig>>, handler: &dyn Handler, limits: Limits) {
+    let _ = socket.set_nodelay(true);
+    let _ = socket.set_write_timeout(Some(limits.idle_timeout));
+    let Ok(clone) = socket.try_clone() else { return };
+    let stream = match tls {
+        None => Stream::Plain(clone),
+        Some(config) => match rustls::ServerConnection::new(config) {
+            Ok(conn) => Stream::Tls(Box::new(rustls::StreamOwned::new(conn, clone))),
+            Err(_) => return,
+        },
+    };
     let mut conn = Conn {
+        socket,
         stream,
         limits,
         deadline: None,
     };
+    serve_requests(&mut conn, handler);
+    conn.stream.finish();
+}
+
+fn serve_requests(conn: &mut Conn, handler: &dyn Handler) {
     let mut buf: Vec<u8> = Vec::with_capacity(8192);
     loop {
         conn.deadline = None;
-        let request = match read_request(&mut conn, &mut buf) {
+        let request = match read_request(conn, &mut buf) {
             Ok(r) => r,
             Err(ReadError::Closed | ReadError::Idle) => return,
             Err(ReadError::TimedOut) => {
@@ -354,7 +421,7 @@ fn head_bytes(response: &Response, content_length: usize, keep_alive: bool) -> V
     head.into_bytes()
 }
 
-fn write_response(stream: &mut TcpStream, response: &Response, keep_alive: bool, head_only: bool) -> io::Result<()> {
+fn write_response(stream: &mut dyn Write, response: &Response, keep_alive: bool, head_only: bool) -> io::Result<()> {
     let mut out = head_bytes(response, response.body.len(), keep_alive);
     if !head_only {
         out.extend_from_slice(&response.body);
@@ -363,7 +430,7 @@ fn write_response(stream: &mut TcpStream, response: &Response, keep_alive: bool,
     stream.flush()
 }
 
-fn write_truncated(stream: &mut TcpStream, response: &Response) -> io::Result<()> {
+fn write_truncated(stream: &mut dyn Write, response: &Response) -> io::Result<()> {
     let announced = response.body.len().max(2) + 16;
     let mut out = head_bytes(response, announced, false);
     out.extend_from_slice(&response.body[..response.body.len() / 2]);
@@ -405,7 +472,7 @@ pub(crate) mod tests {
             request_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(10),
         };
-        let server = Server::start(([127, 0, 0, 1], 0).into(), Arc::new(Answers200), limits).unwrap();
+        let server = Server::start(([127, 0, 0, 1], 0).into(), Arc::new(Answers200), limits, None).unwrap();
         let addr = server.local_addr();
         for _ in 0..3 {
             let out = send(addr, &format!("GET {PANIC_PATH} HTTP/1.1\r\nHost: x\r\n\r\n"));

@@ -1,7 +1,7 @@
 //! The emulator's in-memory state: what the API has created, the fixtures
 //! the admin API added, pending faults and counters.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use qencode_cdn::Verifier;
@@ -179,6 +179,8 @@ pub(crate) struct State {
     pub streams: BTreeMap<String, String>,
     /// storage custom domain (lowercase) → bucket.
     pub domain_buckets: BTreeMap<String, String>,
+    /// Stream ids whose edge serves the live media fixture.
+    pub media_streams: BTreeSet<String>,
     pub faults: Vec<PendingFault>,
     pub counters: Counters,
 }

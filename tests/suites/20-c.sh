@@ -108,7 +108,7 @@ softhsm2-util --import tests/keys/rsa2048.pkcs8.pem --token qcdn-test --label vi
 softhsm2-util --import tests/keys/rsa4096.pkcs8.pem --token qcdn-test --label video-key-4096 --id 02 --pin 1234 >/dev/null
 softhsm2-util --import tests/keys/rsa2048.pkcs8.pem --token locked --label k --id 03 --pin 1234 >/dev/null
 
-tests=(test_sign test_errors test_json test_threads test_client test_external test_scale test_keysets test_pkcs11)
+tests=(test_sign test_errors test_json test_threads test_client test_external test_scale test_keysets test_pkcs11 test_stream)
 for t in "${tests[@]}"; do
   libs=(-lcjson)
   [ "$t" = test_external ] && libs+=(-lcrypto)

@@ -187,6 +187,24 @@ namespace Qencode.Cdn.Testing
             Admin("POST", "/_emulator/streams", Obj("stream_id", streamId, "playback_id", playbackId));
         }
 
+        /// <summary>
+        /// Adds a live stream with real media: the edge serves its HLS master playlist, variant playlists and MPEG-TS
+        /// segments (a sliding window), checking the token or cookie on every request.
+        /// </summary>
+        public void AddMediaStream(string streamId, string playbackId)
+        {
+            Admin("POST", "/_emulator/media-streams", Obj("stream_id", streamId, "playback_id", playbackId));
+        }
+
+        /// <summary>
+        /// Stores the emulator's fixture media (CMAF HLS <c>master.m3u8</c> and DASH <c>manifest.mpd</c> with their
+        /// segments) in <paramref name="folder"/> of <paramref name="bucket"/>.
+        /// </summary>
+        public void AddMediaFolder(string bucket, string folder)
+        {
+            Admin("POST", "/_emulator/media-folders", Obj("bucket", bucket, "folder", folder));
+        }
+
         /// <summary>Stores an object (UTF-8 text) in a bucket.</summary>
         public void AddObject(string bucket, string key, string body)
         {

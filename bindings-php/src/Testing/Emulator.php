@@ -165,6 +165,25 @@ final class Emulator
         $this->admin('POST', '/_emulator/streams', ['stream_id' => $streamId, 'playback_id' => $playbackId]);
     }
 
+    /**
+     * Adds a live stream with real media: the edge serves its HLS master
+     * playlist, variant playlists and MPEG-TS segments (a sliding window),
+     * checking the token or cookie on every request.
+     */
+    public function addMediaStream(string $streamId, string $playbackId): void
+    {
+        $this->admin('POST', '/_emulator/media-streams', ['stream_id' => $streamId, 'playback_id' => $playbackId]);
+    }
+
+    /**
+     * Stores the emulator's fixture media (CMAF HLS `master.m3u8` and DASH
+     * `manifest.mpd` with their segments) in `$folder` of `$bucket`.
+     */
+    public function addMediaFolder(string $bucket, string $folder): void
+    {
+        $this->admin('POST', '/_emulator/media-folders', ['bucket' => $bucket, 'folder' => $folder]);
+    }
+
     /** Stores an object (UTF-8 text) in a bucket. */
     public function addObject(string $bucket, string $key, string $body): void
     {

@@ -49,11 +49,13 @@ from ._native import (
     Verifier,
     __version__,
     audit,
+    check_stream,
     decode_unverified,
     live_custom_domain_url,
     live_playback_url,
     storage_custom_domain_url,
     storage_url,
+    stream_coverage,
     with_token,
 )
 
@@ -128,10 +130,12 @@ __all__ = [
     "Verifier",
     "__version__",
     "audit",
+    "check_stream",
     "decode_unverified",
     "live_custom_domain_url",
     "live_playback_url",
     "storage_custom_domain_url",
     "storage_url",
+    "stream_coverage",
     "with_token",
 ]

@@ -30,11 +30,13 @@ __all__ = [
     "_raise_error_for_tests",
     "_raise_panic_for_tests",
     "audit",
+    "check_stream",
     "decode_unverified",
     "live_custom_domain_url",
     "live_playback_url",
     "storage_custom_domain_url",
     "storage_url",
+    "stream_coverage",
     "with_token",
 ]
 
@@ -401,6 +403,7 @@ class NativeEmulator:
     def add_stream(self, stream_id: str, playback_id: str) -> None: ...
     def add_object(self, bucket: str, key: str, body: bytes | str) -> None: ...
     def map_storage_domain(self, domain: str, bucket: str) -> None: ...
+    def load_fixtures(self) -> dict[str, Any]: ...
     def inject_fault(self, fault: dict[str, Any]) -> None: ...
     def counters(self) -> dict[str, Any]: ...
     def reset(self) -> None: ...
@@ -415,6 +418,28 @@ def live_custom_domain_url(domain: str, playback_id: str, *, token: str | None =
 def storage_url(bucket: str, region: str, key: str, *, token: str | None = None) -> str: ...
 def storage_custom_domain_url(domain: str, key: str, *, token: str | None = None) -> str: ...
 def with_token(url: str, token: str) -> str: ...
+def stream_coverage(
+    manifest_url: str,
+    manifest_text: str,
+    *,
+    cookie: str | None = ...,
+    segments: int | None = ...,
+    stream: str | None = ...,
+    now: int | datetime | None = ...,
+) -> dict[str, Any]: ...
+def check_stream(
+    url: str,
+    *,
+    cookie: str | None = ...,
+    segments: int | None = ...,
+    stream: str | None = ...,
+    now: int | datetime | None = ...,
+    connect_to: str | None = ...,
+    origin: str | None = ...,
+    ca_pem: str | None = ...,
+    timeout: int | timedelta | None = ...,
+    propagate_token: bool | None = ...,
+) -> dict[str, Any]: ...
 def _bench_core_sign(signer: Signer, uri: str, iterations: int) -> float: ...
 def _error_table() -> list[tuple[str, str]]: ...
 def _raise_error_for_tests(

@@ -99,6 +99,15 @@ class Emulator:
         """Says which bucket a storage custom domain serves."""
         self._native.map_storage_domain(domain, bucket)
 
+    def load_fixtures(self) -> dict[str, Any]:
+        """Loads the demo fixtures of ``qcdn emulator --with-fixtures``: the live
+        stream ``demo-playback-id`` (real HLS), bucket ``demo-bucket`` (us-west,
+        authenticated) holding the HLS and DASH folder ``videos/intro/``, custom
+        domain ``media.example.com``. Returns ``stream_key_id``,
+        ``stream_private_key``, ``bucket_key_id``, ``bucket_private_key``,
+        ``domain_id``, ``keys`` and ``urls`` (name to unsigned URL)."""
+        return self._native.load_fixtures()
+
     def inject_fault(
         self,
         route: str,

@@ -10,6 +10,7 @@ require_relative "cdn/signer"
 require_relative "cdn/verifier"
 require_relative "cdn/urls"
 require_relative "cdn/client"
+require_relative "cdn/stream"
 
 module Qencode
   # qencode-cdn for Ruby: RS256 signed playback tokens, playback and

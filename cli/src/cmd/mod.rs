@@ -4,5 +4,6 @@ pub mod api;
 pub mod demo;
 pub mod emulator;
 pub mod keys;
+pub mod stream;
 pub mod token;
 pub mod urls;

@@ -111,6 +111,11 @@ module Qencode
       attach_function :qcdn_decode_unverified, %i[string out], :status
       attach_function :qcdn_audit, %i[string int64 out], :status
 
+      # Streams: the coverage parses text (it may walk a long manifest) and the
+      # check makes HTTP requests: both release the GVL.
+      attach_function :qcdn_stream_coverage, %i[string string string out], :status, blocking: true
+      attach_function :qcdn_stream_check, %i[string string out], :status, blocking: true
+
       # Client (every request blocks on the network: the GVL is released).
       attach_function :qcdn_client_new_json, %i[string string string out], :status # may read ENV: keeps the GVL
       attach_function :qcdn_client_free, [:pointer], :void

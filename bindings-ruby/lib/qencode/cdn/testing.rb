@@ -137,6 +137,21 @@ module Qencode
           nil
         end
 
+        # Adds a live stream with real media: the edge serves its HLS master
+        # playlist, variant playlists and MPEG-TS segments (a sliding window),
+        # checking the token or cookie on every request.
+        def add_media_stream(stream_id, playback_id)
+          admin("POST", "/_emulator/media-streams", { stream_id:, playback_id: })
+          nil
+        end
+
+        # Stores the emulator's fixture media (CMAF HLS `master.m3u8` and DASH
+        # `manifest.mpd` with their segments) in `folder` of `bucket`.
+        def add_media_folder(bucket, folder)
+          admin("POST", "/_emulator/media-folders", { bucket:, folder: })
+          nil
+        end
+
         # Stores an object (UTF-8 text) in a bucket.
         def add_object(bucket, key, body)
           admin("POST", "/_emulator/objects", { bucket:, key:, body: })

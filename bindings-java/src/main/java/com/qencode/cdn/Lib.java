@@ -133,6 +133,12 @@ final class Lib {
 
     static native int qcdn_audit(byte[] token, long now, PointerByReference outJson);
 
+    // Streams.
+    static native int qcdn_stream_coverage(byte[] manifestUrl, byte[] manifestText, byte[] optionsJson,
+                                           PointerByReference outJson);
+
+    static native int qcdn_stream_check(byte[] url, byte[] optionsJson, PointerByReference outJson);
+
     // Client.
     static native int qcdn_client_new_json(byte[] apiKey, byte[] optionsJson, byte[] binding,
                                            PointerByReference outClient);

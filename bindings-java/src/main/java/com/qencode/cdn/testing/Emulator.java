@@ -167,6 +167,30 @@ public final class Emulator implements AutoCloseable {
         post("streams", m);
     }
 
+    /**
+     * Adds a live stream with real media: the edge serves its HLS master
+     * playlist, variant playlists and MPEG-TS segments (a sliding window),
+     * checking the token or cookie on every request.
+     */
+    public void addMediaStream(String streamId, String playbackId) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("stream_id", streamId);
+        m.put("playback_id", playbackId);
+        post("media-streams", m);
+    }
+
+    /**
+     * Stores the emulator's fixture media (CMAF HLS {@code master.m3u8} and
+     * DASH {@code manifest.mpd} with their segments) in {@code folder} of
+     * {@code bucket}.
+     */
+    public void addMediaFolder(String bucket, String folder) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("bucket", bucket);
+        m.put("folder", folder);
+        post("media-folders", m);
+    }
+
     /** Stores an object (UTF-8 text) in a bucket, for the emulated edge. */
     public void addObject(String bucket, String key, String body) {
         Map<String, Object> m = new LinkedHashMap<>();
