@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds libqencode_cdn with cargo and installs it, its headers, a pkg-config
 # file and a CMake package under a prefix:
-#   bindings-c/install.sh --prefix /usr/local [--profile release|debug]
+#   bindings-c/install.sh --prefix /usr/local [--profile release|debug|PROFILE]
 #                         [--target TRIPLE] [--zig] [--relocatable]
 #
 #   PREFIX/lib/libqencode_cdn.so.0        the shared library, SONAME libqencode_cdn.so.0
@@ -27,7 +27,7 @@ profile=release
 target=""
 zig=0
 relocatable=0
-usage="usage: $0 [--prefix DIR] [--profile release|debug] [--target TRIPLE] [--zig] [--relocatable]"
+usage="usage: $0 [--prefix DIR] [--profile release|debug|PROFILE] [--target TRIPLE] [--zig] [--relocatable]"
 while [ $# -gt 0 ]; do
   case "$1" in
     --prefix) prefix=$2; shift 2 ;;
@@ -40,7 +40,8 @@ while [ $# -gt 0 ]; do
 done
 case "$profile" in
   release) cargo_flags=(--release); dir=release ;;
-  debug) cargo_flags=(); dir=debug ;;
+  debug | dev) cargo_flags=(); dir=debug ;;
+  [a-z]*) cargo_flags=(--profile "$profile"); dir=$profile ;; # a custom profile of Cargo.toml
   *) echo "unknown profile $profile" >&2; exit 2 ;;
 esac
 # The ABI version in the SONAME: raised when the C ABI changes incompatibly.

@@ -25,7 +25,9 @@ Gem::Specification.new do |spec|
   # (x86_64-linux here). Built from the source folder, without the library,
   # it is a plain-Ruby gem that needs QENCODE_CDN_LIBRARY.
   native = Dir[File.join(__dir__, "lib/qencode/cdn/{libqencode_cdn.so,libqencode_cdn.dylib,qencode_cdn.dll}")]
-  spec.platform = Gem::Platform.local unless native.empty?
+  # QCDN_GEM_PLATFORM (scripts/release/pack-gem): the platform of a library built for
+  # another one (aarch64-linux on an x86_64 machine).
+  spec.platform = ENV.fetch("QCDN_GEM_PLATFORM", Gem::Platform.local.to_s) unless native.empty?
   spec.files = Dir.chdir(__dir__) do
     Dir["lib/**/*.rb"] + Dir["lib/qencode/cdn/*.{so,dylib,dll}"] + Dir["{README.md,LICENSE-MIT,LICENSE-APACHE}"]
   end
