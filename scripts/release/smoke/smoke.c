@@ -1,7 +1,7 @@
 /* Release smoke test of the C package, built against an unpacked tarball
  * (pkg-config or CMake find_package): sign a golden vector, verify it, build a
  * URL, and one client call against a running emulator.
- * Usage: smoke KEY_FILE KEY_ID URI NOW EXPECTED_TOKEN API_URL */
+ * Usage: smoke KEY_FILE KEY_ID URI NOW EXPECTED_TOKEN API_URL DOMAIN */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +16,8 @@ static int fail(const char *what) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 7) {
-        fprintf(stderr, "usage: %s KEY_FILE KEY_ID URI NOW EXPECTED_TOKEN API_URL\n", argv[0]);
+    if (argc != 8) {
+        fprintf(stderr, "usage: %s KEY_FILE KEY_ID URI NOW EXPECTED_TOKEN API_URL DOMAIN\n", argv[0]);
         return 2;
     }
     qcdn_signer *signer = NULL;
@@ -49,13 +49,13 @@ int main(int argc, char **argv) {
     copts.auth_url = argv[6];
     qcdn_client *client = NULL;
     if (qcdn_client_new("emulator-api-key", &copts, &client) != QCDN_OK) return fail("client");
-    if (qcdn_client_create_domain(client, "live.example.com", QCDN_DOMAIN_TYPE_LIVE, &domain) != QCDN_OK)
+    if (qcdn_client_create_domain(client, argv[7], QCDN_DOMAIN_TYPE_LIVE, &domain) != QCDN_OK)
         return fail("create_domain");
-    if (!strstr(domain, "live.example.com")) {
+    if (!strstr(domain, argv[7])) {
         fprintf(stderr, "smoke (C): create_domain returned %s\n", domain);
         return 1;
     }
-    printf("smoke (C, qencode_cdn %s): golden token, verify, URL, client call: ok\n", qcdn_version());
+    printf("smoke (C, qencode_cdn %s, %s): golden token, verify, URL, client call: ok\n", qcdn_version(), argv[0]);
     qcdn_string_free(domain);
     qcdn_string_free(url);
     qcdn_string_free(claims);
