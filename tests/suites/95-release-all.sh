@@ -131,10 +131,10 @@ echo "qcdn demo on aarch64 (qemu): $(tail -n 1 "$tmp/demo-arm64.txt")"
 
 step "an arm64 Debian root (debootstrap --foreign, unpacked for qemu -L)"
 arm=${QCDN_ARM64_ROOT:-$CARGO_TARGET_DIR/arm64-root}
-if [ ! -x "$arm/usr/bin/python3" ]; then
+if [ ! -x "$arm/usr/bin/python3" ] || [ ! -x "$arm/usr/bin/node" ]; then
   rm -rf "$arm"
   mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n 1)
-  debootstrap --foreign --arch=arm64 --variant=minbase --include=python3,libpython3.11-stdlib \
+  debootstrap --foreign --arch=arm64 --variant=minbase --include=python3,libpython3.11-stdlib,nodejs \
     bookworm "$arm" "${mirror:-http://deb.debian.org/debian}" >"$tmp/debootstrap.log" 2>&1 ||
     { tail -20 "$tmp/debootstrap.log"; exit 1; }
   # The second stage would run arm64 programs in a chroot (binfmt_misc); unpacking every
@@ -142,6 +142,7 @@ if [ ! -x "$arm/usr/bin/python3" ]; then
   for deb in "$arm"/var/cache/apt/archives/*.deb; do dpkg-deb -x "$deb" "$arm"; done
 fi
 qemu-aarch64-static -L "$arm" "$arm/usr/bin/python3" -c 'import platform, ssl; print("arm64 root:", platform.machine(), "Python", platform.python_version())'
+echo "arm64 root: Node $(qemu-aarch64-static -L "$arm" "$arm/usr/bin/node" -p 'process.arch + " " + process.version')"
 
 step "aarch64 under qemu: the manylinux2014 aarch64 wheel imported by Debian's arm64 Python"
 whl=$(ls "$dist"/python/qencode_cdn-"$version"-cp39-abi3-manylinux*_aarch64.whl)
@@ -155,6 +156,17 @@ sys.argv = ['smoke.py', '$root']
 runpy.run_path('$root/scripts/release/smoke/smoke.py', run_name='__main__')
 " 2>&1 | sed 's/site-packages/site/' | tee "$tmp/arm-py.txt")
 grep -q 'golden tokens, verify, URL, emulator + client call: ok' "$tmp/arm-py.txt"
+
+step "aarch64 under qemu: the npm main package + linux-arm64-gnu, run by Debian's arm64 Node"
+app=$tmp/node-arm64
+mkdir -p "$app"
+cp scripts/release/smoke/smoke.{cjs,mjs} "$app/"
+(cd "$app" && npm init -y >/dev/null &&
+  npm install --no-audit --no-fund --offline --loglevel=error --os=linux --cpu=arm64 --libc=glibc \
+    "$dist/node/qencode-cdn-linux-arm64-gnu-$version.tgz" "$dist/node/qencode-cdn-$version.tgz")
+[ -f "$app/node_modules/qencode-cdn-linux-arm64-gnu/qencode-cdn.linux-arm64-gnu.node" ]
+(cd "$app" && qemu-aarch64-static -L "$arm" "$arm/usr/bin/node" smoke.cjs "$root" &&
+  qemu-aarch64-static -L "$arm" "$arm/usr/bin/node" smoke.mjs "$root")
 
 step "aarch64 under qemu: a C program built with zig against the aarch64 tarball"
 prefix=$tmp/c-arm64
