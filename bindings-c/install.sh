@@ -89,8 +89,8 @@ install -m 0644 "$out/libqencode_cdn.a" "$prefix/lib/"
 install -m 0644 "$root/include/qencode_cdn.h" "$root/include/qencode_cdn.hpp" "$prefix/include/"
 sed -e "s|@PREFIX@|$pc_prefix|" -e "s|@VERSION@|$version|" -e "s|@NATIVE_STATIC_LIBS@|$native_static_libs|g" \
   "$root/bindings-c/qencode_cdn.pc.in" >"$prefix/lib/pkgconfig/qencode_cdn.pc"
-# CMake wants a list: "-lgcc_s -lc" -> "-lgcc_s;-lc".
-cmake_libs=$(tr -s ' ' ';' <<<"$native_static_libs")
+# CMake wants a list: "-lgcc_s -lc" -> "-lgcc_s;-lc" (macOS "-framework X" -> one "-Wl,-framework,X").
+cmake_libs=$(sed -e 's/-framework \([^ ]*\)/-Wl,-framework,\1/g' <<<"$native_static_libs" | tr -s ' ' ';')
 sed -e "s|@VERSION@|$version|g" -e "s|@SONAME@|$soname|g" -e "s|@NATIVE_STATIC_LIBS@|$cmake_libs|g" \
   "$root/bindings-c/cmake/QencodeCdnConfig.cmake.in" >"$prefix/lib/cmake/QencodeCdn/QencodeCdnConfig.cmake"
 sed -e "s|@VERSION@|$version|g" \
