@@ -65,7 +65,7 @@ done
 sdist=$(ls "$dist"/python/qencode_cdn-"$version".tar.gz)
 tar -tzf "$sdist" >"$tmp/sdist.txt"
 for f in pyproject.toml Cargo.toml Cargo.lock core/src/lib.rs emulator/src/lib.rs bindings-python/src/lib.rs \
-  bindings-python/python/qencode_cdn/py.typed; do
+  python/qencode_cdn/py.typed; do
   grep -q "^qencode_cdn-$version/$f$" "$tmp/sdist.txt" || { echo "the sdist lacks $f" >&2; exit 1; }
 done
 step "the sdist builds a working wheel (pip wheel, as a user without a wheel for their platform would)"
