@@ -22,6 +22,19 @@ dist=$CARGO_TARGET_DIR/dist-ci
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
+# Debian packages of this suite (.ci/run installs them too): Go, only to fetch
+# the pinned Go toolchain that builds actionlint; shellcheck, which actionlint
+# runs on every workflow script.
+missing=()
+command -v go >/dev/null || missing+=(golang-go)
+command -v shellcheck >/dev/null || missing+=(shellcheck)
+python3 -c "import venv, ensurepip" 2>/dev/null || missing+=(python3-venv)
+if [ ${#missing[@]} -gt 0 ]; then
+  step "apt-get install ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
 step "one version in every manifest"
 scripts/release/versions check
 step "scripts/release/bump on a copy of the tree"
