@@ -75,7 +75,8 @@ for f in pyproject.toml Cargo.toml Cargo.lock core/src/lib.rs emulator/src/lib.r
   grep -q "^qencode_cdn-$version/$f$" "$tmp/sdist.txt" || { echo "the sdist lacks $f" >&2; exit 1; }
 done
 step "the sdist builds a working wheel (pip wheel, as a user without a wheel for their platform would)"
-"$CARGO_TARGET_DIR/venv-release/bin/pip" wheel -q --disable-pip-version-check --no-deps --no-build-isolation \
+# --no-build-isolation: the build backend is the pinned maturin of the release virtualenv (on PATH for its hook).
+PATH="$CARGO_TARGET_DIR/venv-release/bin:$PATH" "$CARGO_TARGET_DIR/venv-release/bin/pip" wheel -q --disable-pip-version-check --no-deps --no-build-isolation \
   -w "$tmp/from-sdist" "$sdist"
 python3 -m venv "$tmp/venv-sdist"
 "$tmp/venv-sdist/bin/pip" install -q --disable-pip-version-check --no-index "$tmp"/from-sdist/*.whl
