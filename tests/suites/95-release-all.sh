@@ -155,11 +155,11 @@ echo "arm64 root: Node $(qemu-aarch64-static -L "$arm" "$arm/usr/bin/node" -p 'p
 step "aarch64 under qemu: the manylinux2014 aarch64 wheel imported by Debian's arm64 Python"
 whl=$(ls "$dist"/python/qencode_cdn-"$version"-cp39-abi3-manylinux*_aarch64.whl)
 "$CARGO_TARGET_DIR/venv-release/bin/pip" install -q --disable-pip-version-check --no-index --no-deps \
-  --platform manylinux2014_aarch64 --only-binary=:all: --target "$tmp/site-arm64" "$whl"
-(cd "$tmp" && PYTHONPATH="$tmp/site-arm64" qemu-aarch64-static -L "$arm" "$arm/usr/bin/python3" -c "
+  --platform manylinux2014_aarch64 --only-binary=:all: --target "$tmp/arm64/site-packages" "$whl"
+(cd "$tmp" && PYTHONPATH="$tmp/arm64/site-packages" qemu-aarch64-static -L "$arm" "$arm/usr/bin/python3" -c "
 import runpy, sys
 import qencode_cdn
-assert qencode_cdn.__file__.startswith('$tmp/site-arm64'), qencode_cdn.__file__
+assert qencode_cdn.__file__.startswith('$tmp/arm64/site-packages'), qencode_cdn.__file__
 sys.argv = ['smoke.py', '$root']
 runpy.run_path('$root/scripts/release/smoke/smoke.py', run_name='__main__')
 " 2>&1 | sed 's/site-packages/site/' | tee "$tmp/arm-py.txt")
