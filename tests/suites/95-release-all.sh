@@ -169,8 +169,10 @@ step "aarch64 under qemu: the npm main package + linux-arm64-gnu, run by Debian'
 app=$tmp/node-arm64
 mkdir -p "$app"
 cp scripts/release/smoke/smoke.{cjs,mjs} "$app/"
+# npm (x86_64 here) refuses a tarball whose "cpu" is not its own even with --cpu=arm64:
+# --force installs it as npm on arm64 would.
 (cd "$app" && npm init -y >/dev/null &&
-  npm install --no-audit --no-fund --offline --loglevel=error --os=linux --cpu=arm64 --libc=glibc \
+  npm install --no-audit --no-fund --offline --loglevel=error --os=linux --cpu=arm64 --libc=glibc --force \
     "$dist/node/qencode-cdn-linux-arm64-gnu-$version.tgz" "$dist/node/qencode-cdn-$version.tgz")
 [ -f "$app/node_modules/qencode-cdn-linux-arm64-gnu/qencode-cdn.linux-arm64-gnu.node" ]
 (cd "$app" && qemu-aarch64-static -L "$arm" "$arm/usr/bin/node" smoke.cjs "$root" &&
