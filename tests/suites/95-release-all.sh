@@ -221,7 +221,11 @@ jar=$dist/java/qencode-cdn-$version.jar
 rm -rf "$x" && mkdir -p "$x" && (cd "$x" && unzip -q "$jar")
 check_elf "$x/linux-x86-64/libqencode_cdn.so" x86_64 gnu
 check_elf "$x/linux-aarch64/libqencode_cdn.so" aarch64 gnu
-cp=$(mvn -q -B -f bindings-java/pom.xml dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile=/dev/stdout)
+# The jar's runtime dependencies (JNA, Gson) as a user's build resolves them; the
+# classpath goes to a file (Maven's -q output on /dev/stdout holds colour codes).
+mvn -q -B -f bindings-java/pom.xml dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$tmp/cp.txt" >/dev/null
+cp=$(cat "$tmp/cp.txt")
+grep -q 'jna-[0-9.]*\.jar' <<<"$cp" || { echo "no JNA on the jar's runtime classpath: $cp" >&2; exit 1; }
 cat >"$tmp/Smoke.java" <<'EOF'
 import com.qencode.cdn.Signer;
 import com.qencode.cdn.SignOptions;
