@@ -258,6 +258,15 @@ impl Runner {
                 let codes: Vec<&str> = warnings.iter().map(|w| w.code.as_str()).collect();
                 Ok(json!({ "warnings": codes }))
             }
+            "stream_coverage" => {
+                let opts = qencode_cdn::stream::CoverageOptions::from_json(&i["options"], KeyStyle::Snake)?;
+                let report = qencode_cdn::stream::stream_coverage(
+                    i["manifest_url"].as_str().unwrap(),
+                    i["manifest_text"].as_str().unwrap(),
+                    &opts,
+                )?;
+                Ok(stream_projection(&report.to_value()))
+            }
             op => panic!("{}: unknown op `{op}`", case.name),
         }
     }
@@ -520,6 +529,23 @@ fn compare_success(case: &Case, want: &Value, got: &Value) -> Result<(), String>
         }
     }
     Ok(())
+}
+
+/// A stream report as the `stream_coverage` cases write it: `ok`, `format`,
+/// `findings`, and `[kind, carrier, covered, finding]` per request.
+pub fn stream_projection(report: &Value) -> Value {
+    let requests: Vec<Value> = report["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| json!([r["kind"], r["carrier"], r["covered"], r["finding"]]))
+        .collect();
+    json!({
+        "ok": report["ok"],
+        "format": report["format"],
+        "findings": report["findings"],
+        "requests": requests,
+    })
 }
 
 /// Whether `got` contains `want`: objects by their members (extra members
