@@ -203,6 +203,15 @@ async function produce(c) {
       return explanation(verifier(i.verifier).explain(i.url, verifyOptions(i.options)))
     case 'explain_token':
       return explanation(verifier(i.verifier).explainToken(i.token, verifyOptions(i.options)))
+    case 'stream_coverage': {
+      const r = q.streamCoverage(i.manifest_url, i.manifest_text, camel(i.options))
+      return {
+        ok: r.ok,
+        format: r.format,
+        findings: r.findings,
+        requests: r.requests.map((x) => [x.kind, x.carrier, x.covered, x.finding]),
+      }
+    }
     case 'audit':
       return { warnings: q.audit(i.token, 'now' in i ? { now: i.now } : undefined).map((w) => w.code) }
     case 'decode': {

@@ -227,6 +227,14 @@ def produce(case: dict[str, Any], emulator: Callable[[], Emulator]) -> Json:
         out = outcomes([sign_outcome(cached, r["uri"], r["options"]) for r in i["requests"]])
         out["cached_tokens"] = cached.cached_tokens
         return out
+    if op == "stream_coverage":
+        report = q.stream_coverage(i["manifest_url"], i["manifest_text"], **opts)
+        return {
+            "ok": report["ok"],
+            "format": report["format"],
+            "findings": report["findings"],
+            "requests": [[r["kind"], r["carrier"], r["covered"], r["finding"]] for r in report["requests"]],
+        }
     if op == "audit":
         return {"warnings": [w.code for w in q.audit(i["token"], now=i["now"])]}
     if op == "decode":

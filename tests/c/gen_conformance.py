@@ -527,6 +527,12 @@ def convert(out, signers, case):
         f.append(".items = %s" % items_table([item(r, True) for r in requests]))
     elif op == "decode":
         f.append(".token = %s" % out.c_str(i.get("token")))
+    elif op == "stream_coverage":
+        for k in ("manifest_url", "manifest_text"):
+            if not isinstance(i.get(k), str):
+                raise Unexpressible("%s is not a string" % k)
+        f.append(".url = %s, .text = %s, .options_json = %s"
+                 % (out.c_str(i["manifest_url"]), out.c_str(i["manifest_text"]), out.c_json(i.get("options") or {})))
     elif op == "audit":
         now = i.get("now")
         if not is_int(now) or now == 0:  # qcdn_audit reads 0 as "the system clock"

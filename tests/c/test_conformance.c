@@ -77,6 +77,7 @@ struct conf_case {
     uint32_t window;  /* cached_sign */
     uint64_t capacity; /* cached_sign: 0 = the default */
     const char *uri, *token, *url;
+    const char *text; /* stream_coverage: the manifest text (url: the manifest URL) */
     const char *form, *arg1, *arg2, *arg3;
     int sign_mode;
     qcdn_sign_options sign;
@@ -516,6 +517,32 @@ static void op_audit(const struct conf_case *c, struct produced *p) {
     const cJSON *w = NULL;
     cJSON_ArrayForEach(w, cJSON_GetObjectItemCaseSensitive(doc, "warnings")) {
         cJSON_AddItemToArray(codes, cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(w, "code"), true));
+    }
+    cJSON_Delete(doc);
+    succeed(p, out);
+}
+
+/* The report as the cases write it: ok, format, findings, and
+ * [kind, carrier, covered, finding] per request. */
+static void op_stream_coverage(const struct conf_case *c, struct produced *p) {
+    char *json = NULL;
+    qcdn_status st = qcdn_stream_coverage(c->url, c->text, c->options_json, &json);
+    if (st != QCDN_OK) { fail_from_library(p, st); return; }
+    cJSON *doc = parse_library_json(json);
+    cJSON *out = cJSON_CreateObject();
+    const char *copied[] = {"ok", "format", "findings"};
+    for (size_t k = 0; k < sizeof copied / sizeof copied[0]; k++) {
+        cJSON_AddItemToObject(out, copied[k], cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(doc, copied[k]), true));
+    }
+    cJSON *requests = cJSON_AddArrayToObject(out, "requests");
+    const cJSON *r = NULL;
+    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(doc, "requests")) {
+        cJSON *row = cJSON_CreateArray();
+        const char *fields[] = {"kind", "carrier", "covered", "finding"};
+        for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++) {
+            cJSON_AddItemToArray(row, cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(r, fields[k]), true));
+        }
+        cJSON_AddItemToArray(requests, row);
     }
     cJSON_Delete(doc);
     succeed(p, out);
@@ -981,6 +1008,7 @@ int main(int argc, char **argv) {
         else if (strcmp(op, "explain") == 0 || strcmp(op, "explain_token") == 0) op_explain(c, &p);
         else if (strcmp(op, "decode") == 0) op_decode(c, &p);
         else if (strcmp(op, "audit") == 0) op_audit(c, &p);
+        else if (strcmp(op, "stream_coverage") == 0) op_stream_coverage(c, &p);
         else if (strcmp(op, "from_env") == 0) op_from_env(c, &p);
         else if (strcmp(op, "client_from_env") == 0) op_client_from_env(c, &p);
         else if (strcmp(op, "client") == 0) op_client(c, &p);
