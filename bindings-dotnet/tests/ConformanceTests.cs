@@ -218,8 +218,26 @@ namespace Qencode.Cdn.Tests
                         return One("jwks", Json.Parse(v.Jwks()));
                 case "sign_many": return SignMany(i);
                 case "cached_sign": return CachedSign(i);
+                case "stream_coverage":
+                    // The options dictionary as a C# user passes it (the core reads it).
+                    return StreamProjection(Qencode.Cdn.Stream.Coverage(Str(i, "manifest_url"), Str(i, "manifest_text"), Get(i, "options") as Dictionary<string, object>));
                 default: throw new UnexpressibleException("operation `" + op + "` is unknown to the C# runner");
             }
+        }
+
+        // A stream report as the cases write it: ok, format, findings, [kind, carrier, covered, finding] per request.
+        private static object StreamProjection(IReadOnlyDictionary<string, object> report)
+        {
+            var requests = new List<object>();
+            foreach (var o in (IEnumerable)report["requests"])
+            {
+                var r = (IReadOnlyDictionary<string, object>)o;
+                requests.Add(new List<object> { r["kind"], r["carrier"], r["covered"], r["finding"] });
+            }
+            return new Dictionary<string, object>
+            {
+                { "ok", report["ok"] }, { "format", report["format"] }, { "findings", report["findings"] }, { "requests", requests },
+            };
         }
 
         private static Dictionary<string, object> One(string k, object v) { return new Dictionary<string, object> { { k, v } }; }

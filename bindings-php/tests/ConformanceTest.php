@@ -11,6 +11,7 @@ use Qencode\Cdn\InvalidArgumentTypeException;
 use Qencode\Cdn\QencodeException;
 use Qencode\Cdn\RateLimitedException;
 use Qencode\Cdn\Signer;
+use Qencode\Cdn\Stream;
 use Qencode\Cdn\Testing\Emulator;
 use Qencode\Cdn\Token;
 use Qencode\Cdn\Urls;
@@ -313,6 +314,18 @@ final class ConformanceTest extends TestCase
                 }
                 $result = self::clientCall($client, $i['call'], $i['args']);
                 return ['result' => json_decode(json_encode($result, JSON_THROW_ON_ERROR), true)];
+            case 'stream_coverage':
+                // the options array as a PHP user passes it (the core reads it)
+                $report = Stream::coverage($i['manifest_url'], $i['manifest_text'], $opts);
+                return [
+                    'ok' => $report['ok'],
+                    'format' => $report['format'],
+                    'findings' => $report['findings'],
+                    'requests' => array_map(
+                        static fn (array $r): array => [$r['kind'], $r['carrier'], $r['covered'], $r['finding']],
+                        $report['requests'],
+                    ),
+                ];
         }
         throw new \LogicException("{$case['name']}: the PHP runner has no operation `{$case['op']}`");
     }

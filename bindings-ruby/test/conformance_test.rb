@@ -233,6 +233,12 @@ module Conformance
         (i["setup"] || []).each { |step| client_call(client, step["call"], step["args"]) }
         { "result" => client_call(client, i["call"], i["args"]) }
       end
+    when "stream_coverage"
+      report = CDN::Stream.coverage(i["manifest_url"], i["manifest_text"], **keywords(i["options"]))
+      {
+        "ok" => report["ok"], "format" => report["format"], "findings" => report["findings"],
+        "requests" => report["requests"].map { |r| r.values_at("kind", "carrier", "covered", "finding") }
+      }
     else
       raise "#{c['name']}: the Ruby runner has no operation `#{c['op']}`"
     end

@@ -40,6 +40,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -621,9 +622,30 @@ class ConformanceTest {
                     return m;
                 }
             }
+            case "stream_coverage":
+                // The options map as a Java user passes it (the core reads it).
+                return streamProjection(com.qencode.cdn.Stream.coverage((String) i.get("manifest_url"),
+                        (String) i.get("manifest_text"), (Map<String, Object>) i.get("options")));
             default:
                 throw new Unexpressible("the Java runner has no operation `" + op + "`");
         }
+    }
+
+    /** A stream report as the cases write it: ok, format, findings, [kind, carrier, covered, finding] per request. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> streamProjection(Map<String, Object> report) {
+        List<Object> requests = new ArrayList<>();
+        for (Object r : (List<Object>) report.get("requests")) {
+            Map<String, Object> m = (Map<String, Object>) r;
+            // (an ArrayList: carrier and finding may be null)
+            requests.add(new ArrayList<>(Arrays.asList(m.get("kind"), m.get("carrier"), m.get("covered"),
+                    m.get("finding"))));
+        }
+        Map<String, Object> out = one("ok", report.get("ok"));
+        out.put("format", report.get("format"));
+        out.put("findings", report.get("findings"));
+        out.put("requests", requests);
+        return out;
     }
 
     /** The results of a batch as the cases write them: tokens (null for an error), errors (null for a token), exps. */
