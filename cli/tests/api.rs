@@ -5,34 +5,9 @@ mod common;
 use common::*;
 
 use std::io::BufRead as _;
-use std::process::{Output, Stdio};
+use std::process::Stdio;
 
-use qencode_cdn_emulator::{Emulator, EmulatorConfig, Fault, FaultKind};
-use serde_json::Value;
-
-fn emulator() -> Emulator {
-    Emulator::start(EmulatorConfig {
-        signing_key_bits: 2048,
-        ..EmulatorConfig::default()
-    })
-    .unwrap()
-}
-
-/// `qcdn args… --api-url E --auth-url E` with the emulator's API key in the environment.
-fn api(emu: &Emulator, args: &[&str]) -> Output {
-    qcdn_cmd()
-        .args(args)
-        .args(["--api-url", &emu.url(), "--auth-url", &emu.url()])
-        .env("QENCODE_API_KEY", emu.api_key())
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
-
-fn json(o: &Output) -> Value {
-    assert_eq!(code(o), 0, "stdout: {}\nstderr: {}", out(o), err(o));
-    serde_json::from_str(&out(o)).unwrap_or_else(|e| panic!("not JSON ({e}): {}", out(o)))
-}
+use qencode_cdn_emulator::{Fault, FaultKind};
 
 #[test]
 fn domains_create_get_list_delete_in_json_and_table() {

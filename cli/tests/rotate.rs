@@ -5,37 +5,12 @@
 
 mod common;
 
-use std::process::{Output, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use common::*;
 use qencode_cdn::{BucketPolicy, SignOptions, Signer};
-use qencode_cdn_emulator::{Emulator, EmulatorConfig};
 use serde_json::Value;
-
-fn emulator() -> Emulator {
-    Emulator::start(EmulatorConfig {
-        signing_key_bits: 2048,
-        ..Default::default()
-    })
-    .unwrap()
-}
-
-fn api(emu: &Emulator, args: &[&str]) -> Output {
-    qcdn_cmd()
-        .args(args)
-        .args(["--api-url", &emu.url(), "--auth-url", &emu.url()])
-        .env("QENCODE_API_KEY", emu.api_key())
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
-
-fn json(o: &Output) -> Value {
-    assert_eq!(code(o), 0, "stdout: {}\nstderr: {}", out(o), err(o));
-    serde_json::from_str(&out(o)).unwrap_or_else(|e| panic!("not JSON ({e}): {}", out(o)))
-}
 
 #[test]
 fn a_whole_rotation_keeps_every_signed_request_served() {

@@ -70,10 +70,11 @@ async function apiClient(port) {
   }
 }
 
-/** base64 SHA-256 of the emulator's TLS public key (one key for every name). */
-export function spkiPin(port) {
+/** base64 SHA-256 of the emulator's TLS public key (one key for every name), read from a
+ * connection verified against the emulator's own CA (`ca.pem` of `--write-keys`). */
+export function spkiPin(port, caFile) {
   return new Promise((resolve, reject) => {
-    const s = tls.connect({ host: '127.0.0.1', port, servername: 'media.example.com', rejectUnauthorized: false }, () => {
+    const s = tls.connect({ host: '127.0.0.1', port, servername: 'media.example.com', ca: readFileSync(caFile) }, () => {
       const spki = s.getPeerX509Certificate().publicKey.export({ type: 'spki', format: 'der' })
       s.end()
       resolve(createHash('sha256').update(spki).digest('base64'))
@@ -84,7 +85,7 @@ export function spkiPin(port) {
 
 /** One Chromium for every case: Debian's, headless, as polyglot.md says to start it. */
 export async function launchBrowser(emu) {
-  const pin = await spkiPin(emu.tlsPort)
+  const pin = await spkiPin(emu.tlsPort, join(emu.keys, 'ca.pem'))
   // playwright-core starts Chromium with a new empty --user-data-dir of its own.
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
