@@ -37,6 +37,8 @@ fi
 
 step "one version in every manifest"
 scripts/release/versions check
+step "every file the crates embed is inside their .crate (scripts/release/check-crate-files)"
+scripts/release/check-crate-files
 step "scripts/release/bump on a copy of the tree"
 scripts/release/test-bump "$tmp/bump"
 
