@@ -201,19 +201,7 @@ class ClientTest < Minitest::Test
   def test_gvl_is_released_while_a_request_waits
     client.list_domains # the access token is fetched before the measured call
     emu.inject_fault("GET /v1/domains", "delay", delay_ms: 500)
-    ticks = 0
-    done = false
-    spinner = Thread.new do
-      until done
-        ticks += 1
-        sleep 0.001
-      end
-    end
-    before = ticks
-    client.list_domains
-    during = ticks - before
-    done = true
-    spinner.join
+    _, during = other_thread_ticks_during { client.list_domains }
     # With the GVL held the other thread could not run at all during the call.
     assert_operator during, :>=, 10, "the other thread ran only #{during} times during a 0.5 s request"
   end

@@ -123,19 +123,9 @@ class StreamTest < Minitest::Test
     emu, stream_signer, = media
     url = plain_http(stream_signer.signed_live_url("pid-rb"))
     emu.inject_fault("GET edge:live", "delay", times: 1, delay_ms: 500) # the master playlist answers after 0.5 s
-    ticks = 0
-    done = false
-    spinner = Thread.new do
-      until done
-        ticks += 1
-        sleep 0.001
-      end
+    report, during = other_thread_ticks_during do
+      CDN::Stream.check(url, connect_to: "127.0.0.1:#{emu.port}", segments: 1, propagate_token: true)
     end
-    before = ticks
-    report = CDN::Stream.check(url, connect_to: "127.0.0.1:#{emu.port}", segments: 1, propagate_token: true)
-    during = ticks - before
-    done = true
-    spinner.join
     assert report["ok"], report["findings"].inspect
     # With the GVL held the other thread could not run at all during the check.
     assert_operator during, :>=, 10, "the other thread ran only #{during} times during a check of over 0.5 s"

@@ -25,6 +25,26 @@ module TestHelper
 
   module_function
 
+  # Runs the block while another Ruby thread counts in a loop; returns the
+  # block's result and how often that thread ran meanwhile (about none when
+  # the block holds the GVL, hundreds a second when it releases it).
+  def other_thread_ticks_during
+    ticks = 0
+    done = false
+    spinner = Thread.new do
+      until done
+        ticks += 1
+        sleep 0.001
+      end
+    end
+    before = ticks
+    result = yield
+    during = ticks - before
+    done = true
+    spinner.join
+    [result, during]
+  end
+
   def key_path(name)
     File.join(KEYS, name)
   end
